@@ -1,0 +1,292 @@
+//! One function per command. Each writes through an [`Emitter`], so tests run
+//! them in-process with a `Vec<u8>` and read the messages back.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::task::JoinSet;
+
+use crate::catalog;
+use crate::cli::Command;
+use crate::client::{Client, HttpSettings, ListQuery};
+use crate::config::{self, Config};
+use crate::emit::Emitter;
+use crate::error::Error;
+use crate::protocol::{AirbyteCatalog, AirbyteConnectionStatus, AirbyteMessage, ConnectionStatus};
+use crate::ratelimit::RateLimiter;
+use crate::read::{self, ReadOptions};
+use crate::retry::RetryPolicy;
+use crate::slice::Tuning;
+use crate::state;
+use crate::streams::STREAMS;
+
+/// The connector specification, compiled in.
+pub const SPEC: &str = include_str!("spec.json");
+
+/// Paystack's documented limits: 600 requests a minute for live keys, 100
+/// for test keys.
+pub const LIVE_REQUESTS_PER_MINUTE: u32 = 600;
+pub const TEST_REQUESTS_PER_MINUTE: u32 = 100;
+
+/// Everything about a run that is not the user's config: where Paystack is,
+/// timeouts, retries, sizes. Production values come from [`Settings::from_env`];
+/// tests build their own.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub http: HttpSettings,
+    pub tuning: Tuning,
+    pub concurrency: usize,
+    /// Overrides the request-rate cap (`Some(None)`: no pacing at all).
+    pub requests_per_minute: Option<Option<u32>>,
+    /// A fixed "now" (tests); `None` uses the clock.
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl Settings {
+    /// Defaults, with `PAYSTACK_API_URL` and the `SOURCE_PAYSTACK_*` tuning
+    /// variables applied (see the README).
+    ///
+    /// # Errors
+    /// A [`Error::Config`] for a variable that is set but not a number.
+    pub fn from_env() -> Result<Self, Error> {
+        let mut s = Settings::default();
+        if let Ok(url) = std::env::var("PAYSTACK_API_URL") {
+            if !url.trim().is_empty() {
+                s.http.base_url = url.trim().trim_end_matches('/').to_owned();
+            }
+        }
+        let num = |name: &str| -> Result<Option<u64>, Error> {
+            match std::env::var(name) {
+                Ok(v) => v.trim().parse().map(Some).map_err(|_| {
+                    Error::config(format!(
+                        "The environment variable {name} must be a whole number."
+                    ))
+                }),
+                Err(_) => Ok(None),
+            }
+        };
+        if let Some(n) = num("SOURCE_PAYSTACK_MAX_ATTEMPTS")? {
+            s.http.retry.max_attempts = n.max(1) as u32;
+        }
+        if let Some(ms) = num("SOURCE_PAYSTACK_BACKOFF_MS")? {
+            s.http.retry.base_delay = Duration::from_millis(ms);
+            s.http.retry.max_delay = Duration::from_millis(ms.saturating_mul(32));
+            s.http.retry.max_server_wait = Duration::from_millis(ms.saturating_mul(32));
+        }
+        if let Some(ms) = num("SOURCE_PAYSTACK_TIMEOUT_MS")? {
+            s.http.request_timeout = Duration::from_millis(ms.max(1));
+        }
+        if let Some(n) = num("SOURCE_PAYSTACK_CONCURRENCY")? {
+            s.concurrency = n.clamp(1, 256) as usize;
+        }
+        if let Some(n) = num("SOURCE_PAYSTACK_PAGE_SIZE")? {
+            s.tuning.per_page = n.clamp(1, 10_000) as u32;
+        }
+        Ok(s)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
+
+    fn client(&self, config: &Config, retry: Option<RetryPolicy>) -> Result<Client, Error> {
+        let rpm =
+            match self.requests_per_minute {
+                Some(over) => over,
+                None => Some(config.requests_per_minute.unwrap_or(
+                    if config.secret_key.is_live() {
+                        LIVE_REQUESTS_PER_MINUTE
+                    } else {
+                        TEST_REQUESTS_PER_MINUTE
+                    },
+                )),
+            };
+        let mut http = self.http.clone();
+        if let Some(r) = retry {
+            http.retry = r;
+        }
+        Client::new(&config.secret_key, http, Arc::new(RateLimiter::new(rpm)))
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            http: HttpSettings {
+                base_url: "https://api.paystack.co".to_owned(),
+                connect_timeout: Duration::from_secs(10),
+                request_timeout: Duration::from_secs(60),
+                retry: RetryPolicy::default(),
+            },
+            tuning: Tuning::default(),
+            concurrency: 1,
+            requests_per_minute: None,
+            now: None,
+        }
+    }
+}
+
+/// Runs one command and returns the process exit code. Every failure has
+/// been reported on `out` by then.
+pub async fn run<W: Write>(command: &Command, settings: &Settings, out: &mut Emitter<W>) -> i32 {
+    let result = match command {
+        Command::Spec => spec(out),
+        Command::Check { config } => check(config, settings, out).await,
+        Command::Discover { config } => discover(config, settings, out),
+        Command::Read {
+            config,
+            catalog,
+            state,
+        } => read_command(config, catalog, state.as_deref(), settings, out).await,
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(e) if e.is_broken_pipe() => return 0,
+        Err(e) => {
+            tracing::error!(error = %e, "Failed.");
+            if out.error(&e, None).is_err() {
+                return 1;
+            }
+            1
+        }
+    };
+    match out.flush() {
+        Err(e) if !e.is_broken_pipe() => 1,
+        _ => code,
+    }
+}
+
+fn spec<W: Write>(out: &mut Emitter<W>) -> Result<i32, Error> {
+    let spec =
+        serde_json::from_str(SPEC).map_err(|e| Error::Internal(format!("spec.json: {e}")))?;
+    out.message(&AirbyteMessage::Spec { spec })?;
+    Ok(0)
+}
+
+fn discover<W: Write>(
+    config: &std::path::Path,
+    settings: &Settings,
+    out: &mut Emitter<W>,
+) -> Result<i32, Error> {
+    config::load(config, settings.now())?;
+    let catalog = AirbyteCatalog {
+        streams: STREAMS.iter().map(|s| s.airbyte_stream()).collect(),
+    };
+    out.message(&AirbyteMessage::Catalog { catalog })?;
+    Ok(0)
+}
+
+/// `check`: always exactly one CONNECTION_STATUS and exit code 0.
+async fn check<W: Write>(
+    config: &std::path::Path,
+    settings: &Settings,
+    out: &mut Emitter<W>,
+) -> Result<i32, Error> {
+    let (status, message) = match connection_check(config, settings).await {
+        Ok(note) => (ConnectionStatus::Succeeded, note),
+        Err(e) => {
+            tracing::error!(error = %e, "Check failed.");
+            (ConnectionStatus::Failed, Some(e.to_string()))
+        }
+    };
+    out.message(&AirbyteMessage::ConnectionStatus {
+        connection_status: AirbyteConnectionStatus { status, message },
+    })?;
+    Ok(0)
+}
+
+/// Validates the config, then asks every stream's endpoint for one record.
+/// Succeeds when the key is accepted and at least one stream can be read; the
+/// note lists the streams that cannot.
+async fn connection_check(
+    config: &std::path::Path,
+    settings: &Settings,
+) -> Result<Option<String>, Error> {
+    let config = config::load(config, settings.now())?;
+    let retry = RetryPolicy {
+        max_attempts: settings.http.retry.max_attempts.min(3),
+        max_rate_limited_attempts: settings.http.retry.max_rate_limited_attempts.min(3),
+        ..settings.http.retry.clone()
+    };
+    let client = Arc::new(settings.client(&config, Some(retry))?);
+    let mut tasks = JoinSet::new();
+    for (i, def) in STREAMS.iter().enumerate() {
+        let client = Arc::clone(&client);
+        tasks.spawn(async move {
+            let query = ListQuery {
+                page: 1,
+                per_page: 1,
+                from: None,
+                to: None,
+            };
+            (
+                i,
+                client
+                    .list(def.path, def.cursor_field, &query, &|_| {})
+                    .await,
+            )
+        });
+    }
+    let mut failures: Vec<(usize, Error)> = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (i, result) = joined.map_err(|e| Error::Internal(format!("check task: {e}")))?;
+        if let Err(e) = result {
+            if e.is_bad_key() {
+                return Err(e);
+            }
+            failures.push((i, e));
+        }
+    }
+    failures.sort_by_key(|(i, _)| *i);
+    if failures.is_empty() {
+        return Ok(None);
+    }
+    let list = failures
+        .iter()
+        .map(|(i, e)| format!("{}: {e}", STREAMS[*i].name))
+        .collect::<Vec<_>>()
+        .join(" | ");
+    if failures.len() == STREAMS.len() {
+        let first = failures.swap_remove(0).1;
+        if matches!(first, Error::Transport { .. }) {
+            return Err(first);
+        }
+        return Err(Error::Config(format!(
+            "No stream could be read with this key. {list}"
+        )));
+    }
+    Ok(Some(format!(
+        "Connected, but these streams cannot be read with this key: {list}"
+    )))
+}
+
+async fn read_command<W: Write>(
+    config_path: &std::path::Path,
+    catalog_path: &std::path::Path,
+    state_path: Option<&std::path::Path>,
+    settings: &Settings,
+    out: &mut Emitter<W>,
+) -> Result<i32, Error> {
+    let sync_started = settings.now();
+    let config = config::load(config_path, sync_started)?;
+    let selected = catalog::load(catalog_path)?;
+    let input = match state_path {
+        Some(p) => state::load(p)?,
+        None => state::InputState::default(),
+    };
+    let client = Arc::new(settings.client(&config, None)?);
+    let opts = ReadOptions {
+        tuning: settings.tuning,
+        concurrency: settings.concurrency,
+        sync_started,
+    };
+    let summary = read::read(client, &config, &selected, &input, opts, out).await?;
+    tracing::info!(
+        records = summary.records,
+        failed_streams = summary.failed.len(),
+        "Read finished."
+    );
+    Ok(if summary.failed.is_empty() { 0 } else { 1 })
+}

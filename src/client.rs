@@ -1,0 +1,573 @@
+//! The Paystack HTTP client: authentication, timeouts, the retry loop, and
+//! the decoding of one list page.
+//!
+//! A page keeps Paystack's response body as it arrived. Records are located in
+//! it (byte ranges) and only their `id` and cursor field are read; they are
+//! written out later straight from the body, never rebuilt as JSON trees.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::config::SecretKey;
+use crate::error::Error;
+use crate::ratelimit::RateLimiter;
+use crate::retry::{Decision, Failure, RetryPolicy, server_wait};
+use crate::state::parse_cursor_str;
+
+/// The connector's `User-Agent`.
+pub const USER_AGENT: &str = concat!(
+    "source-paystack/",
+    env!("CARGO_PKG_VERSION"),
+    " (Airbyte source connector; rust)"
+);
+
+/// HTTP settings that are not part of the user's config.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Base URL without a trailing slash, e.g. `https://api.paystack.co`.
+    pub base_url: String,
+    pub connect_timeout: Duration,
+    /// Whole-request timeout, body included.
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+/// Query of one list request. Field names are Paystack's parameter names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub page: u32,
+    pub per_page: u32,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl ListQuery {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = vec![
+            ("perPage", self.per_page.to_string()),
+            ("page", self.page.to_string()),
+        ];
+        if let Some(from) = self.from {
+            q.push(("from", crate::state::format_cursor(from)));
+        }
+        if let Some(to) = self.to {
+            q.push(("to", crate::state::format_cursor(to)));
+        }
+        q
+    }
+}
+
+/// Something worth telling the user while a request waits.
+#[derive(Debug, Clone, Copy)]
+pub enum Notice {
+    /// Paystack answered 429; the request waits until `resume_at_ms`.
+    RateLimited { resume_at_ms: i64 },
+}
+
+/// Where one record sits in a page body, and the two fields we read from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRef {
+    pub start: usize,
+    pub end: usize,
+    /// The creation time, when present and parseable.
+    pub cursor: Option<DateTime<Utc>>,
+    /// The `id`, when it is an integer.
+    pub id: Option<u64>,
+}
+
+/// `meta` of an offset-paginated list. Numbers may arrive as strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Meta {
+    pub total: Option<u64>,
+    pub per_page: Option<u64>,
+    pub page: Option<u64>,
+    pub page_count: Option<u64>,
+}
+
+/// One decoded list page.
+pub struct Page {
+    pub body: Vec<u8>,
+    pub records: Vec<RecordRef>,
+    pub meta: Meta,
+}
+
+impl fmt::Debug for Page {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Page")
+            .field("records", &self.records.len())
+            .field("meta", &self.meta)
+            .finish()
+    }
+}
+
+impl Page {
+    /// The raw JSON bytes of a record.
+    pub fn bytes(&self, r: &RecordRef) -> &[u8] {
+        &self.body[r.start..r.end]
+    }
+}
+
+/// The Paystack client. Cheap to share behind an `Arc`.
+pub struct Client {
+    http: reqwest::Client,
+    settings: HttpSettings,
+    limiter: Arc<RateLimiter>,
+}
+
+impl Client {
+    /// Builds a client for `key`.
+    ///
+    /// # Errors
+    /// Fails when the TLS stack cannot be set up or the key cannot be a
+    /// header value (validation makes the latter impossible).
+    pub fn new(
+        key: &SecretKey,
+        settings: HttpSettings,
+        limiter: Arc<RateLimiter>,
+    ) -> Result<Self, Error> {
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
+                Error::config("secret_key contains characters that cannot be sent in a header.")
+            })?;
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, auth);
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .default_headers(headers)
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.request_timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| Error::Transport {
+                path: String::new(),
+                detail: format!("could not set up the HTTP client: {e}"),
+                attempts: 1,
+            })?;
+        Ok(Client {
+            http,
+            settings,
+            limiter,
+        })
+    }
+
+    /// Fetches one page of a list endpoint, retrying as [`RetryPolicy`] says.
+    /// `notify` hears about waits worth reporting (rate limits).
+    ///
+    /// # Errors
+    /// The last failure once retries are exhausted, or at once for a final
+    /// one (401, 403, other 4xx).
+    pub async fn list(
+        &self,
+        path: &str,
+        cursor_field: &str,
+        query: &ListQuery,
+        notify: &(dyn Fn(Notice) + Send + Sync),
+    ) -> Result<Page, Error> {
+        let url = format!("{}{}", self.settings.base_url, path);
+        let pairs = query.pairs();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            self.limiter.acquire().await;
+            let outcome = self
+                .attempt(&url, path, &pairs, cursor_field, attempt)
+                .await;
+            let (failure, error) = match outcome {
+                Ok(page) => return Ok(page),
+                Err(pair) => pair,
+            };
+            match self
+                .settings
+                .retry
+                .decide(failure, attempt, fastrand::f64())
+            {
+                Decision::Stop => return Err(error),
+                Decision::Retry(delay) => {
+                    if let Failure::Status { status: 429, .. } = failure {
+                        self.limiter.back_off(delay);
+                        notify(Notice::RateLimited {
+                            resume_at_ms: crate::emit::now_millis() + delay.as_millis() as i64,
+                        });
+                    }
+                    tracing::warn!(
+                        path,
+                        page = query.page,
+                        attempt,
+                        delay_ms = delay.as_millis() as u64,
+                        error = %error,
+                        "Request failed; retrying."
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        url: &str,
+        path: &str,
+        query: &[(&'static str, String)],
+        cursor_field: &str,
+        attempt: u32,
+    ) -> Result<Page, (Failure, Error)> {
+        let transport = |e: reqwest::Error| {
+            let detail = if e.is_timeout() {
+                format!(
+                    "no answer within {} s",
+                    self.settings.request_timeout.as_secs_f64()
+                )
+            } else if e.is_connect() {
+                format!("could not connect ({})", error_chain(&e))
+            } else {
+                format!("the connection failed ({})", error_chain(&e))
+            };
+            (
+                Failure::Transport,
+                Error::Transport {
+                    path: path.to_owned(),
+                    detail,
+                    attempts: attempt,
+                },
+            )
+        };
+        tracing::debug!(path, ?query, attempt, "GET");
+        let response = self
+            .http
+            .get(url)
+            .query(query)
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status();
+        self.limiter.observe(response.headers());
+        if !status.is_success() {
+            let wait = server_wait(response.headers(), Utc::now());
+            let body = response.bytes().await.unwrap_or_default();
+            let message = api_message(&body, status);
+            let failure = Failure::Status {
+                status: status.as_u16(),
+                server_wait: wait,
+            };
+            let error = if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+                Error::Auth {
+                    status: status.as_u16(),
+                    path: path.to_owned(),
+                    message,
+                }
+            } else {
+                Error::Http {
+                    status: status.as_u16(),
+                    path: path.to_owned(),
+                    message,
+                    attempts: attempt,
+                }
+            };
+            return Err((failure, error));
+        }
+        let body = response.bytes().await.map_err(transport)?.to_vec();
+        decode_page(body, cursor_field).map_err(|d| match d {
+            DecodeError::Refused(message) => (
+                Failure::ApiRefused,
+                Error::Api {
+                    path: path.to_owned(),
+                    message,
+                    attempts: attempt,
+                },
+            ),
+            DecodeError::Malformed(detail) => (
+                Failure::Decode,
+                Error::Decode {
+                    path: path.to_owned(),
+                    detail,
+                    attempts: attempt,
+                },
+            ),
+        })
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// The `message` of an error body, or a short, printable excerpt of it.
+fn api_message(body: &[u8], status: StatusCode) -> String {
+    if let Ok(v) = serde_json::from_slice::<Value>(body) {
+        if let Some(m) = v.get("message").and_then(Value::as_str) {
+            return truncate(m, 300);
+        }
+    }
+    let text = String::from_utf8_lossy(body);
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    let text = text.trim();
+    if text.is_empty() {
+        status.canonical_reason().unwrap_or("no message").to_owned()
+    } else {
+        truncate(text, 200)
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let cut: String = s.chars().take(max).collect();
+        format!("{cut}...")
+    }
+}
+
+/// Why a 2xx body was not a page.
+#[derive(Debug, PartialEq)]
+pub enum DecodeError {
+    /// `"status": false`, with Paystack's message.
+    Refused(String),
+    /// Not the documented envelope.
+    Malformed(String),
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(default)]
+    status: Option<Value>,
+    #[serde(borrow, default)]
+    message: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    data: Option<Vec<&'a RawValue>>,
+    #[serde(default)]
+    meta: Option<Value>,
+}
+
+/// Decodes a list response body into a [`Page`].
+///
+/// # Errors
+/// [`DecodeError::Refused`] for `"status": false`, [`DecodeError::Malformed`]
+/// when the body is not JSON, `data` is not a list, or a record is not an object.
+pub fn decode_page(body: Vec<u8>, cursor_field: &str) -> Result<Page, DecodeError> {
+    let records;
+    let meta;
+    {
+        let de = &mut serde_json::Deserializer::from_slice(&body);
+        let env: Envelope<'_> = serde_path_to_error::deserialize(de)
+            .map_err(|e| DecodeError::Malformed(format!("{} (at {})", e.inner(), e.path())))?;
+        if env.status == Some(Value::Bool(false)) {
+            let m = env.message.as_deref().unwrap_or("no message");
+            return Err(DecodeError::Refused(truncate(m, 300)));
+        }
+        let data = env.data.unwrap_or_default();
+        let base = body.as_ptr() as usize;
+        let mut refs = Vec::with_capacity(data.len());
+        for (i, raw) in data.iter().enumerate() {
+            let text = raw.get();
+            if !text.starts_with('{') {
+                return Err(DecodeError::Malformed(format!(
+                    "data[{i}] is not a JSON object"
+                )));
+            }
+            let start = text.as_ptr() as usize - base;
+            let probe = probe(text, cursor_field)
+                .map_err(|e| DecodeError::Malformed(format!("data[{i}] could not be read: {e}")))?;
+            refs.push(RecordRef {
+                start,
+                end: start + text.len(),
+                cursor: probe.cursor,
+                id: probe.id,
+            });
+        }
+        records = refs;
+        meta = env.meta.as_ref().map(read_meta).unwrap_or_default();
+    }
+    Ok(Page {
+        body,
+        records,
+        meta,
+    })
+}
+
+fn read_meta(meta: &Value) -> Meta {
+    let num = |key: &str| -> Option<u64> {
+        match meta.get(key)? {
+            Value::Number(n) => n.as_u64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                    .map(|f| f as u64)
+            }),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    };
+    Meta {
+        total: num("total"),
+        per_page: num("perPage"),
+        page: num("page"),
+        page_count: num("pageCount"),
+    }
+}
+
+struct Probe {
+    cursor: Option<DateTime<Utc>>,
+    id: Option<u64>,
+}
+
+/// Reads only `id` and the cursor field of one record; every other value is
+/// skipped without being built.
+fn probe(record: &str, cursor_field: &str) -> Result<Probe, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(record);
+    ProbeSeed { cursor_field }.deserialize(&mut de)
+}
+
+struct ProbeSeed<'f> {
+    cursor_field: &'f str,
+}
+
+impl<'de> DeserializeSeed<'de> for ProbeSeed<'_> {
+    type Value = Probe;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Probe, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ProbeSeed<'_> {
+    type Value = Probe;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a record object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
+        let mut probe = Probe {
+            cursor: None,
+            id: None,
+        };
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == self.cursor_field {
+                probe.cursor = match map.next_value::<Value>()? {
+                    Value::String(s) => parse_cursor_str(&s),
+                    _ => None,
+                };
+            } else if key == "id" {
+                probe.id = match map.next_value::<Value>()? {
+                    Value::Number(n) => n.as_u64(),
+                    Value::String(s) => s.parse().ok(),
+                    _ => None,
+                };
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(probe)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_located_not_copied() {
+        let body = br#"{"status":true,"message":"Customers retrieved","data":[
+            {"id":4099260516,"email":"a@example.com","metadata":{"x":[1,2]},"createdAt":"2024-03-01T10:15:30.000Z"},
+            {"createdAt":"2024-03-01T10:15:29Z","nested":{"createdAt":"1999-01-01T00:00:00Z"},"id":"7"}
+        ],"meta":{"total":2,"skipped":0,"perPage":"50","page":1,"pageCount":1}}"#
+            .to_vec();
+        let page = decode_page(body, "createdAt").unwrap();
+        assert_eq!(page.records.len(), 2);
+        let first: Value = serde_json::from_slice(page.bytes(&page.records[0])).unwrap();
+        assert_eq!(first["id"], 4099260516u64);
+        assert_eq!(page.records[0].id, Some(4099260516));
+        assert_eq!(
+            page.records[0].cursor,
+            parse_cursor_str("2024-03-01T10:15:30Z")
+        );
+        assert_eq!(page.records[1].id, Some(7));
+        assert_eq!(
+            page.records[1].cursor,
+            parse_cursor_str("2024-03-01T10:15:29Z"),
+            "the top-level field, not a nested one"
+        );
+        assert_eq!(
+            page.meta,
+            Meta {
+                total: Some(2),
+                per_page: Some(50),
+                page: Some(1),
+                page_count: Some(1)
+            }
+        );
+    }
+
+    #[test]
+    fn quirky_and_broken_bodies() {
+        assert_eq!(
+            decode_page(
+                br#"{"status":false,"message":"Invalid key"}"#.to_vec(),
+                "createdAt"
+            )
+            .unwrap_err(),
+            DecodeError::Refused("Invalid key".into())
+        );
+        for bad in [
+            &b"<html>502 Bad Gateway</html>"[..],
+            br#"{"status":true,"data":[{"id":1}"#,
+            br#"{"status":true,"data":{"id":1}}"#,
+            br#"{"status":true,"data":[1,2]}"#,
+        ] {
+            assert!(
+                matches!(
+                    decode_page(bad.to_vec(), "createdAt"),
+                    Err(DecodeError::Malformed(_))
+                ),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        // No meta, null data, a record without a cursor: all readable.
+        let p = decode_page(br#"{"status":true,"data":null}"#.to_vec(), "createdAt").unwrap();
+        assert!(p.records.is_empty());
+        assert_eq!(p.meta, Meta::default());
+        let p = decode_page(
+            br#"{"data":[{"id":1,"createdAt":null}]}"#.to_vec(),
+            "createdAt",
+        )
+        .unwrap();
+        assert_eq!(p.records[0].cursor, None);
+    }
+
+    #[test]
+    fn query_uses_paystack_parameter_names() {
+        let q = ListQuery {
+            page: 2,
+            per_page: 200,
+            from: parse_cursor_str("2024-01-01T00:00:00Z"),
+            to: None,
+        };
+        assert_eq!(
+            q.pairs(),
+            vec![
+                ("perPage", "200".to_string()),
+                ("page", "2".to_string()),
+                ("from", "2024-01-01T00:00:00.000Z".to_string())
+            ]
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! The `source-paystack` binary: parse the command line, set up logging and
+//! the runtime, run the command, exit with its code. No panic reaches the
+//! user as a crash: it becomes an Airbyte ERROR trace and exit code 1.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+use source_paystack::app::{self, Settings};
+use source_paystack::cli::Cli;
+use source_paystack::emit::Emitter;
+use source_paystack::error::{Error, FailureType};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) =>
+        {
+            let _ = e.print();
+            return ExitCode::from(
+                if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    1
+                } else {
+                    0
+                },
+            );
+        }
+        Err(e) => {
+            // The usage text goes to stderr; Airbyte gets a config_error trace.
+            let _ = e.print();
+            let first = e
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ")
+                .to_owned();
+            let mut out = Emitter::new(std::io::stdout());
+            let _ = out.error_message(
+                format!("Invalid command line: {first}. Run source-paystack --help for the usage."),
+                FailureType::ConfigError,
+                None,
+            );
+            let _ = out.flush();
+            return ExitCode::from(1);
+        }
+    };
+
+    let filter = if cli.debug {
+        EnvFilter::new("debug,hyper=info,reqwest=info,rustls=info,h2=info")
+    } else {
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+
+    let stdout = std::io::stdout();
+    let mut out = Emitter::new(stdout.lock());
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => return fail(&mut out, &e),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return fail(
+                &mut out,
+                &Error::Internal(format!("could not start the runtime: {e}")),
+            );
+        }
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(app::run(&cli.command, &settings, &mut out))
+    }));
+    match result {
+        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            fail(&mut out, &Error::Internal(what))
+        }
+    }
+}
+
+fn fail<W: Write>(out: &mut Emitter<W>, e: &Error) -> ExitCode {
+    tracing::error!(error = %e, "Failed.");
+    let _ = out.error(e, None);
+    let _ = out.flush();
+    ExitCode::from(1)
+}

@@ -1,0 +1,369 @@
+//! Reading the input state in every shape Airbyte (and Airbyte's own Paystack
+//! connector) has written, and the cursor values inside it.
+//!
+//! Accepted shapes:
+//! - the per-stream array `[{"type": "STREAM", "stream": {...}}, ...]`;
+//! - GLOBAL: `[{"type": "GLOBAL", "global": {"stream_states": [...]}}]`;
+//! - LEGACY: `[{"type": "LEGACY", "data": {"customers": {"createdAt": ...}}}]`
+//!   (or a message with `data` and no `type`);
+//! - a single state message object of any of the kinds above;
+//! - the bare legacy object `{"customers": {"createdAt": "..."}}`;
+//! - an empty file, `null`, `{}` and `[]` (no state).
+//!
+//! Cursor values may have 0 to 9 fractional digits, a `Z` or a numeric
+//! offset, or be epoch seconds (early versions of Airbyte's connector stored
+//! integers). The concurrent-CDK shape `{"state_type": "date-range",
+//! "slices": [...]}` is read too, so a state written by any version of
+//! Airbyte's connector resumes without re-reading history.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
+use serde_json::{Map, Value};
+
+use crate::config::kind_of;
+use crate::error::Error;
+use crate::streams;
+
+/// The cursors found in the input state, by stream name.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct InputState {
+    cursors: HashMap<String, DateTime<Utc>>,
+}
+
+impl InputState {
+    /// The saved cursor of a stream, if any.
+    pub fn cursor(&self, stream: &str) -> Option<DateTime<Utc>> {
+        self.cursors.get(stream).copied()
+    }
+
+    /// Number of streams with a cursor.
+    pub fn len(&self) -> usize {
+        self.cursors.len()
+    }
+
+    /// True when no stream has a cursor.
+    pub fn is_empty(&self) -> bool {
+        self.cursors.is_empty()
+    }
+}
+
+/// Reads the state file at `path`.
+///
+/// # Errors
+/// A [`Error::Config`] when the file cannot be read, is not JSON, has an
+/// unknown shape, or holds a cursor that is not a date-time.
+pub fn load(path: &std::path::Path) -> Result<InputState, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::config(format!(
+            "Could not read the state file {}: {e}. Pass --state with the path of a state JSON \
+             file, or leave --state out for a sync from start_date.",
+            path.display()
+        ))
+    })?;
+    parse(&text)
+}
+
+/// Parses state text.
+///
+/// # Errors
+/// See [`load`].
+pub fn parse(text: &str) -> Result<InputState, Error> {
+    let text = text.trim_start_matches('\u{feff}').trim();
+    if text.is_empty() {
+        return Ok(InputState::default());
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        Error::config(format!(
+            "The state is not valid JSON ({e}). Pass the state Airbyte saved (a JSON array of \
+             state messages), or reset the connection's state."
+        ))
+    })?;
+    let mut state = InputState::default();
+    match &value {
+        Value::Null => {}
+        Value::Array(messages) => {
+            for (i, message) in messages.iter().enumerate() {
+                read_message(message, &mut state)
+                    .map_err(|m| Error::config(format!("State message {i}: {m}")))?;
+            }
+        }
+        Value::Object(map) if looks_like_message(map) => {
+            read_message(&value, &mut state).map_err(Error::config)?;
+        }
+        Value::Object(map) => read_legacy(map, &mut state).map_err(Error::config)?,
+        other => {
+            return Err(Error::config(format!(
+                "The state must be a JSON array of state messages or an object, not {}. Pass the \
+                 state Airbyte saved, or reset the connection's state.",
+                kind_of(other)
+            )));
+        }
+    }
+    Ok(state)
+}
+
+fn looks_like_message(map: &Map<String, Value>) -> bool {
+    map.get("type").is_some_and(Value::is_string)
+        || map.contains_key("stream")
+        || map.contains_key("global")
+        || (map.contains_key("data") && map.len() <= 3)
+}
+
+fn read_message(message: &Value, state: &mut InputState) -> Result<(), String> {
+    let Value::Object(map) = message else {
+        return Err(format!(
+            "a state message must be an object, not {}. Reset the connection's state or fix the file.",
+            kind_of(message)
+        ));
+    };
+    let kind = map.get("type").and_then(Value::as_str);
+    match kind {
+        Some("STREAM") => read_stream_state(map.get("stream"), state),
+        Some("GLOBAL") => {
+            let states = map
+                .get("global")
+                .and_then(|g| g.get("stream_states"))
+                .and_then(Value::as_array)
+                .ok_or("a GLOBAL state needs global.stream_states (an array)")?;
+            for s in states {
+                read_stream_state(Some(s), state)?;
+            }
+            Ok(())
+        }
+        Some("LEGACY") | None if map.contains_key("data") => match map.get("data") {
+            Some(Value::Object(data)) => read_legacy(data, state),
+            Some(Value::Null) => Ok(()),
+            Some(other) => Err(format!(
+                "LEGACY state data must be an object, not {}",
+                kind_of(other)
+            )),
+            None => Ok(()),
+        },
+        None if map.contains_key("stream") => read_stream_state(map.get("stream"), state),
+        Some(other) => Err(format!(
+            "unknown state type {other:?} (expected STREAM, GLOBAL or LEGACY). Reset the \
+             connection's state or fix the file."
+        )),
+        None => Err("a state message needs a type (STREAM, GLOBAL or LEGACY)".into()),
+    }
+}
+
+fn read_stream_state(stream: Option<&Value>, state: &mut InputState) -> Result<(), String> {
+    let stream = stream.ok_or("a STREAM state needs a stream object")?;
+    let name = stream
+        .get("stream_descriptor")
+        .and_then(|d| d.get("name"))
+        .and_then(Value::as_str)
+        .ok_or("a stream state needs stream_descriptor.name")?;
+    match stream.get("stream_state") {
+        None | Some(Value::Null) => Ok(()),
+        Some(blob) => read_blob(name, blob, state),
+    }
+}
+
+fn read_legacy(data: &Map<String, Value>, state: &mut InputState) -> Result<(), String> {
+    for (name, blob) in data {
+        read_blob(name, blob, state)?;
+    }
+    Ok(())
+}
+
+/// Reads one stream's state blob, e.g. `{"createdAt": "2024-01-01T00:00:00Z"}`.
+fn read_blob(name: &str, blob: &Value, state: &mut InputState) -> Result<(), String> {
+    let Some(def) = streams::find(name) else {
+        // State of a stream we do not know (or no longer offer) is ignored.
+        tracing::debug!(stream = name, "Ignoring state of an unknown stream.");
+        return Ok(());
+    };
+    let Value::Object(map) = blob else {
+        return Err(format!(
+            "the state of stream {name} must be an object like {{\"{}\": \"2024-01-01T00:00:00.000Z\"}}, not {}",
+            def.cursor_field,
+            kind_of(blob)
+        ));
+    };
+    // The stream's own cursor field first; the other spelling is accepted too
+    // (invoices use created_at, every other stream createdAt).
+    let value = [def.cursor_field, "createdAt", "created_at"]
+        .iter()
+        .find_map(|f| map.get(*f).filter(|v| !v.is_null()))
+        .or_else(|| concurrent_cdk_cursor(map));
+    let Some(value) = value else {
+        return Ok(());
+    };
+    let at = parse_cursor(value).ok_or_else(|| {
+        format!(
+            "the {} cursor of stream {name} is {value}, which is not a date-time. Fix it (for \
+             example \"2024-01-01T00:00:00.000Z\") or reset the stream's state.",
+            def.cursor_field
+        )
+    })?;
+    // Two messages for the same stream: keep the later point.
+    let slot = state.cursors.entry(name.to_owned()).or_insert(at);
+    if at > *slot {
+        *slot = at;
+    }
+    Ok(())
+}
+
+/// The concurrent CDK's `{"state_type": "date-range", "slices": [{"start",
+/// "end", "most_recent_cursor_value"}]}`: everything up to the end of the
+/// slice that starts first has been synced.
+fn concurrent_cdk_cursor(map: &Map<String, Value>) -> Option<&Value> {
+    let slices = map.get("slices")?.as_array()?;
+    let first = slices
+        .iter()
+        .filter_map(|s| Some((parse_cursor(s.get("start")?)?, s)))
+        .min_by_key(|(start, _)| *start)?
+        .1;
+    first
+        .get("most_recent_cursor_value")
+        .filter(|v| !v.is_null())
+        .or_else(|| first.get("end"))
+}
+
+/// Parses a cursor value: an ISO-8601 date-time (any fractional digits, `Z`
+/// or offset, `T` or space), a plain date, or epoch seconds/milliseconds.
+pub fn parse_cursor(value: &Value) -> Option<DateTime<Utc>> {
+    match value {
+        Value::String(s) => parse_cursor_str(s),
+        Value::Number(n) => {
+            let n = n.as_i64()?;
+            // Epoch milliseconds are above 10^11 for any date after 1973.
+            if n.abs() >= 100_000_000_000 {
+                Utc.timestamp_millis_opt(n).single()
+            } else {
+                Utc.timestamp_opt(n, 0).single()
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Parses a cursor string; see [`parse_cursor`].
+pub fn parse_cursor_str(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d.with_timezone(&Utc));
+    }
+    let naive = s.strip_suffix('Z').unwrap_or(s);
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(naive, format) {
+            return Some(d.and_utc());
+        }
+    }
+    if let Ok(d) = DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%z") {
+        return Some(d.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+}
+
+/// Formats a cursor the way Paystack writes times: `2024-01-01T00:00:00.000Z`.
+/// (Airbyte's connector reads this with `%Y-%m-%dT%H:%M:%S.%fZ`.)
+pub fn format_cursor(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        parse_cursor_str(s).unwrap()
+    }
+
+    #[test]
+    fn every_state_shape_is_read() {
+        let want = at("2024-05-01T10:00:00Z");
+        let shapes = [
+            r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"createdAt":"2024-05-01T10:00:00.000Z"}}}]"#,
+            r#"[{"type":"GLOBAL","global":{"shared_state":{},"stream_states":[{"stream_descriptor":{"name":"customers"},"stream_state":{"createdAt":"2024-05-01T10:00:00Z"}}]}}]"#,
+            r#"[{"type":"LEGACY","data":{"customers":{"createdAt":"2024-05-01T10:00:00.000000Z"}}}]"#,
+            r#"[{"data":{"customers":{"createdAt":"2024-05-01T10:00:00Z"}}}]"#,
+            r#"{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"createdAt":"2024-05-01T10:00:00Z"}}}"#,
+            r#"{"customers":{"createdAt":"2024-05-01T10:00:00Z"}}"#,
+            r#"{"customers":{"createdAt":1714557600}}"#,
+            r#"{"customers":{"createdAt":"2024-05-01T11:00:00+01:00"}}"#,
+            r#"{"customers":{"state_type":"date-range","slices":[{"start":"2020-01-01T00:00:00.000Z","end":"2024-05-01T10:00:00.000Z"}]}}"#,
+        ];
+        for text in shapes {
+            let s = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(s.cursor("customers"), Some(want), "{text}");
+            assert_eq!(s.len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn empty_states_mean_no_cursor() {
+        for text in ["", "  \n", "[]", "{}", "null", "\u{feff}[]"] {
+            assert!(parse(text).unwrap().is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fractional_digits_zero_three_or_six() {
+        for s in [
+            "2024-05-01T10:00:00Z",
+            "2024-05-01T10:00:00.000Z",
+            "2024-05-01T10:00:00.000000Z",
+        ] {
+            assert_eq!(at(s), at("2024-05-01T10:00:00Z"), "{s}");
+        }
+        assert_eq!(
+            format_cursor(at("2024-05-01T10:00:00.123456Z")),
+            "2024-05-01T10:00:00.123Z"
+        );
+    }
+
+    #[test]
+    fn invoices_use_created_at_and_unknown_streams_are_ignored() {
+        let s =
+            parse(r#"{"invoices":{"created_at":"2023-01-01T00:00:00Z"},"not_a_stream":{"x":1}}"#)
+                .unwrap();
+        assert_eq!(s.cursor("invoices"), Some(at("2023-01-01T00:00:00Z")));
+        assert_eq!(s.len(), 1);
+    }
+
+    #[test]
+    fn bad_states_are_config_errors_that_say_what_to_do() {
+        let cases = [
+            ("{", "not valid JSON"),
+            ("42", "not a number"),
+            (r#"[{"type":"NOPE"}]"#, "unknown state type"),
+            (
+                r#"{"customers":{"createdAt":"yesterday"}}"#,
+                "not a date-time",
+            ),
+            (r#"{"customers":[1]}"#, "must be an object"),
+            (r#"[{"type":"GLOBAL","global":{}}]"#, "stream_states"),
+            (
+                r#"[{"type":"STREAM","stream":{"stream_state":{}}}]"#,
+                "stream_descriptor.name",
+            ),
+            (r#"[3]"#, "must be an object"),
+        ];
+        for (text, needle) in cases {
+            match parse(text) {
+                Err(Error::Config(m)) => assert!(
+                    m.contains(needle) || (needle == "not a number" && m.contains("a number")),
+                    "{text}: {m}"
+                ),
+                other => panic!("{text}: expected a config error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_later_of_two_cursors_for_one_stream_wins() {
+        let s = parse(
+            r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"refunds"},"stream_state":{"createdAt":"2024-01-02T00:00:00Z"}}},
+                {"type":"STREAM","stream":{"stream_descriptor":{"name":"refunds"},"stream_state":{"createdAt":"2024-01-01T00:00:00Z"}}}]"#,
+        )
+        .unwrap();
+        assert_eq!(s.cursor("refunds"), Some(at("2024-01-02T00:00:00Z")));
+    }
+}

@@ -1,0 +1,146 @@
+//! `check`: exactly one CONNECTION_STATUS, exit code 0 either way.
+
+use serde_json::json;
+use source_paystack::cli::Command;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::*;
+
+fn status(out: &Output) -> (String, String) {
+    assert_eq!(out.code, 0, "check always exits 0: {}", out.text);
+    assert_eq!(out.messages.len(), 1, "exactly one message: {}", out.text);
+    let cs = &out.messages[0]["connectionStatus"];
+    assert_eq!(out.messages[0]["type"], "CONNECTION_STATUS");
+    (
+        cs["status"].as_str().unwrap().to_owned(),
+        cs["message"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn check_succeeds_with_an_accepted_key_and_sends_auth_and_user_agent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .and(wiremock::matchers::query_param("perPage", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"status": true, "message": "ok", "data": [], "meta": {"total": 0}}),
+        ))
+        .expect(8)
+        .mount(&server)
+        .await;
+    let files = Files::new();
+    let out = run(
+        Command::Check {
+            config: files.default_config(0),
+        },
+        &settings(&server, 1),
+    )
+    .await;
+    assert_eq!(status(&out).0, "SUCCEEDED");
+    let reqs = server.received_requests().await.unwrap();
+    let ua = reqs[0].headers.get("user-agent").unwrap().to_str().unwrap();
+    assert!(
+        ua.starts_with(&format!("source-paystack/{}", env!("CARGO_PKG_VERSION"))),
+        "{ua}"
+    );
+}
+
+#[tokio::test]
+async fn check_fails_with_a_rejected_key_and_says_what_to_do() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"status": false, "message": "Invalid key"})),
+        )
+        .mount(&server)
+        .await;
+    let files = Files::new();
+    let out = run(
+        Command::Check {
+            config: files.default_config(0),
+        },
+        &settings(&server, 1),
+    )
+    .await;
+    let (s, message) = status(&out);
+    assert_eq!(s, "FAILED");
+    assert!(
+        message.contains("HTTP 401") && message.contains("Invalid key"),
+        "{message}"
+    );
+    assert!(message.contains("API Keys & Webhooks"), "{message}");
+    assert!(!out.text.contains(KEY));
+}
+
+#[tokio::test]
+async fn check_fails_on_a_bad_config_without_calling_paystack() {
+    let server = MockServer::start().await;
+    let files = Files::new();
+    let config = files.config(json!({"secret_key": KEY, "start_date": "last tuesday"}));
+    let out = run(Command::Check { config }, &settings(&server, 1)).await;
+    let (s, message) = status(&out);
+    assert_eq!(s, "FAILED");
+    assert!(message.contains("start_date"), "{message}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn check_succeeds_and_names_the_streams_the_key_cannot_read() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/dispute"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"status": false, "message": "Disputes are not enabled"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": true, "data": []})))
+        .mount(&server)
+        .await;
+    let files = Files::new();
+    let out = run(
+        Command::Check {
+            config: files.default_config(0),
+        },
+        &settings(&server, 1),
+    )
+    .await;
+    let (s, message) = status(&out);
+    assert_eq!(s, "SUCCEEDED");
+    assert!(
+        message.contains("disputes") && message.contains("Disputes are not enabled"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn check_fails_when_paystack_cannot_be_reached() {
+    // A port nobody listens on: every request fails to connect.
+    let server = MockServer::start().await;
+    let mut s = settings(&server, 1);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    s.http.base_url = format!("http://127.0.0.1:{port}");
+    let files = Files::new();
+    let out = run(
+        Command::Check {
+            config: files.default_config(0),
+        },
+        &s,
+    )
+    .await;
+    let (status, message) = status(&out);
+    assert_eq!(status, "FAILED");
+    assert!(
+        message.contains("Could not get an answer from Paystack"),
+        "{message}"
+    );
+}

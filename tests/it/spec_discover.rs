@@ -1,0 +1,192 @@
+//! `spec` and `discover`.
+
+use serde_json::{Value, json};
+use source_paystack::cli::Command;
+use source_paystack::streams::STREAMS;
+use wiremock::MockServer;
+
+use crate::support::*;
+
+fn walk<'a>(schema: &'a Value, path: String, out: &mut Vec<(String, &'a Value)>) {
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (k, v) in props {
+            out.push((format!("{path}.{k}"), v));
+            walk(v, format!("{path}.{k}"), out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        walk(items, format!("{path}[]"), out);
+    }
+}
+
+#[tokio::test]
+async fn spec_is_a_valid_draft7_schema_that_hides_the_key() {
+    let server = MockServer::start().await;
+    let out = run(Command::Spec, &settings(&server, 1)).await;
+    assert_eq!(out.code, 0);
+    assert_eq!(out.messages.len(), 1);
+    let spec = &out.messages[0]["spec"];
+    let conn = &spec["connectionSpecification"];
+    assert!(
+        jsonschema::draft7::meta::is_valid(conn),
+        "not a Draft-7 schema"
+    );
+    assert_eq!(conn["properties"]["secret_key"]["airbyte_secret"], true);
+    assert_eq!(conn["additionalProperties"], true);
+    assert_eq!(conn["required"], json!(["secret_key", "start_date"]));
+    assert_eq!(conn["properties"]["lookback_window_days"]["default"], 0);
+    assert_eq!(conn["properties"]["lookback_window_days"]["minimum"], 0);
+    assert_eq!(conn["properties"]["start_date"]["format"], "date-time");
+    // Acceptance-test rules: one type, or a type and null; no forbidden keywords.
+    for (name, prop) in conn["properties"].as_object().unwrap() {
+        assert!(prop["type"].is_string(), "{name} has one type");
+        for kw in ["$ref", "allOf", "not"] {
+            assert!(prop.get(kw).is_none(), "{name} uses {kw}");
+        }
+    }
+    insta::assert_json_snapshot!("spec", spec);
+}
+
+#[tokio::test]
+async fn an_airbyte_config_passes_our_spec_and_so_do_the_samples() {
+    let spec: Value = serde_json::from_str(source_paystack::app::SPEC).unwrap();
+    let validator = jsonschema::draft7::new(&spec["connectionSpecification"]).unwrap();
+    let airbyte = json!({"secret_key": "sk_live_abc123", "start_date": "2017-01-25T00:00:00Z", "lookback_window_days": 0});
+    assert!(validator.is_valid(&airbyte));
+    let sample: Value =
+        serde_json::from_str(include_str!("../../sample_files/config.json")).unwrap();
+    assert!(validator.is_valid(&sample));
+    let invalid: Value =
+        serde_json::from_str(include_str!("../../integration_tests/invalid_config.json")).unwrap();
+    assert!(!validator.is_valid(&invalid));
+}
+
+#[tokio::test]
+async fn discover_lists_eight_streams_with_keys_and_cursors() {
+    let server = MockServer::start().await;
+    let files = Files::new();
+    let config = files.default_config(0);
+    let out = run(Command::Discover { config }, &settings(&server, 1)).await;
+    assert_eq!(out.code, 0, "{}", out.text);
+    assert_eq!(out.messages.len(), 1);
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "discover makes no request"
+    );
+    let streams = out.messages[0]["catalog"]["streams"].as_array().unwrap();
+    let names: Vec<&str> = streams
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "customers",
+            "disputes",
+            "invoices",
+            "refunds",
+            "settlements",
+            "subscriptions",
+            "transactions",
+            "transfers"
+        ]
+    );
+    for s in streams {
+        let name = s["name"].as_str().unwrap();
+        let cursor = if name == "invoices" {
+            "created_at"
+        } else {
+            "createdAt"
+        };
+        assert_eq!(s["default_cursor_field"], json!([cursor]), "{name}");
+        assert_eq!(s["source_defined_primary_key"], json!([["id"]]), "{name}");
+        assert_eq!(
+            s["supported_sync_modes"],
+            json!(["full_refresh", "incremental"]),
+            "{name}"
+        );
+        assert_eq!(s["source_defined_cursor"], true);
+        assert_eq!(s["is_resumable"], true);
+        let schema = &s["json_schema"];
+        assert!(
+            jsonschema::draft7::meta::is_valid(schema),
+            "{name}: not Draft 7"
+        );
+        assert_eq!(schema["additionalProperties"], true, "{name}");
+        assert_eq!(
+            schema["properties"]["id"]["type"],
+            json!(["null", "integer"]),
+            "{name}"
+        );
+        assert!(
+            schema["properties"][cursor].is_object(),
+            "{name} lacks {cursor}"
+        );
+        let text = schema.to_string();
+        for kw in ["\"$ref\"", "\"allOf\"", "\"not\"", "\"anyOf\"", "\"oneOf\""] {
+            assert!(!text.contains(kw), "{name} uses {kw}");
+        }
+        let mut props = vec![];
+        walk(schema, name.to_owned(), &mut props);
+        for (path, prop) in props {
+            let types = prop["type"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{path}: type is not a list"));
+            assert!(types.contains(&json!("null")), "{path} is not nullable");
+            assert!(
+                !types.contains(&json!("number")) || !path.ends_with(".id"),
+                "{path}: ids are integers"
+            );
+        }
+    }
+    insta::assert_json_snapshot!("discover", out.messages[0]);
+}
+
+#[tokio::test]
+async fn schemas_accept_the_quirks_paystack_really_sends() {
+    for def in STREAMS {
+        let schema: Value = serde_json::from_str(def.schema).unwrap();
+        let v = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap();
+        let fixtures: Vec<Value> = serde_json::from_str(fixture(def.name)).unwrap();
+        for r in &fixtures {
+            let errs: Vec<String> = v.iter_errors(r).map(|e| e.to_string()).collect();
+            assert!(errs.is_empty(), "{}: {errs:?}", def.name);
+        }
+    }
+    // The drifting fields named in the issue.
+    let tx: Value = serde_json::from_str(STREAMS[6].schema).unwrap();
+    let v = jsonschema::validator_for(&tx).unwrap();
+    for metadata in [json!({}), json!(""), json!("{}"), Value::Null] {
+        assert!(
+            v.is_valid(&json!({"id": 4099260516u64, "metadata": metadata})),
+            "{metadata}"
+        );
+    }
+    assert!(!v.is_valid(&json!({"id": 1.5})), "ids are integers");
+    let subs: Value = serde_json::from_str(STREAMS[5].schema).unwrap();
+    let v = jsonschema::validator_for(&subs).unwrap();
+    assert!(v.is_valid(&json!({"authorization": {"reusable": 1}})));
+    assert!(v.is_valid(&json!({"authorization": {"reusable": true}})));
+}
+
+#[tokio::test]
+async fn discover_rejects_a_bad_config() {
+    let server = MockServer::start().await;
+    let files = Files::new();
+    let config = files.config(json!({"secret_key": "nope", "start_date": "2020-01-01T00:00:00Z"}));
+    let out = run(Command::Discover { config }, &settings(&server, 1)).await;
+    assert_eq!(out.code, 1);
+    let errors = out.errors();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["failure_type"], "config_error");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("secret_key")
+    );
+    assert!(out.of_type("CATALOG").is_empty());
+}

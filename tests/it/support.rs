@@ -1,0 +1,446 @@
+//! Shared helpers: files for config/catalog/state, running commands
+//! in-process, and a stateful wiremock responder that lists records the way
+//! Paystack does (envelope, meta, perPage/page, from/to, newest first), with
+//! switches for every undocumented behaviour.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use serde_json::{Value, json};
+use source_paystack::app::{self, Settings};
+use source_paystack::cli::Command;
+use source_paystack::emit::Emitter;
+use source_paystack::retry::RetryPolicy;
+use source_paystack::slice::Tuning;
+use source_paystack::streams::{self, STREAMS};
+use tempfile::TempDir;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// A key that is easy to spot if it ever leaks into output.
+pub const KEY: &str = "sk_test_LEAKCANARY0123456789";
+
+/// The frozen "now" of in-process runs: the sync starts here.
+pub fn now() -> DateTime<Utc> {
+    t("2024-06-01T12:00:00Z")
+}
+
+pub fn t(s: &str) -> DateTime<Utc> {
+    source_paystack::state::parse_cursor_str(s).expect("test time")
+}
+
+pub fn fmt(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// A temporary folder with the files of one run.
+pub struct Files {
+    pub dir: TempDir,
+}
+
+impl Files {
+    pub fn new() -> Self {
+        Files {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    pub fn config(&self, value: Value) -> PathBuf {
+        self.write("config.json", &value.to_string())
+    }
+
+    /// A config with the canary key, start_date 2024-01-01 and `lookback`.
+    pub fn default_config(&self, lookback: u64) -> PathBuf {
+        self.config(json!({
+            "secret_key": KEY,
+            "start_date": "2024-01-01T00:00:00Z",
+            "lookback_window_days": lookback,
+        }))
+    }
+
+    /// A configured catalog of `(stream, sync_mode)`.
+    pub fn catalog(&self, streams: &[(&str, &str)]) -> PathBuf {
+        let s: Vec<Value> = streams
+            .iter()
+            .map(|(name, mode)| {
+                let def = streams::find(name);
+                json!({
+                    "stream": {
+                        "name": name,
+                        "json_schema": {},
+                        "supported_sync_modes": ["full_refresh", "incremental"],
+                        "source_defined_cursor": true,
+                        "default_cursor_field": [def.map(|d| d.cursor_field).unwrap_or("createdAt")],
+                    },
+                    "sync_mode": mode,
+                    "destination_sync_mode": "append",
+                })
+            })
+            .collect();
+        self.write("catalog.json", &json!({ "streams": s }).to_string())
+    }
+
+    pub fn state(&self, value: &str) -> PathBuf {
+        self.write("state.json", value)
+    }
+}
+
+/// Settings for a run against `server`: no pacing, millisecond retries,
+/// the frozen clock, `concurrency` requests at once.
+pub fn settings(server: &MockServer, concurrency: usize) -> Settings {
+    let mut s = Settings::default();
+    s.http.base_url = server.uri();
+    s.http.retry = RetryPolicy {
+        max_attempts: 3,
+        max_rate_limited_attempts: 5,
+        base_delay: Duration::from_millis(2),
+        max_delay: Duration::from_millis(10),
+        max_server_wait: Duration::from_millis(20),
+    };
+    s.http.request_timeout = Duration::from_secs(5);
+    s.requests_per_minute = Some(None);
+    s.concurrency = concurrency;
+    s.now = Some(now());
+    s.tuning = Tuning {
+        per_page: 200,
+        max_pages_per_slice: 50,
+    };
+    s
+}
+
+/// The messages and exit code of one in-process run.
+pub struct Output {
+    pub code: i32,
+    pub messages: Vec<Value>,
+    pub text: String,
+}
+
+impl Output {
+    pub fn of_type(&self, kind: &str) -> Vec<&Value> {
+        self.messages.iter().filter(|m| m["type"] == kind).collect()
+    }
+
+    pub fn records(&self, stream: &str) -> Vec<&Value> {
+        self.messages
+            .iter()
+            .filter(|m| m["type"] == "RECORD" && m["record"]["stream"] == stream)
+            .map(|m| &m["record"]["data"])
+            .collect()
+    }
+
+    pub fn record_ids(&self, stream: &str) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .records(stream)
+            .iter()
+            .map(|r| r["id"].as_u64().unwrap())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    pub fn states(&self, stream: &str) -> Vec<&Value> {
+        self.messages
+            .iter()
+            .filter(|m| {
+                m["type"] == "STATE" && m["state"]["stream"]["stream_descriptor"]["name"] == stream
+            })
+            .map(|m| &m["state"])
+            .collect()
+    }
+
+    /// The cursor values of a stream's states, in order.
+    pub fn state_cursors(&self, stream: &str) -> Vec<String> {
+        let field = streams::find(stream).unwrap().cursor_field;
+        self.states(stream)
+            .iter()
+            .map(|s| {
+                s["stream"]["stream_state"][field]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    pub fn statuses(&self, stream: &str) -> Vec<String> {
+        self.messages
+            .iter()
+            .filter(|m| m["type"] == "TRACE" && m["trace"]["type"] == "STREAM_STATUS")
+            .filter(|m| m["trace"]["stream_status"]["stream_descriptor"]["name"] == stream)
+            .filter(|m| m["trace"]["stream_status"].get("reasons").is_none())
+            .map(|m| {
+                m["trace"]["stream_status"]["status"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    pub fn errors(&self) -> Vec<&Value> {
+        self.messages
+            .iter()
+            .filter(|m| m["type"] == "TRACE" && m["trace"]["type"] == "ERROR")
+            .map(|m| &m["trace"]["error"])
+            .collect()
+    }
+}
+
+/// Runs a command in-process and parses every output line (each must be JSON).
+pub async fn run(command: Command, settings: &Settings) -> Output {
+    let mut out = Emitter::new(Vec::new());
+    let code = app::run(&command, settings, &mut out).await;
+    let bytes = out.into_inner().unwrap();
+    let text = String::from_utf8(bytes).expect("utf-8 output");
+    let messages = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    Output {
+        code,
+        messages,
+        text,
+    }
+}
+
+pub fn read_cmd(config: &Path, catalog: &Path, state: Option<&Path>) -> Command {
+    Command::Read {
+        config: config.to_owned(),
+        catalog: catalog.to_owned(),
+        state: state.map(Path::to_owned),
+    }
+}
+
+/// A record of `stream` with this id and creation time, built from the
+/// stream's realistic fixture so it has every real field.
+pub fn record(stream: &str, id: u64, created: DateTime<Utc>) -> Value {
+    let fixtures: Vec<Value> = serde_json::from_str(fixture(stream)).unwrap();
+    let mut r = fixtures[(id as usize) % fixtures.len()].clone();
+    let field = streams::find(stream).unwrap().cursor_field;
+    r["id"] = json!(id);
+    r[field] = json!(fmt(created));
+    r
+}
+
+pub fn fixture(stream: &str) -> &'static str {
+    match stream {
+        "customers" => include_str!("../fixtures/records/customers.json"),
+        "disputes" => include_str!("../fixtures/records/disputes.json"),
+        "invoices" => include_str!("../fixtures/records/invoices.json"),
+        "refunds" => include_str!("../fixtures/records/refunds.json"),
+        "settlements" => include_str!("../fixtures/records/settlements.json"),
+        "subscriptions" => include_str!("../fixtures/records/subscriptions.json"),
+        "transactions" => include_str!("../fixtures/records/transactions.json"),
+        "transfers" => include_str!("../fixtures/records/transfers.json"),
+        other => panic!("no fixture for {other}"),
+    }
+}
+
+/// `count` records of `stream`, one every `step`, the oldest at `first`,
+/// ids from `first_id` up (ids grow with creation time, as at Paystack).
+pub fn records(
+    stream: &str,
+    count: u64,
+    first: DateTime<Utc>,
+    step: TimeDelta,
+    first_id: u64,
+) -> Vec<Value> {
+    (0..count)
+        .map(|i| record(stream, first_id + i, first + step * i as i32))
+        .collect()
+}
+
+/// How the fake list endpoint treats the undocumented parts of the API.
+#[derive(Debug, Clone, Copy)]
+pub struct Behaviour {
+    pub from_inclusive: bool,
+    pub to_inclusive: bool,
+    /// Largest page size served.
+    pub max_per_page: Option<usize>,
+    /// With a cap: compute `pageCount` from the size asked for, not the cap.
+    pub page_count_from_requested: bool,
+    /// Send `meta.perPage` as a string.
+    pub per_page_as_string: bool,
+    /// Leave `meta` out.
+    pub no_meta: bool,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            from_inclusive: true,
+            to_inclusive: true,
+            max_per_page: None,
+            page_count_from_requested: false,
+            per_page_as_string: false,
+            no_meta: false,
+        }
+    }
+}
+
+/// A stateful list endpoint over a set of records.
+#[derive(Clone)]
+pub struct PaystackList {
+    pub records: Arc<Mutex<Vec<Value>>>,
+    pub cursor_field: &'static str,
+    pub behaviour: Behaviour,
+}
+
+impl PaystackList {
+    pub fn new(stream: &str, mut records: Vec<Value>, behaviour: Behaviour) -> Self {
+        let cursor_field = streams::find(stream).unwrap().cursor_field;
+        sort_newest_first(&mut records, cursor_field);
+        PaystackList {
+            records: Arc::new(Mutex::new(records)),
+            cursor_field,
+            behaviour,
+        }
+    }
+}
+
+fn sort_newest_first(records: &mut [Value], field: &str) {
+    records.sort_by(|a, b| {
+        let ka = (a[field].as_str().unwrap_or("").to_owned(), a["id"].as_u64());
+        let kb = (b[field].as_str().unwrap_or("").to_owned(), b["id"].as_u64());
+        kb.cmp(&ka)
+    });
+}
+
+fn query(req: &Request, name: &str) -> Option<String> {
+    req.url
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+impl Respond for PaystackList {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let b = self.behaviour;
+        let per_page: usize = query(req, "perPage")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(50);
+        let page: usize = query(req, "page").and_then(|v| v.parse().ok()).unwrap_or(1);
+        let from = query(req, "from").map(|v| t(&v));
+        let to = query(req, "to").map(|v| t(&v));
+        let records = self.records.lock().unwrap();
+        let matching: Vec<&Value> = records
+            .iter()
+            .filter(|r| {
+                let at = t(r[self.cursor_field].as_str().unwrap());
+                let after = from.is_none_or(|f| if b.from_inclusive { at >= f } else { at > f });
+                let before = to.is_none_or(|e| if b.to_inclusive { at <= e } else { at < e });
+                after && before
+            })
+            .collect();
+        let size = b.max_per_page.map_or(per_page, |m| per_page.min(m)).max(1);
+        let total = matching.len();
+        let data: Vec<&Value> = matching
+            .iter()
+            .skip((page - 1) * size)
+            .take(size)
+            .copied()
+            .collect();
+        let count_size = if b.page_count_from_requested {
+            per_page
+        } else {
+            size
+        };
+        let page_count = total.div_ceil(count_size.max(1));
+        let per_page_value = if b.per_page_as_string {
+            json!(per_page.to_string())
+        } else {
+            json!(size)
+        };
+        let mut body = json!({
+            "status": true,
+            "message": "Records retrieved",
+            "data": data,
+        });
+        if !b.no_meta {
+            body["meta"] = json!({
+                "total": total,
+                "skipped": (page - 1) * size,
+                "perPage": per_page_value,
+                "page": page,
+                "pageCount": page_count,
+            });
+        }
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+/// Mounts `list` at the endpoint of `stream`.
+pub async fn mount_list(server: &MockServer, stream: &str, list: PaystackList) {
+    let def = streams::find(stream).unwrap();
+    Mock::given(method("GET"))
+        .and(path(def.path))
+        .respond_with(list)
+        .mount(server)
+        .await;
+}
+
+/// Mounts an empty list for every stream not in `except`.
+pub async fn mount_empty_lists(server: &MockServer, except: &[&str]) {
+    for def in STREAMS {
+        if !except.contains(&def.name) {
+            mount_list(
+                server,
+                def.name,
+                PaystackList::new(def.name, vec![], Behaviour::default()),
+            )
+            .await;
+        }
+    }
+}
+
+/// The query parameters of the requests `server` received for `path`.
+pub async fn requests_to(server: &MockServer, endpoint: &str) -> Vec<Vec<(String, String)>> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == endpoint)
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Checks every RECORD of `out` against its stream's discovered schema.
+pub fn assert_records_match_schemas(out: &Output) {
+    for def in STREAMS {
+        let schema: Value = serde_json::from_str(def.schema).unwrap();
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap();
+        for r in out.records(def.name) {
+            let errors: Vec<String> = validator.iter_errors(r).map(|e| e.to_string()).collect();
+            assert!(
+                errors.is_empty(),
+                "{} record {} breaks its schema: {errors:?}",
+                def.name,
+                r
+            );
+        }
+    }
+}
+
+/// Shorthand for a one-day step.
+pub fn days(n: i64) -> TimeDelta {
+    TimeDelta::days(n)
+}
