@@ -16,26 +16,13 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::DisplayHelp
-                    | ErrorKind::DisplayVersion
-                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-            ) =>
-        {
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             let _ = e.print();
-            return ExitCode::from(
-                if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                    1
-                } else {
-                    0
-                },
-            );
+            return ExitCode::SUCCESS;
         }
         Err(e) => {
             // The usage text goes to stderr; Airbyte gets a config_error trace.
-            let _ = e.print();
+            eprintln!("{e}");
             let first = e
                 .to_string()
                 .lines()

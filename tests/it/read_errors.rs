@@ -1,0 +1,274 @@
+//! `read`: failures, retries, error traces and exit codes.
+
+use serde_json::json;
+use source_paystack::streams::STREAMS;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::*;
+
+fn all_streams() -> Vec<(&'static str, &'static str)> {
+    STREAMS.iter().map(|d| (d.name, "incremental")).collect()
+}
+
+#[tokio::test]
+async fn a_failing_stream_ends_incomplete_and_the_others_go_on() {
+    for concurrency in [1, 4] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/refund"))
+            .respond_with(ResponseTemplate::new(503).set_body_string("upstream down"))
+            .expect(3) // max_attempts in the test settings
+            .mount(&server)
+            .await;
+        mount_empty_lists(&server, &["refunds", "customers"]).await;
+        let recs = records("customers", 3, t("2024-02-01T00:00:00Z"), days(1), 1);
+        mount_list(
+            &server,
+            "customers",
+            PaystackList::new("customers", recs, Behaviour::default()),
+        )
+        .await;
+        let files = Files::new();
+        let out = run(
+            read_cmd(
+                &files.default_config(0),
+                &files.catalog(&all_streams()),
+                None,
+            ),
+            &settings(&server, concurrency),
+        )
+        .await;
+        assert_eq!(out.code, 1, "a failed stream fails the run");
+        assert_eq!(out.statuses("refunds"), ["STARTED", "INCOMPLETE"]);
+        assert!(
+            out.states("refunds").is_empty(),
+            "no state for a stream that read nothing"
+        );
+        for def in STREAMS.iter().filter(|d| d.name != "refunds") {
+            assert_eq!(
+                out.statuses(def.name),
+                ["STARTED", "RUNNING", "COMPLETE"],
+                "c={concurrency} {}",
+                def.name
+            );
+        }
+        assert_eq!(out.record_ids("customers"), [1, 2, 3]);
+        let errors = out.errors();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0]["stream_descriptor"]["name"], "refunds");
+        assert_eq!(errors[0]["failure_type"], "transient_error");
+        let msg = errors[0]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("HTTP 503") && msg.contains("3 attempts"),
+            "{msg}"
+        );
+        // The summary comes last and names the stream.
+        let last = out.messages.last().unwrap();
+        assert_eq!(last["trace"]["type"], "ERROR");
+        assert!(last["trace"]["error"].get("stream_descriptor").is_none());
+        assert!(
+            last["trace"]["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("1 of 8 streams")
+        );
+        assert_eq!(last["trace"]["error"]["failure_type"], "transient_error");
+    }
+}
+
+#[tokio::test]
+async fn a_rejected_key_is_a_config_error_and_stops_every_stream() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"status": false, "message": "Invalid key"})),
+        )
+        .mount(&server)
+        .await;
+    let files = Files::new();
+    let out = run(
+        read_cmd(
+            &files.default_config(0),
+            &files.catalog(&all_streams()),
+            None,
+        ),
+        &settings(&server, 1),
+    )
+    .await;
+    assert_eq!(out.code, 1);
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 1, "no retry, no hammering with a bad key");
+    for def in STREAMS {
+        assert_eq!(
+            out.statuses(def.name),
+            ["STARTED", "INCOMPLETE"],
+            "{}",
+            def.name
+        );
+    }
+    let errors = out.errors();
+    assert_eq!(errors[0]["failure_type"], "config_error");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("secret_key")
+    );
+    assert_eq!(errors.last().unwrap()["failure_type"], "config_error");
+    assert!(!out.text.contains(KEY));
+}
+
+#[tokio::test]
+async fn a_forbidden_stream_is_a_config_error_for_that_stream_only() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/dispute"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"status": false, "message": "Feature not available"})),
+        )
+        .mount(&server)
+        .await;
+    mount_empty_lists(&server, &["disputes"]).await;
+    let files = Files::new();
+    let out = run(
+        read_cmd(
+            &files.default_config(0),
+            &files.catalog(&all_streams()),
+            None,
+        ),
+        &settings(&server, 2),
+    )
+    .await;
+    assert_eq!(out.code, 1);
+    assert_eq!(out.statuses("disputes"), ["STARTED", "INCOMPLETE"]);
+    assert_eq!(
+        out.statuses("transfers"),
+        ["STARTED", "RUNNING", "COMPLETE"]
+    );
+    let e = out.errors()[0];
+    assert_eq!(e["failure_type"], "config_error");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("Feature not available")
+    );
+}
+
+#[tokio::test]
+async fn transient_failures_are_retried_and_lose_nothing() {
+    let server = MockServer::start().await;
+    // Two failures, then the real list.
+    Mock::given(method("GET"))
+        .and(path("/transfer"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/transfer"))
+        .respond_with(ResponseTemplate::new(429).insert_header("x-ratelimit-reset", "0"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let recs = records("transfers", 5, t("2024-02-01T00:00:00Z"), days(1), 1);
+    mount_list(
+        &server,
+        "transfers",
+        PaystackList::new("transfers", recs, Behaviour::default()),
+    )
+    .await;
+    let files = Files::new();
+    let out = run(
+        read_cmd(
+            &files.default_config(0),
+            &files.catalog(&[("transfers", "incremental")]),
+            None,
+        ),
+        &settings(&server, 1),
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.text);
+    assert_eq!(out.record_ids("transfers"), [1, 2, 3, 4, 5]);
+    assert_eq!(requests_to(&server, "/transfer").await.len(), 3);
+    let rate_limited = out
+        .messages
+        .iter()
+        .find(|m| m["trace"]["stream_status"]["reasons"][0]["type"] == "RATE_LIMITED")
+        .expect("a RATE_LIMITED status while waiting");
+    assert_eq!(rate_limited["trace"]["stream_status"]["status"], "RUNNING");
+    assert_eq!(
+        rate_limited["trace"]["stream_status"]["stream_descriptor"]["name"],
+        "transfers"
+    );
+}
+
+#[tokio::test]
+async fn bad_catalog_and_state_are_config_errors_with_exit_code_1() {
+    let server = MockServer::start().await;
+    let files = Files::new();
+    let config = files.default_config(0);
+    let good_catalog = files.catalog(&[("customers", "incremental")]);
+    let cases = [
+        (files.write("c1.json", r#"{"streams":[{"stream":{"name":"payouts"},"sync_mode":"incremental","destination_sync_mode":"append"}]}"#), None, "payouts"),
+        (files.write("c2.json", r#"{"streams":[{"stream":{"name":"customers"},"sync_mode":"live","destination_sync_mode":"append"}]}"#), None, "sync_mode"),
+        (files.write("c3.json", "not json"), None, "catalog"),
+        (good_catalog.clone(), Some(files.write("s1.json", r#"{"customers":{"createdAt":"soon"}}"#)), "not a date-time"),
+        (good_catalog.clone(), Some(files.write("s2.json", "{oops")), "not valid JSON"),
+        (files.dir.path().join("missing.json"), None, "Could not read the catalog file"),
+    ];
+    for (catalog, state, needle) in cases {
+        let out = run(
+            read_cmd(&config, &catalog, state.as_deref()),
+            &settings(&server, 1),
+        )
+        .await;
+        assert_eq!(out.code, 1, "{needle}");
+        assert_eq!(
+            out.messages.len(),
+            1,
+            "{needle}: one error trace, nothing else: {}",
+            out.text
+        );
+        let e = out.errors()[0];
+        assert_eq!(e["failure_type"], "config_error", "{needle}");
+        assert!(
+            e["message"].as_str().unwrap().contains(needle),
+            "{needle}: {}",
+            e["message"]
+        );
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_unreadable_body_is_retried_then_reported_as_a_system_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/customer"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>oops</html>"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let files = Files::new();
+    let out = run(
+        read_cmd(
+            &files.default_config(0),
+            &files.catalog(&[("customers", "incremental")]),
+            None,
+        ),
+        &settings(&server, 1),
+    )
+    .await;
+    assert_eq!(out.code, 1);
+    let e = out.errors()[0];
+    assert_eq!(e["failure_type"], "system_error");
+    assert!(
+        e["message"].as_str().unwrap().contains("could not be read"),
+        "{}",
+        e["message"]
+    );
+}

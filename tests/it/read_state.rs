@@ -1,0 +1,337 @@
+//! `read`: input state in every shape, the lookback window, and the states
+//! the connector emits (order, counts, never backward, never ahead of the
+//! records).
+
+use serde_json::{Value, json};
+use source_paystack::slice::Tuning;
+use wiremock::MockServer;
+
+use crate::support::*;
+
+fn q<'a>(req: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    req.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// The `from` of the first request to `endpoint`.
+async fn first_from(server: &MockServer, endpoint: &str) -> Option<String> {
+    requests_to(server, endpoint)
+        .await
+        .first()
+        .and_then(|r| q(r, "from").map(str::to_owned))
+}
+
+#[tokio::test]
+async fn the_window_starts_at_the_cursor_minus_the_lookback() {
+    for (lookback, want) in [
+        (0, "2024-05-09T23:59:59.000Z"),
+        (3, "2024-05-06T23:59:59.000Z"),
+        // Never before start_date (2024-01-01).
+        (400, "2023-12-31T23:59:59.000Z"),
+    ] {
+        let server = MockServer::start().await;
+        mount_empty_lists(&server, &[]).await;
+        let files = Files::new();
+        let state = files.state(r#"{"customers": {"createdAt": "2024-05-10T00:00:00.000Z"}}"#);
+        let cmd = read_cmd(
+            &files.default_config(lookback),
+            &files.catalog(&[("customers", "incremental")]),
+            Some(&state),
+        );
+        let out = run(cmd, &settings(&server, 1)).await;
+        assert_eq!(out.code, 0, "{}", out.text);
+        assert_eq!(
+            first_from(&server, "/customer").await.as_deref(),
+            Some(want),
+            "lookback {lookback}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_input_state_shape_resumes_from_its_cursor() {
+    let shapes = [
+        // Per-stream array, as Airbyte passes it (and Airbyte's own connector
+        // writes it, with six fractional digits).
+        r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"invoices"},"stream_state":{"created_at":"2024-04-01T08:30:00.000000Z"}}}]"#,
+        r#"[{"type":"GLOBAL","global":{"shared_state":{},"stream_states":[{"stream_descriptor":{"name":"invoices"},"stream_state":{"created_at":"2024-04-01T08:30:00Z"}}]}}]"#,
+        r#"[{"type":"LEGACY","data":{"invoices":{"created_at":"2024-04-01T08:30:00.000Z"}}}]"#,
+        r#"{"invoices":{"created_at":"2024-04-01T08:30:00Z"}}"#,
+    ];
+    for shape in shapes {
+        let server = MockServer::start().await;
+        mount_empty_lists(&server, &[]).await;
+        let files = Files::new();
+        let state = files.state(shape);
+        let cmd = read_cmd(
+            &files.default_config(0),
+            &files.catalog(&[("invoices", "incremental")]),
+            Some(&state),
+        );
+        let out = run(cmd, &settings(&server, 1)).await;
+        assert_eq!(out.code, 0, "{shape}: {}", out.text);
+        assert_eq!(
+            first_from(&server, "/paymentrequest").await.as_deref(),
+            Some("2024-04-01T08:29:59.000Z"),
+            "{shape}"
+        );
+        assert_eq!(
+            out.state_cursors("invoices"),
+            ["2024-04-01T08:30:00.000Z"],
+            "{shape}"
+        );
+    }
+    for empty in ["", "[]", "{}"] {
+        let server = MockServer::start().await;
+        mount_empty_lists(&server, &[]).await;
+        let files = Files::new();
+        let state = files.state(empty);
+        let cmd = read_cmd(
+            &files.default_config(0),
+            &files.catalog(&[("invoices", "incremental")]),
+            Some(&state),
+        );
+        let out = run(cmd, &settings(&server, 1)).await;
+        assert_eq!(out.code, 0, "{empty:?}");
+        assert_eq!(
+            first_from(&server, "/paymentrequest").await.as_deref(),
+            Some("2023-12-31T23:59:59.000Z"),
+            "{empty:?}: from start_date"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_state_written_by_airbytes_connector_resumes_without_rereading_history() {
+    let server = MockServer::start().await;
+    let recs = records("transactions", 40, t("2024-01-02T00:00:00Z"), days(3), 1);
+    mount_list(
+        &server,
+        "transactions",
+        PaystackList::new("transactions", recs, Behaviour::default()),
+    )
+    .await;
+    let files = Files::new();
+    // Airbyte's low-code connector writes %Y-%m-%dT%H:%M:%S.%fZ.
+    let state = files.state(r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"transactions"},"stream_state":{"createdAt":"2024-04-26T00:00:00.000000Z"}}}]"#);
+    let cmd = read_cmd(
+        &files.default_config(0),
+        &files.catalog(&[("transactions", "incremental")]),
+        Some(&state),
+    );
+    let out = run(cmd, &settings(&server, 1)).await;
+    assert_eq!(out.code, 0, "{}", out.text);
+    // Record i (id i + 1) is created on 2024-01-02 + 3i days: id 39 on
+    // 2024-04-25, id 40 on 2024-04-28, the only one after the cursor.
+    assert_eq!(
+        out.record_ids("transactions"),
+        [40],
+        "only records at or after the cursor"
+    );
+    assert_eq!(
+        out.state_cursors("transactions"),
+        ["2024-04-28T00:00:00.000Z"]
+    );
+}
+
+#[tokio::test]
+async fn a_far_future_state_yields_no_records_and_one_state() {
+    let server = MockServer::start().await;
+    mount_empty_lists(&server, &[]).await;
+    let files = Files::new();
+    let state = files.write(
+        "abnormal.json",
+        include_str!("../../integration_tests/abnormal_state.json"),
+    );
+    let streams: Vec<(&str, &str)> = source_paystack::streams::STREAMS
+        .iter()
+        .map(|d| (d.name, "incremental"))
+        .collect();
+    let cmd = read_cmd(
+        &files.default_config(5),
+        &files.catalog(&streams),
+        Some(&state),
+    );
+    let out = run(cmd, &settings(&server, 2)).await;
+    assert_eq!(out.code, 0, "{}", out.text);
+    assert!(out.of_type("RECORD").is_empty());
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "nothing to ask for"
+    );
+    for (name, _) in streams {
+        assert_eq!(
+            out.state_cursors(name),
+            ["2099-01-01T00:00:00.000Z"],
+            "{name}"
+        );
+        assert_eq!(out.statuses(name), ["STARTED", "COMPLETE"], "{name}");
+    }
+}
+
+#[tokio::test]
+async fn full_refresh_ignores_the_state_but_never_moves_it_back() {
+    let server = MockServer::start().await;
+    let recs = records("refunds", 4, t("2024-02-01T00:00:00Z"), days(1), 1);
+    mount_list(
+        &server,
+        "refunds",
+        PaystackList::new("refunds", recs, Behaviour::default()),
+    )
+    .await;
+    let files = Files::new();
+    let state = files.state(r#"{"refunds": {"createdAt": "2024-05-01T00:00:00Z"}}"#);
+    let cmd = read_cmd(
+        &files.default_config(0),
+        &files.catalog(&[("refunds", "full_refresh")]),
+        Some(&state),
+    );
+    let out = run(cmd, &settings(&server, 1)).await;
+    assert_eq!(out.record_ids("refunds"), [1, 2, 3, 4]);
+    assert_eq!(out.state_cursors("refunds"), ["2024-05-01T00:00:00.000Z"]);
+}
+
+#[tokio::test]
+async fn an_empty_stream_without_state_checkpoints_at_start_date() {
+    let server = MockServer::start().await;
+    mount_empty_lists(&server, &[]).await;
+    let files = Files::new();
+    let cmd = read_cmd(
+        &files.default_config(0),
+        &files.catalog(&[("disputes", "incremental")]),
+        None,
+    );
+    let out = run(cmd, &settings(&server, 1)).await;
+    assert_eq!(out.state_cursors("disputes"), ["2024-01-01T00:00:00.000Z"]);
+    assert_eq!(
+        out.states("disputes")[0]["sourceStats"]["recordCount"],
+        json!(0.0)
+    );
+}
+
+/// Many slices, read with several requests at once: states go up, never
+/// repeat, count exactly the records between them, and a state is only
+/// emitted once every record created before its cursor is out.
+#[tokio::test]
+async fn states_only_move_forward_and_only_after_every_earlier_record() {
+    for concurrency in [1, 4] {
+        let server = MockServer::start().await;
+        // 300 records over ~25 days, several per hour, with ties.
+        let recs = records(
+            "customers",
+            300,
+            t("2024-05-01T00:00:00Z"),
+            chrono::TimeDelta::minutes(120),
+            1,
+        );
+        let all = recs.clone();
+        mount_list(
+            &server,
+            "customers",
+            PaystackList::new("customers", recs, Behaviour::default()),
+        )
+        .await;
+        let files = Files::new();
+        let mut s = settings(&server, concurrency);
+        s.tuning = Tuning {
+            per_page: 5,
+            max_pages_per_slice: 4,
+        };
+        let config = files.config(json!({"secret_key": KEY, "start_date": "2024-05-01T00:00:00Z"}));
+        let cmd = read_cmd(
+            &config,
+            &files.catalog(&[("customers", "incremental")]),
+            None,
+        );
+        let out = run(cmd, &s).await;
+        assert_eq!(out.code, 0, "{}", out.text);
+        assert_eq!(out.record_ids("customers"), (1..=300).collect::<Vec<_>>());
+
+        let mut seen_ids = std::collections::HashSet::new();
+        let mut since_state = 0u64;
+        let mut last: Option<String> = None;
+        let mut states = 0;
+        for m in &out.messages {
+            match m["type"].as_str() {
+                Some("RECORD") => {
+                    seen_ids.insert(m["record"]["data"]["id"].as_u64().unwrap());
+                    since_state += 1;
+                }
+                Some("STATE") => {
+                    states += 1;
+                    let cursor = m["state"]["stream"]["stream_state"]["createdAt"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned();
+                    if let Some(prev) = &last {
+                        assert!(
+                            cursor > *prev,
+                            "c={concurrency}: state moved from {prev} to {cursor}"
+                        );
+                    }
+                    let count = m["state"]["sourceStats"]["recordCount"].as_f64().unwrap();
+                    assert_eq!(
+                        count as u64, since_state,
+                        "c={concurrency}: recordCount counts records since the last state"
+                    );
+                    since_state = 0;
+                    // Every record created before the cursor is already out.
+                    for r in &all {
+                        if r["createdAt"].as_str().unwrap() < cursor.as_str() {
+                            assert!(
+                                seen_ids.contains(&r["id"].as_u64().unwrap()),
+                                "c={concurrency}: state {cursor} before record {}",
+                                r["id"]
+                            );
+                        }
+                    }
+                    last = Some(cursor);
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            states > 5,
+            "c={concurrency}: a state after each completed slice, got {states}"
+        );
+        let newest = all
+            .iter()
+            .map(|r| r["createdAt"].as_str().unwrap())
+            .max()
+            .unwrap();
+        assert_eq!(
+            last.as_deref(),
+            Some(newest),
+            "the final state is the newest record"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_second_incremental_read_from_the_final_state_only_rereads_the_lookback() {
+    let server = MockServer::start().await;
+    let recs = records("subscriptions", 30, t("2024-05-01T00:00:00Z"), days(1), 1);
+    mount_list(
+        &server,
+        "subscriptions",
+        PaystackList::new("subscriptions", recs, Behaviour::default()),
+    )
+    .await;
+    let files = Files::new();
+    let catalog = files.catalog(&[("subscriptions", "incremental")]);
+    let config = files.default_config(2);
+    let first = run(read_cmd(&config, &catalog, None), &settings(&server, 1)).await;
+    assert_eq!(first.record_ids("subscriptions").len(), 30);
+    let final_state: Value = first.of_type("STATE").last().unwrap()["state"].clone();
+    let state = files.state(&json!([final_state]).to_string());
+    let second = run(
+        read_cmd(&config, &catalog, Some(&state)),
+        &settings(&server, 1),
+    )
+    .await;
+    // Newest record: 2024-05-30; a two-day lookback re-reads 05-28..05-30.
+    assert_eq!(second.record_ids("subscriptions"), [28, 29, 30]);
+    assert_eq!(
+        second.state_cursors("subscriptions"),
+        ["2024-05-30T00:00:00.000Z"]
+    );
+}
