@@ -440,7 +440,8 @@ impl StreamProgress {
 
     /// Replaces slice `index` by `parts` equal slices on whole seconds.
     fn split(&mut self, index: usize, parts: u32) {
-        let old = self.slices.remove(index).expect("index is valid");
+        let mut tail = self.slices.split_off(index);
+        let old = tail.pop_front().expect("index is valid");
         let span = (old.end - old.start).num_seconds().max(1);
         let parts = i64::from(parts).clamp(2, span);
         let mut bounds = vec![old.start];
@@ -457,13 +458,11 @@ impl StreamProgress {
             parts = bounds.len() - 1,
             "Splitting a dense time slice."
         );
-        let new: Vec<Slice> = bounds
-            .windows(2)
-            .map(|w| self.new_slice(w[0], w[1]))
-            .collect();
-        for (i, s) in new.into_iter().enumerate() {
-            self.slices.insert(index + i, s);
+        for w in bounds.windows(2) {
+            let s = self.new_slice(w[0], w[1]);
+            self.slices.push_back(s);
         }
+        self.slices.append(&mut tail);
     }
 
     /// A state to emit now, if the state moved since the last one.

@@ -1,9 +1,12 @@
 //! Integration tests: one binary (see STYLE.md), modules by command.
 
+mod bad_input;
 mod binary;
 mod check;
+mod props;
 mod read_errors;
 mod read_paging;
 mod read_state;
+mod secrets;
 mod spec_discover;
 mod support;

@@ -59,6 +59,10 @@ impl Files {
         self.write("config.json", &value.to_string())
     }
 
+    pub fn config_named(&self, name: &str, value: Value) -> PathBuf {
+        self.write(name, &value.to_string())
+    }
+
     /// A config with the canary key, start_date 2024-01-01 and `lookback`.
     pub fn default_config(&self, lookback: u64) -> PathBuf {
         self.config(json!({
