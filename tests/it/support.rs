@@ -393,6 +393,16 @@ pub async fn mount_list(server: &MockServer, stream: &str, list: PaystackList) {
         .await;
 }
 
+/// Serves `records` of `stream` with Paystack's default behaviour.
+pub async fn serve(server: &MockServer, stream: &str, records: Vec<Value>) {
+    mount_list(
+        server,
+        stream,
+        PaystackList::new(stream, records, Behaviour::default()),
+    )
+    .await;
+}
+
 /// Mounts an empty list for every stream not in `except`.
 pub async fn mount_empty_lists(server: &MockServer, except: &[&str]) {
     for def in STREAMS {
