@@ -30,6 +30,11 @@ pub const SPEC: &str = include_str!("spec.json");
 pub const LIVE_REQUESTS_PER_MINUTE: u32 = 600;
 pub const TEST_REQUESTS_PER_MINUTE: u32 = 100;
 
+/// Requests in flight at once by default. The rate limiter, not this pool,
+/// sets the pace; 8 keeps Paystack's 600 requests a minute busy with up to
+/// ~800 ms of latency per request, while holding at most 8 pages in memory.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
 /// Everything about a run that is not the user's config: where Paystack is,
 /// timeouts, retries, sizes. Production values come from [`Settings::from_env`];
 /// tests build their own.
@@ -121,7 +126,7 @@ impl Default for Settings {
                 retry: RetryPolicy::default(),
             },
             tuning: Tuning::default(),
-            concurrency: 1,
+            concurrency: DEFAULT_CONCURRENCY,
             requests_per_minute: None,
             now: None,
         }

@@ -185,7 +185,10 @@ impl Client {
                 .attempt(&url, path, &pairs, cursor_field, attempt)
                 .await;
             let (failure, error) = match outcome {
-                Ok(page) => return Ok(page),
+                Ok(page) => {
+                    self.limiter.succeeded();
+                    return Ok(page);
+                }
                 Err(pair) => pair,
             };
             match self
@@ -196,7 +199,7 @@ impl Client {
                 Decision::Stop => return Err(error),
                 Decision::Retry(delay) => {
                     if let Failure::Status { status: 429, .. } = failure {
-                        self.limiter.back_off(delay);
+                        self.limiter.rate_limited(delay);
                         notify(Notice::RateLimited {
                             resume_at_ms: crate::emit::now_millis() + delay.as_millis() as i64,
                         });

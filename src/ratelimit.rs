@@ -1,9 +1,14 @@
 //! One request-rate limiter shared by every request of a run.
 //!
-//! Requests are spaced evenly at the allowed rate (a sync running at
-//! Paystack's documented limit never bursts past it), and everybody pauses
-//! together when Paystack says the window is used up: on a 429, or when
-//! `x-ratelimit-remaining` reaches zero.
+//! - Requests start evenly spaced at the allowed rate (Paystack's documented
+//!   limit for the key, or the user's `requests_per_minute`), so a sync runs
+//!   at the limit without bursting past it.
+//! - Paystack's `x-ratelimit-*` headers steer it: a lower `x-ratelimit-limit`
+//!   lowers the rate; few requests `remaining` before the window `reset`s
+//!   spreads them over what is left of the window (another client may be
+//!   using the same key); none remaining pauses everybody until the reset.
+//! - A 429 pauses everybody for the wait Paystack asks for and slows the
+//!   pace by a quarter; successes win the speed back gradually.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -19,76 +24,119 @@ pub struct RateLimiter {
 
 #[derive(Debug)]
 struct Inner {
-    /// Time between two request starts; zero means no pacing.
+    /// Time between two request starts at full speed; zero: unpaced.
     interval: Duration,
+    /// Multiplier (at least 1) on `interval` after 429s.
+    slowdown: f64,
+    /// Interval that spreads the window's remaining requests, until `spread_until`.
+    spread: Duration,
+    spread_until: Instant,
     /// Earliest start of the next request.
     next_slot: Instant,
-    /// Nobody starts before this (set by 429s and an exhausted window).
+    /// Nobody starts before this.
     paused_until: Instant,
 }
+
+/// Largest slowdown after repeated 429s.
+const MAX_SLOWDOWN: f64 = 4.0;
 
 impl RateLimiter {
     /// A limiter allowing `per_minute` requests a minute (`None`: unpaced).
     pub fn new(per_minute: Option<u32>) -> Self {
-        let interval = match per_minute {
-            Some(n) if n > 0 => Duration::from_secs(60) / n,
-            _ => Duration::ZERO,
-        };
         let now = Instant::now();
         RateLimiter {
             inner: Mutex::new(Inner {
-                interval,
+                interval: interval_for(per_minute),
+                slowdown: 1.0,
+                spread: Duration::ZERO,
+                spread_until: now,
                 next_slot: now,
                 paused_until: now,
             }),
         }
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Waits for this request's turn.
     pub async fn acquire(&self) {
         let at = {
-            let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            let mut s = self.lock();
             let now = Instant::now();
+            let mut step = s.interval.mul_f64(s.slowdown);
+            if now < s.spread_until && s.spread > step {
+                step = s.spread;
+            }
             let at = now.max(s.next_slot).max(s.paused_until);
-            s.next_slot = at + s.interval;
+            s.next_slot = at + step;
             at
         };
         tokio::time::sleep_until(at).await;
     }
 
-    /// Holds every request back for `wait` (after a 429).
-    pub fn back_off(&self, wait: Duration) {
-        let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+    /// A 429: hold every request back for `wait`, and slow down.
+    pub fn rate_limited(&self, wait: Duration) {
+        let mut s = self.lock();
         let until = Instant::now() + wait;
         if until > s.paused_until {
             s.paused_until = until;
         }
+        s.slowdown = (s.slowdown * 1.25).min(MAX_SLOWDOWN);
     }
 
-    /// Reads Paystack's `x-ratelimit-*` headers: when the window has no
-    /// requests left, pause until it resets instead of earning a 429.
+    /// A request got through: win back some of the speed lost to 429s.
+    pub fn succeeded(&self) {
+        let mut s = self.lock();
+        if s.slowdown > 1.0 {
+            s.slowdown = (s.slowdown - 0.02).max(1.0);
+        }
+    }
+
+    /// Reads Paystack's `x-ratelimit-limit`, `-remaining` and `-reset`.
     pub fn observe(&self, headers: &HeaderMap) {
         let num = |name: &str| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|v| v.is_finite() && *v >= 0.0)
         };
+        let mut s = self.lock();
+        let now = Instant::now();
+        if let Some(limit) = num("x-ratelimit-limit").filter(|l| *l >= 1.0) {
+            // Never faster than the limit Paystack announces for a minute.
+            let floor = Duration::from_secs_f64(60.0 / limit);
+            if floor > s.interval {
+                s.interval = floor;
+            }
+        }
         if let (Some(remaining), Some(reset)) =
             (num("x-ratelimit-remaining"), num("x-ratelimit-reset"))
         {
-            if remaining <= 0.0 && reset > 0.0 && reset < 3600.0 {
-                self.back_off(Duration::from_secs_f64(reset));
+            let reset = Duration::from_secs_f64(reset.min(3600.0));
+            if remaining < 1.0 {
+                if now + reset > s.paused_until {
+                    s.paused_until = now + reset;
+                }
+            } else {
+                s.spread = reset.div_f64(remaining);
+                s.spread_until = now + reset;
             }
         }
     }
 
-    /// The pacing interval (zero when unpaced).
+    /// The pacing interval at full speed (zero when unpaced).
     pub fn interval(&self) -> Duration {
-        self.inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .interval
+        self.lock().interval
+    }
+}
+
+fn interval_for(per_minute: Option<u32>) -> Duration {
+    match per_minute {
+        Some(n) if n > 0 => Duration::from_secs(60) / n,
+        _ => Duration::ZERO,
     }
 }
 
@@ -97,42 +145,90 @@ mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
 
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    async fn gaps(l: &RateLimiter, n: usize) -> Vec<Duration> {
+        let mut last = Instant::now();
+        let mut out = vec![];
+        for _ in 0..n {
+            l.acquire().await;
+            out.push(Instant::now() - last);
+            last = Instant::now();
+        }
+        out
+    }
+
     #[tokio::test(start_paused = true)]
     async fn requests_are_spaced_at_the_rate() {
         let l = RateLimiter::new(Some(600));
-        let t0 = Instant::now();
-        for _ in 0..5 {
-            l.acquire().await;
-        }
         // 600 a minute: one every 100 ms, the first at once.
-        assert_eq!(Instant::now() - t0, Duration::from_millis(400));
+        assert_eq!(
+            gaps(&l, 4).await,
+            [0, 100, 100, 100].map(Duration::from_millis)
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn unpaced_until_told_to_back_off() {
         let l = RateLimiter::new(None);
-        let t0 = Instant::now();
-        l.acquire().await;
-        l.acquire().await;
-        assert_eq!(Instant::now(), t0);
-        l.back_off(Duration::from_secs(3));
-        l.acquire().await;
-        assert_eq!(Instant::now() - t0, Duration::from_secs(3));
+        assert_eq!(gaps(&l, 2).await, [Duration::ZERO; 2]);
+        l.rate_limited(Duration::from_secs(3));
+        assert_eq!(gaps(&l, 1).await, [Duration::from_secs(3)]);
     }
 
     #[tokio::test(start_paused = true)]
-    async fn an_exhausted_window_pauses_everyone() {
+    async fn an_exhausted_window_pauses_everyone_until_the_reset() {
         let l = RateLimiter::new(None);
-        let mut h = HeaderMap::new();
-        h.insert("x-ratelimit-remaining", HeaderValue::from_static("5"));
-        h.insert("x-ratelimit-reset", HeaderValue::from_static("9"));
-        l.observe(&h);
-        let t0 = Instant::now();
-        l.acquire().await;
-        assert_eq!(Instant::now(), t0, "requests left: no pause");
-        h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-        l.observe(&h);
-        l.acquire().await;
-        assert_eq!(Instant::now() - t0, Duration::from_secs(9));
+        l.observe(&headers(&[
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", "9"),
+        ]));
+        assert_eq!(gaps(&l, 1).await, [Duration::from_secs(9)]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn few_remaining_requests_are_spread_over_the_window() {
+        let l = RateLimiter::new(Some(600));
+        l.observe(&headers(&[
+            ("x-ratelimit-remaining", "5"),
+            ("x-ratelimit-reset", "10"),
+        ]));
+        // 5 left for 10 s: one every 2 s instead of every 100 ms.
+        assert_eq!(
+            gaps(&l, 3).await,
+            [0, 2000, 2000].map(Duration::from_millis)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lower_announced_limit_lowers_the_rate() {
+        let l = RateLimiter::new(Some(600));
+        l.observe(&headers(&[("x-ratelimit-limit", "100")]));
+        assert_eq!(l.interval(), Duration::from_millis(600));
+        l.observe(&headers(&[("x-ratelimit-limit", "10000")]));
+        assert_eq!(
+            l.interval(),
+            Duration::from_millis(600),
+            "never faster than asked"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_slows_the_pace_and_successes_recover_it() {
+        let l = RateLimiter::new(Some(600));
+        l.rate_limited(Duration::ZERO);
+        let g = gaps(&l, 3).await;
+        assert_eq!(g[2], Duration::from_millis(125));
+        for _ in 0..20 {
+            l.succeeded();
+        }
+        let g = gaps(&l, 3).await;
+        assert_eq!(g[2], Duration::from_millis(100));
     }
 }
