@@ -1,0 +1,527 @@
+//! `fake-paystack`: a fake of the Paystack REST API's list endpoints, for the
+//! tests, demos and benchmarks of `source-paystack`.
+//!
+//! It serves the eight list endpoints the connector reads (`/customer`,
+//! `/dispute`, `/paymentrequest`, `/refund`, `/settlement`, `/subscription`,
+//! `/transaction`, `/transfer`) the way Paystack does: the
+//! `{"status", "message", "data", "meta"}` envelope, `perPage`/`page`
+//! offset paging, `from`/`to` filters on the creation time, newest first,
+//! bearer-key authentication, and Paystack's error bodies. Records are
+//! synthetic but have the real field names and types (they validate against
+//! the connector's schemas), and are generated on the fly from their index:
+//! a million records cost no memory.
+//!
+//! On top of that it can misbehave on purpose, each switch separately:
+//! the undocumented behaviours ([`Behaviour`]), latency, Paystack-style rate
+//! limiting ([`RateLimit`]), and scripted or random faults ([`Fault`],
+//! [`FaultRule`], [`RandomFaults`]). Tests read the ground truth back:
+//! counters ([`Stats`]) and the ids the server holds ([`FakePaystack::ids`]).
+//!
+//! # Example
+//! ```no_run
+//! # async fn demo() -> Result<(), fake_paystack::Error> {
+//! use fake_paystack::{FakePaystack, Options};
+//! let server = FakePaystack::start(Options {
+//!     keys: vec!["sk_test_x".into()],
+//!     records: [("customers", 1000)].into(),
+//!     ..Default::default()
+//! })
+//! .await?;
+//! let base = server.uri(); // http://127.0.0.1:PORT
+//! let new_ids = server.insert_now("customers", 3);
+//! let stats = server.stats();
+//! let from = "2024-01-01T00:00:00Z".parse().unwrap();
+//! let to = chrono::Utc::now();
+//! let ids = server.ids("customers", from, to);
+//! # let _ = (base, new_ids, stats, ids);
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//! - [`endpoints`]: the endpoint table (path, stream, cursor, record templates).
+//! - [`template`]: the record template language and its renderer.
+//! - [`store`]: the data model (ids, creation times, paging arithmetic).
+//! - [`faults`]: fault kinds, scripted rules and random faults.
+//! - [`ratelimit`]: per-key fixed-window rate limiting.
+//! - [`stats`]: the counters.
+//! - `server`: the hyper service and the request pipeline.
+//! - [`time`]: date parsing and fast ISO formatting.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+
+pub mod endpoints;
+pub mod faults;
+pub mod ratelimit;
+mod server;
+pub mod stats;
+pub mod store;
+pub mod template;
+pub mod time;
+
+pub use endpoints::{ENDPOINTS, Endpoint};
+pub use faults::{Fault, FaultRule, RandomFaults};
+pub use ratelimit::RateLimit;
+pub use stats::Stats;
+
+/// The keys the fake accepts unless told otherwise.
+pub const DEFAULT_KEYS: [&str; 2] = ["sk_test_fakepaystack", "sk_live_fakepaystack"];
+
+/// How the fake treats what Paystack does not document. The defaults are
+/// the friendliest reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Behaviour {
+    /// `from` keeps records created exactly at `from` (default true).
+    pub from_inclusive: bool,
+    /// `to` keeps records created exactly at `to` (default true). A plain
+    /// date means its midnight.
+    pub to_inclusive: bool,
+    /// Largest page served; a larger `perPage` is clamped to it (default:
+    /// no cap).
+    pub max_per_page: Option<u32>,
+    /// With a cap, compute `meta.pageCount` from the `perPage` asked for
+    /// instead of the page size served.
+    pub page_count_from_requested: bool,
+    /// Send `meta.perPage` as a JSON string echoing the `perPage` asked for.
+    pub per_page_as_string: bool,
+    /// Leave `meta` out of list responses.
+    pub omit_meta: bool,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            from_inclusive: true,
+            to_inclusive: true,
+            max_per_page: None,
+            page_count_from_requested: false,
+            per_page_as_string: false,
+            omit_meta: false,
+        }
+    }
+}
+
+/// Everything the fake can be told at start.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Address to bind (default 127.0.0.1).
+    pub host: IpAddr,
+    /// Port to bind; 0 (default) picks a free one.
+    pub port: u16,
+    /// Accepted secret keys (default [`DEFAULT_KEYS`]). Keys starting
+    /// `sk_live_` get the live rate limit, others the test one.
+    pub keys: Vec<String>,
+    /// Generated records per stream, by stream name (e.g. `customers`).
+    pub records: BTreeMap<&'static str, u64>,
+    /// Generated records of the streams not in `records` (default 0).
+    pub default_records: u64,
+    /// Creation time of the oldest generated record (default 2024-01-01).
+    pub start: DateTime<Utc>,
+    /// Generated records are created before this (default 2026-01-01).
+    pub end: DateTime<Utc>,
+    /// Seed of every generated value and random fault.
+    pub seed: u64,
+    pub behaviour: Behaviour,
+    /// Added to every API request.
+    pub latency: Duration,
+    /// A random extra delay in `[0, latency_jitter]` per request.
+    pub latency_jitter: Duration,
+    /// Rate limiting; `None` (default) is off.
+    pub rate_limit: Option<RateLimit>,
+    /// Scripted faults, first match wins.
+    pub faults: Vec<FaultRule>,
+    /// Random faults, for requests no rule matched.
+    pub random_faults: Option<RandomFaults>,
+    /// Every Nth authorised list request first inserts one record created
+    /// now into the stream it asks for.
+    pub grow_every: Option<u32>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            keys: DEFAULT_KEYS.iter().map(|k| (*k).to_owned()).collect(),
+            records: BTreeMap::new(),
+            default_records: 0,
+            start: DateTime::from_timestamp(1_704_067_200, 0).expect("valid"),
+            end: DateTime::from_timestamp(1_767_225_600, 0).expect("valid"),
+            seed: 1,
+            behaviour: Behaviour::default(),
+            latency: Duration::ZERO,
+            latency_jitter: Duration::ZERO,
+            rate_limit: None,
+            faults: Vec::new(),
+            random_faults: None,
+            grow_every: None,
+        }
+    }
+}
+
+/// Why the fake could not start.
+#[derive(Debug)]
+pub enum Error {
+    /// Binding the address or building a runtime failed.
+    Io(std::io::Error),
+    /// The options are inconsistent.
+    Config(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io(e) => write!(f, "fake-paystack: {e}"),
+            Error::Config(m) => write!(f, "fake-paystack: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            Error::Config(_) => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+enum Runner {
+    Task(tokio::task::JoinHandle<()>),
+    Thread(std::thread::JoinHandle<()>),
+}
+
+/// A running fake. Dropping it (or [`FakePaystack::shutdown`]) stops the
+/// server and closes its connections.
+pub struct FakePaystack {
+    shared: Arc<server::Shared>,
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    runner: Option<Runner>,
+}
+
+impl fmt::Debug for FakePaystack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakePaystack")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+fn build(options: &Options) -> Result<server::Shared, Error> {
+    for name in options.records.keys() {
+        if endpoints::by_stream(name).is_none() {
+            return Err(Error::Config(format!(
+                "unknown stream {name:?}; streams: {}",
+                ENDPOINTS
+                    .iter()
+                    .map(|e| e.stream)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    let start = options.start.timestamp();
+    let end = options.end.timestamp();
+    if end <= start {
+        return Err(Error::Config("end must be after start".into()));
+    }
+    if options.behaviour.max_per_page == Some(0) {
+        return Err(Error::Config("max_per_page must be at least 1".into()));
+    }
+    if options.grow_every == Some(0) {
+        return Err(Error::Config("grow_every must be at least 1".into()));
+    }
+    if let Some(r) = &options.random_faults {
+        if !(0.0..=1.0).contains(&r.rate) {
+            return Err(Error::Config("the fault rate must be within 0..=1".into()));
+        }
+    }
+    if let Some(r) = &options.rate_limit {
+        if r.window.is_zero() {
+            return Err(Error::Config(
+                "the rate-limit window must be positive".into(),
+            ));
+        }
+    }
+    let count = |name: &str| {
+        options
+            .records
+            .get(name)
+            .copied()
+            .unwrap_or(options.default_records)
+    };
+    let customers = count("customers");
+    let world = template::World {
+        seed: options.seed,
+        customers_base: endpoints::by_stream("customers").map_or(0, |(_, e)| e.id_base),
+        customers_pool: if customers > 0 { customers } else { 10_000 },
+        streams: ENDPOINTS
+            .iter()
+            .map(|e| {
+                let n = count(e.stream);
+                (e.stream, e.id_base, if n > 0 { n } else { 1000 })
+            })
+            .collect(),
+    };
+    let streams = ENDPOINTS
+        .iter()
+        .map(|e| store::StreamData::new(e, count(e.stream), start, end, &world))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Error::Config)?;
+    Ok(server::Shared {
+        streams,
+        world,
+        keys: options.keys.clone(),
+        behaviour: RwLock::new(options.behaviour),
+        latency: options.latency,
+        jitter: options.latency_jitter,
+        seed: options.seed,
+        limiter: options.rate_limit.clone().map(ratelimit::Limiter::new),
+        plan: Mutex::new(faults::FaultPlan {
+            rules: options.faults.clone(),
+            random: options.random_faults.clone(),
+            ..Default::default()
+        }),
+        grow_every: options.grow_every,
+        list_requests: AtomicU64::new(0),
+        stats: stats::Collector::default(),
+    })
+}
+
+impl FakePaystack {
+    /// Binds `options.host:options.port` and serves on the current tokio
+    /// runtime (current-thread or multi-thread).
+    ///
+    /// # Errors
+    /// Inconsistent options, or the address cannot be bound.
+    pub async fn start(options: Options) -> Result<Self, Error> {
+        let shared = Arc::new(build(&options)?);
+        let listener =
+            tokio::net::TcpListener::bind(SocketAddr::new(options.host, options.port)).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, shared.clone(), stop_rx));
+        tracing::info!(%addr, "fake-paystack started");
+        Ok(FakePaystack {
+            shared,
+            addr,
+            stop,
+            runner: Some(Runner::Task(task)),
+        })
+    }
+
+    /// Like [`FakePaystack::start`], but serves from a thread of its own
+    /// running a single-threaded runtime: the server then uses at most one
+    /// core, whatever the caller does (benchmarks), and no runtime is needed
+    /// to call this.
+    ///
+    /// # Errors
+    /// Inconsistent options, or the address cannot be bound.
+    pub fn spawn(options: Options) -> Result<Self, Error> {
+        let shared = Arc::new(build(&options)?);
+        let listener = std::net::TcpListener::bind(SocketAddr::new(options.host, options.port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (stop, stop_rx) = watch::channel(false);
+        let state = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("fake-paystack".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match tokio::net::TcpListener::from_std(listener) {
+                        Ok(l) => server::serve(l, state, stop_rx).await,
+                        Err(e) => tracing::error!(error = %e, "could not use the listener"),
+                    }
+                });
+            })?;
+        Ok(FakePaystack {
+            shared,
+            addr,
+            stop,
+            runner: Some(Runner::Thread(thread)),
+        })
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT`.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    fn stream(&self, stream: &str) -> &store::StreamData {
+        self.shared
+            .stream(stream)
+            .unwrap_or_else(|| panic!("fake-paystack has no stream {stream:?}"))
+    }
+
+    /// Appends `count` records to `stream` created now (wall clock, whole
+    /// seconds); returns their ids, which continue from the highest.
+    ///
+    /// # Panics
+    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    pub fn insert_now(&self, stream: &str, count: u64) -> Vec<u64> {
+        self.insert_at(stream, Utc::now(), count)
+    }
+
+    /// Appends `count` records to `stream` created at `at` (truncated to the
+    /// second); ids still continue from the highest, so a time in the past
+    /// makes ids that are out of creation order.
+    ///
+    /// # Panics
+    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    pub fn insert_at(&self, stream: &str, at: DateTime<Utc>, count: u64) -> Vec<u64> {
+        let s = self.stream(stream);
+        self.shared.insert(s, at.timestamp(), count)
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats.snapshot()
+    }
+
+    /// Zeroes the counters (not the request numbering of scripted faults).
+    pub fn reset_stats(&self) {
+        self.shared.stats.reset();
+    }
+
+    /// The ids `stream` holds (generated and inserted) created in
+    /// `[from, to)`, ascending.
+    ///
+    /// # Panics
+    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    pub fn ids(&self, stream: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<u64> {
+        let range = server::seconds_range(
+            Some(from.timestamp_millis()),
+            Some(to.timestamp_millis()),
+            true,
+            false,
+        );
+        self.stream(stream).ids(range)
+    }
+
+    /// Every id `stream` holds, ascending.
+    ///
+    /// # Panics
+    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    pub fn all_ids(&self, stream: &str) -> Vec<u64> {
+        self.stream(stream).ids(store::SecondsRange::default())
+    }
+
+    /// How many records `stream` holds (generated and inserted).
+    ///
+    /// # Panics
+    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    pub fn total(&self, stream: &str) -> u64 {
+        self.stream(stream).total()
+    }
+
+    /// The JSON text of one record as the list endpoint would send it, or
+    /// `None` when the stream has no such id.
+    ///
+    /// # Panics
+    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    pub fn record(&self, stream: &str, id: u64) -> Option<String> {
+        let s = self.stream(stream);
+        let created = s.created_of_id(id)?;
+        let mut buf = Vec::new();
+        s.render(
+            id - s.endpoint.id_base,
+            created,
+            &self.shared.world,
+            &mut buf,
+        );
+        Some(String::from_utf8(buf).expect("templates are UTF-8"))
+    }
+
+    /// The creation time of one record, or `None` when the stream has no
+    /// such id.
+    ///
+    /// # Panics
+    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    pub fn created_at(&self, stream: &str, id: u64) -> Option<DateTime<Utc>> {
+        let secs = self.stream(stream).created_of_id(id)?;
+        DateTime::from_timestamp(secs, 0)
+    }
+
+    /// The current behaviour.
+    pub fn behaviour(&self) -> Behaviour {
+        *self.shared.behaviour.read().expect("lock")
+    }
+
+    /// Changes the behaviour for the requests that follow.
+    ///
+    /// # Panics
+    /// When `max_per_page` is `Some(0)`.
+    pub fn set_behaviour(&self, behaviour: Behaviour) {
+        assert_ne!(
+            behaviour.max_per_page,
+            Some(0),
+            "max_per_page must be at least 1"
+        );
+        *self.shared.behaviour.write().expect("lock") = behaviour;
+    }
+
+    /// Adds a scripted fault after the existing ones. Request numbers keep
+    /// counting from where they are: see [`FakePaystack::requests_so_far`].
+    pub fn push_fault(&self, rule: FaultRule) {
+        self.shared.plan.lock().expect("lock").rules.push(rule);
+    }
+
+    /// Removes every scripted fault (random faults stay).
+    pub fn clear_faults(&self) {
+        self.shared.plan.lock().expect("lock").rules.clear();
+    }
+
+    /// Replaces the random faults (`None` turns them off).
+    pub fn set_random_faults(&self, random: Option<RandomFaults>) {
+        self.shared.plan.lock().expect("lock").random = random;
+    }
+
+    /// How many API requests have been numbered so far (overall), so a
+    /// rule pushed now can target "the next request": `requests_so_far() + 1`.
+    pub fn requests_so_far(&self) -> u64 {
+        self.shared.plan.lock().expect("lock").overall
+    }
+
+    /// Stops accepting, closes open connections and waits for the server
+    /// task (or thread) to end.
+    pub async fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        match self.runner.take() {
+            Some(Runner::Task(t)) => {
+                let _ = t.await;
+            }
+            Some(Runner::Thread(t)) => {
+                let _ = tokio::task::spawn_blocking(move || t.join()).await;
+            }
+            None => {}
+        }
+    }
+}
+
+impl Drop for FakePaystack {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+    }
+}

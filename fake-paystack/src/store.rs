@@ -1,0 +1,410 @@
+//! The data model: records are never stored, only their count.
+//!
+//! For each stream, record `i` (0 = oldest) of the `count` generated ones
+//! has id `id_base + i` and creation time
+//! `start + floor(i * (end - start) / count)` in whole seconds, so ids grow
+//! with creation time and dense data has many records per second. Records
+//! inserted later ("created now", [`StreamData::insert`]) are kept as
+//! `(creation second, index)` pairs with indices continuing after the
+//! generated ones; their content is rendered from the index like any other.
+//!
+//! Listing is newest first: descending creation time, ties broken by
+//! descending id. A `from`/`to` filter becomes a range of seconds, which is
+//! turned into an index range by arithmetic (generated records) and a binary
+//! search (inserted ones); a page is then a merge of the two, walked from
+//! the requested offset. Nothing scans the records.
+
+use std::sync::RwLock;
+
+use crate::endpoints::Endpoint;
+use crate::template::{Ctx, Template, World, fnv, mix};
+
+/// One stream's records.
+#[derive(Debug)]
+pub struct StreamData {
+    pub endpoint: &'static Endpoint,
+    /// Number of generated records.
+    pub count: u64,
+    /// Creation time of record 0, Unix seconds.
+    pub start: i64,
+    /// `end - start`, seconds (> 0).
+    pub span: i64,
+    salt: u64,
+    variants: Vec<Template>,
+    cumulative: Vec<u32>,
+    inserted: RwLock<Inserted>,
+    /// Rough size of one rendered record, for buffer reservations.
+    pub approx_len: usize,
+}
+
+#[derive(Debug, Default)]
+struct Inserted {
+    /// `(creation second, index)`, sorted.
+    rows: Vec<(i64, u64)>,
+    /// Index the next inserted record gets.
+    next: u64,
+}
+
+/// An inclusive range of creation seconds; `None` ends are open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SecondsRange {
+    pub lo: Option<i64>,
+    pub hi: Option<i64>,
+}
+
+impl SecondsRange {
+    fn contains(&self, s: i64) -> bool {
+        self.lo.is_none_or(|lo| s >= lo) && self.hi.is_none_or(|hi| s <= hi)
+    }
+}
+
+/// What a list request matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Matched {
+    pub total: u64,
+}
+
+impl StreamData {
+    /// Builds the stream; compiles its templates against `world`.
+    ///
+    /// # Errors
+    /// A template that does not compile (a bug in the table).
+    pub fn new(
+        endpoint: &'static Endpoint,
+        count: u64,
+        start: i64,
+        end: i64,
+        world: &World,
+    ) -> Result<Self, String> {
+        assert!(end > start, "end must be after start");
+        let mut variants = Vec::with_capacity(endpoint.variants.len());
+        let mut cumulative = Vec::with_capacity(endpoint.variants.len());
+        let mut acc = 0u32;
+        for (weight, src) in endpoint.variants {
+            let t = crate::template::compile(src, world)
+                .map_err(|e| format!("{} template: {e}", endpoint.stream))?;
+            variants.push(t);
+            acc += weight;
+            cumulative.push(acc);
+        }
+        let mut s = StreamData {
+            endpoint,
+            count,
+            start,
+            span: end - start,
+            salt: fnv(endpoint.stream),
+            variants,
+            cumulative,
+            inserted: RwLock::new(Inserted {
+                rows: Vec::new(),
+                next: count,
+            }),
+            approx_len: 0,
+        };
+        let mut sample = Vec::new();
+        for i in 0..16 {
+            s.render(i, start, world, &mut sample);
+        }
+        s.approx_len = sample.len() / 16 + 64;
+        Ok(s)
+    }
+
+    /// Creation second of generated record `i` (`i < count`).
+    #[inline]
+    pub fn created(&self, i: u64) -> i64 {
+        self.start + ((u128::from(i) * self.span as u128) / u128::from(self.count)) as i64
+    }
+
+    /// The first generated index created at or after second `s`.
+    #[inline]
+    fn first_at_or_after(&self, s: i64) -> u64 {
+        let d = s.saturating_sub(self.start);
+        if d <= 0 {
+            return 0;
+        }
+        // floor(i*span/count) >= d  <=>  i*span >= d*count
+        let i = (d as u128 * u128::from(self.count)).div_ceil(self.span as u128);
+        i.min(u128::from(self.count)) as u64
+    }
+
+    /// Generated indices in `range`, as `[b0, b1)`.
+    fn base_range(&self, range: SecondsRange) -> (u64, u64) {
+        let b0 = range.lo.map_or(0, |lo| self.first_at_or_after(lo));
+        let b1 = range.hi.map_or(self.count, |hi| {
+            self.first_at_or_after(hi.saturating_add(1))
+        });
+        (b0, b1.max(b0))
+    }
+
+    /// The id of the record with this index.
+    pub fn id_of(&self, index: u64) -> u64 {
+        self.endpoint.id_base + index
+    }
+
+    /// Renders record `index` created at `created`.
+    pub fn render(&self, index: u64, created: i64, world: &World, buf: &mut Vec<u8>) {
+        let h = mix(world.seed ^ self.salt ^ mix(index));
+        let total = *self.cumulative.last().expect("at least one variant");
+        let pick = (h >> 32) as u32 % total;
+        let v = self.cumulative.iter().position(|c| pick < *c).unwrap_or(0);
+        let ctx = Ctx {
+            id: self.id_of(index),
+            index,
+            created,
+            h,
+        };
+        self.variants[v].render(&ctx, world, buf);
+    }
+
+    /// Total number of records (generated and inserted).
+    pub fn total(&self) -> u64 {
+        self.count + self.inserted.read().expect("lock").rows.len() as u64
+    }
+
+    /// Inserts `n` records created at second `at`; returns their ids.
+    pub fn insert(&self, at: i64, n: u64) -> Vec<u64> {
+        let mut ins = self.inserted.write().expect("lock");
+        let mut ids = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            let index = ins.next;
+            ins.next += 1;
+            // Indices only grow, so (at, index) sorts after every row at `at`.
+            let pos = ins.rows.partition_point(|r| r.0 <= at);
+            ins.rows.insert(pos, (at, index));
+            ids.push(self.id_of(index));
+        }
+        ids
+    }
+
+    /// Creation second of the record with `id`, if the stream holds it.
+    pub fn created_of_id(&self, id: u64) -> Option<i64> {
+        let index = id.checked_sub(self.endpoint.id_base)?;
+        if index < self.count {
+            return Some(self.created(index));
+        }
+        let ins = self.inserted.read().expect("lock");
+        ins.rows.iter().find(|r| r.1 == index).map(|r| r.0)
+    }
+
+    /// Ids of the records created in `range`, ascending.
+    pub fn ids(&self, range: SecondsRange) -> Vec<u64> {
+        let (b0, b1) = self.base_range(range);
+        let mut ids: Vec<u64> = (b0..b1).map(|i| self.id_of(i)).collect();
+        let ins = self.inserted.read().expect("lock");
+        ids.extend(
+            ins.rows
+                .iter()
+                .filter(|r| range.contains(r.0))
+                .map(|r| self.id_of(r.1)),
+        );
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Counts the records in `range` and visits those at positions
+    /// `[skip, skip + size)` of the newest-first order, calling
+    /// `visit(index, created)` for each, in order.
+    pub fn page(
+        &self,
+        range: SecondsRange,
+        skip: u64,
+        size: u64,
+        mut visit: impl FnMut(u64, i64),
+    ) -> Matched {
+        let (b0, b1) = self.base_range(range);
+        let nb = b1 - b0;
+        let ins = self.inserted.read().expect("lock");
+        let rows = &ins.rows;
+        let k0 = range.lo.map_or(0, |lo| rows.partition_point(|r| r.0 < lo));
+        let k1 = range
+            .hi
+            .map_or(rows.len(), |hi| rows.partition_point(|r| r.0 <= hi))
+            .max(k0);
+        let nk = (k1 - k0) as u64;
+        let total = nb + nk;
+        if skip >= total || size == 0 {
+            return Matched { total };
+        }
+        // Generated records newer than second t (within the range).
+        let base_newer = |t: i64| -> u64 {
+            let first = self.first_at_or_after(t.saturating_add(1)).max(b0);
+            b1.saturating_sub(first)
+        };
+        // Newest-first position of inserted row k: the inserted rows after
+        // it plus the generated records newer than it (an inserted record
+        // has a larger id than every generated one, so it wins ties).
+        let position = |k: usize| -> u64 { (k1 - 1 - k) as u64 + base_newer(rows[k].0) };
+        // Inserted rows among the first `skip` positions: a suffix
+        // [kstar, k1) of the range, since positions fall as k grows.
+        let (mut lo, mut hi) = (k0, k1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if position(mid) >= skip {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let kstar = lo;
+        let skipped_inserted = (k1 - kstar) as u64;
+        let skipped_base = skip - skipped_inserted;
+        let mut bi = b1 - skipped_base; // next generated: bi - 1
+        let mut ki = kstar; // next inserted: ki - 1
+        let mut left = size;
+        while left > 0 {
+            let take_inserted = match (ki > k0, bi > b0) {
+                (false, false) => break,
+                (true, false) => true,
+                (false, true) => false,
+                (true, true) => rows[ki - 1].0 >= self.created(bi - 1),
+            };
+            if take_inserted {
+                ki -= 1;
+                visit(rows[ki].1, rows[ki].0);
+            } else {
+                bi -= 1;
+                visit(bi, self.created(bi));
+            }
+            left -= 1;
+        }
+        Matched { total }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoints::ENDPOINTS;
+
+    fn world() -> World {
+        World {
+            seed: 1,
+            customers_base: 181_000_000,
+            customers_pool: 100,
+            streams: ENDPOINTS
+                .iter()
+                .map(|e| (e.stream, e.id_base, 100))
+                .collect(),
+        }
+    }
+
+    fn stream(count: u64, start: i64, end: i64) -> StreamData {
+        StreamData::new(&ENDPOINTS[0], count, start, end, &world()).unwrap()
+    }
+
+    /// The reference: every record, sorted newest first, filtered.
+    fn naive(s: &StreamData, range: SecondsRange) -> Vec<(u64, i64)> {
+        let mut all: Vec<(i64, u64)> = (0..s.count).map(|i| (s.created(i), i)).collect();
+        all.extend(s.inserted.read().unwrap().rows.iter().copied());
+        all.retain(|r| range.contains(r.0));
+        all.sort_unstable_by(|a, b| b.cmp(a));
+        all.into_iter().map(|(t, i)| (i, t)).collect()
+    }
+
+    fn paged(s: &StreamData, range: SecondsRange, size: u64) -> Vec<(u64, i64)> {
+        let mut out = Vec::new();
+        let mut skip = 0;
+        loop {
+            let before = out.len();
+            let m = s.page(range, skip, size, |i, t| out.push((i, t)));
+            assert_eq!(m.total as usize, naive(s, range).len());
+            if out.len() == before {
+                break;
+            }
+            assert!(out.len() - before <= size as usize);
+            skip += size;
+        }
+        out
+    }
+
+    #[test]
+    fn creation_times_spread_and_truncate() {
+        let s = stream(10, 1000, 1005);
+        let times: Vec<i64> = (0..10).map(|i| s.created(i)).collect();
+        assert_eq!(
+            times,
+            vec![1000, 1000, 1001, 1001, 1002, 1002, 1003, 1003, 1004, 1004]
+        );
+        for t in 995..1010 {
+            let i = s.first_at_or_after(t);
+            assert!((0..i).all(|j| s.created(j) < t));
+            assert!((i..10).all(|j| s.created(j) >= t));
+        }
+    }
+
+    #[test]
+    fn pages_match_the_naive_model() {
+        let s = stream(97, 1000, 1040);
+        // Inserted rows: some in the past (ties with generated ones), some later.
+        s.insert(1010, 2);
+        s.insert(1039, 1);
+        s.insert(1100, 3);
+        s.insert(990, 1);
+        for range in [
+            SecondsRange::default(),
+            SecondsRange {
+                lo: Some(1010),
+                hi: None,
+            },
+            SecondsRange {
+                lo: None,
+                hi: Some(1010),
+            },
+            SecondsRange {
+                lo: Some(1005),
+                hi: Some(1039),
+            },
+            SecondsRange {
+                lo: Some(1200),
+                hi: None,
+            },
+            SecondsRange {
+                lo: Some(1020),
+                hi: Some(1019),
+            },
+        ] {
+            let want = naive(&s, range);
+            for size in [1, 3, 7, 50, 200] {
+                assert_eq!(paged(&s, range, size), want, "{range:?} size {size}");
+            }
+        }
+    }
+
+    #[test]
+    fn ids_and_lookup() {
+        let s = stream(10, 1000, 1010);
+        let ids = s.insert(2000, 2);
+        assert_eq!(ids, vec![181_000_010, 181_000_011]);
+        assert_eq!(s.total(), 12);
+        let all = s.ids(SecondsRange::default());
+        assert_eq!(all.len(), 12);
+        assert_eq!(
+            s.ids(SecondsRange {
+                lo: Some(1003),
+                hi: Some(1004)
+            }),
+            vec![181_000_003, 181_000_004]
+        );
+        assert_eq!(s.created_of_id(181_000_011), Some(2000));
+        assert_eq!(s.created_of_id(181_000_004), Some(1004));
+        assert_eq!(s.created_of_id(5), None);
+        assert_eq!(s.created_of_id(181_000_099), None);
+    }
+
+    #[test]
+    fn a_million_records_need_no_memory() {
+        let s = stream(1_000_000, 1_704_067_200, 1_767_225_600);
+        let mut n = 0;
+        let m = s.page(
+            SecondsRange {
+                lo: Some(1_735_689_600),
+                hi: None,
+            },
+            123_456,
+            200,
+            |_, _| n += 1,
+        );
+        assert_eq!(n, 200);
+        assert!(m.total > 400_000 && m.total < 600_000);
+    }
+}

@@ -1,0 +1,121 @@
+//! Authentication and rate limiting.
+
+use std::time::Duration;
+
+use fake_paystack::{FakePaystack, Options, RateLimit};
+use serde_json::json;
+
+use crate::support::{KEY, LIVE_KEY, client, get_with, start};
+
+#[tokio::test]
+async fn only_configured_keys_are_accepted() {
+    let server = start(&[("customers", 3)]).await;
+    let cases = [
+        (Some("sk_test_wrong"), "Invalid key"),
+        (Some("pk_test_fakepaystack"), "Invalid key"),
+        (None, "No Authorization Header was found"),
+    ];
+    for (key, message) in cases {
+        let got = get_with(&server, "/customer", key).await;
+        assert_eq!(got.status, 401, "{key:?}");
+        assert_eq!(got.json(), json!({"status": false, "message": message}));
+    }
+    let resp = client()
+        .get(format!("{}/customer", server.uri()))
+        .header("Authorization", format!("Basic {KEY}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(get_with(&server, "/customer", Some(KEY)).await.status, 200);
+    assert_eq!(
+        get_with(&server, "/customer", Some(LIVE_KEY)).await.status,
+        200
+    );
+    let stats = server.stats();
+    assert_eq!(stats.by_status[&401], 4);
+    assert_eq!(stats.by_status[&200], 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_per_key_with_headers() {
+    let server = FakePaystack::start(Options {
+        records: [("customers", 5)].into(),
+        rate_limit: Some(RateLimit {
+            live_limit: 5,
+            test_limit: 3,
+            window: Duration::from_secs(2),
+        }),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        let got = get_with(&server, "/customer", Some(KEY)).await;
+        assert_eq!(got.status, 200);
+        assert_eq!(got.header("x-ratelimit-limit"), Some("3"));
+        let reset: u64 = got.header("x-ratelimit-reset").unwrap().parse().unwrap();
+        assert!((1..=2).contains(&reset), "{reset}");
+        remaining.push(got.header("x-ratelimit-remaining").unwrap().to_owned());
+    }
+    assert_eq!(remaining, ["2", "1", "0"]);
+    // The 4th and 5th are refused, and consume nothing.
+    for _ in 0..2 {
+        let got = get_with(&server, "/customer", Some(KEY)).await;
+        assert_eq!(got.status, 429);
+        assert_eq!(
+            got.text,
+            r#"{"status":false,"message":"Rate limit exceeded!","meta":{"nextStep":"Wait a few minutes and try the API call again"},"type":"api_error","code":"rate_limited"}"#
+        );
+        assert_eq!(got.header("x-ratelimit-limit"), Some("3"));
+        assert_eq!(got.header("x-ratelimit-remaining"), Some("0"));
+        assert!(got.header("x-ratelimit-reset").is_some());
+        assert!(got.header("retry-after").is_none());
+    }
+    // The live key has its own window and limit.
+    for i in 0..5 {
+        let got = get_with(&server, "/customer", Some(LIVE_KEY)).await;
+        assert_eq!(got.status, 200, "live request {i}");
+        assert_eq!(got.header("x-ratelimit-limit"), Some("5"));
+    }
+    assert_eq!(
+        get_with(&server, "/customer", Some(LIVE_KEY)).await.status,
+        429
+    );
+    let stats = server.stats();
+    assert_eq!(stats.rate_limited, 3);
+    assert_eq!(stats.rate_limited_by_limit, 3);
+    assert_eq!(stats.by_status[&200], 8);
+}
+
+#[tokio::test]
+async fn the_window_resets() {
+    let server = FakePaystack::start(Options {
+        records: [("customers", 5)].into(),
+        rate_limit: Some(RateLimit {
+            live_limit: 1,
+            test_limit: 1,
+            window: Duration::from_millis(300),
+        }),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    assert_eq!(get_with(&server, "/customer", Some(KEY)).await.status, 200);
+    let refused = get_with(&server, "/customer", Some(KEY)).await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.header("x-ratelimit-reset"), Some("1"));
+    // Waiting out a (short) window is the behaviour under test.
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    let got = get_with(&server, "/customer", Some(KEY)).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("x-ratelimit-remaining"), Some("0"));
+}
+
+#[tokio::test]
+async fn no_rate_limit_headers_when_off() {
+    let server = start(&[("customers", 1)]).await;
+    let got = get_with(&server, "/customer", Some(KEY)).await;
+    assert!(got.header("x-ratelimit-limit").is_none());
+}

@@ -1,0 +1,155 @@
+//! The `fake-paystack` binary: its one stdout line, its flags, and a clean
+//! exit on SIGTERM/SIGINT.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+use serde_json::Value;
+
+struct Running {
+    child: Child,
+    stdout: BufReader<ChildStdout>,
+    uri: String,
+}
+
+fn run(args: &[&str]) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fake-paystack"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let uri = line
+        .strip_prefix("fake-paystack listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .trim_end()
+        .to_owned();
+    assert!(uri.starts_with("http://127.0.0.1:"), "{uri}");
+    Running { child, stdout, uri }
+}
+
+impl Running {
+    fn get(&self, path: &str, key: &str) -> (u16, Value) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let resp = crate::support::client()
+                .get(format!("{}{path}", self.uri))
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap();
+            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        })
+    }
+
+    /// Sends `signal`, waits, and returns the rest of stdout.
+    fn stop(mut self, signal: &str) -> String {
+        let ok = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "exit status {status:?}");
+        let mut rest = String::new();
+        self.stdout.read_to_string(&mut rest).unwrap();
+        rest
+    }
+}
+
+#[test]
+fn prints_one_line_serves_and_exits_on_sigterm() {
+    let server = run(&["--records", "7"]);
+    let (status, body) = server.get("/customer", "sk_test_fakepaystack");
+    assert_eq!(status, 200);
+    assert_eq!(body["meta"]["total"], 7);
+    let (status, _) = server.get("/transaction", "sk_live_fakepaystack");
+    assert_eq!(status, 200);
+    let (status, _) = server.get("/transaction", "sk_test_other");
+    assert_eq!(status, 401);
+    assert_eq!(server.stop("-TERM"), "", "nothing else on stdout");
+}
+
+#[test]
+fn flags_shape_the_server() {
+    let server = run(&[
+        "--total",
+        "83",
+        "--stream-records",
+        "customers=5",
+        "--key",
+        "sk_test_mine",
+        "--max-per-page",
+        "4",
+        "--per-page-as-string",
+        "--fault",
+        "/dispute=403",
+        "--rate-limit",
+        "on",
+        "--test-limit",
+        "5",
+        "--start",
+        "2024-01-01",
+        "--end",
+        "2024-02-01",
+        "--seed",
+        "9",
+    ]);
+    let key = "sk_test_mine";
+    let (status, body) = server.get("/customer?perPage=10", key);
+    assert_eq!(status, 200);
+    assert_eq!(body["meta"]["total"], 5);
+    assert_eq!(body["meta"]["perPage"], "10");
+    assert_eq!(body["data"].as_array().unwrap().len(), 4);
+    let (_, body) = server.get("/transaction", key);
+    assert_eq!(
+        body["meta"]["total"], 10,
+        "83 over 8 streams: 11 or 10 each"
+    );
+    let (_, body) = server.get("/paymentrequest", key);
+    assert_eq!(body["meta"]["total"], 11);
+    let created = body["data"][0]["created_at"].as_str().unwrap().to_owned();
+    assert!(created.starts_with("2024-01"), "{created}");
+    let (status, _) = server.get("/dispute", key);
+    assert_eq!(status, 403);
+    let (status, _) = server.get("/customer", "sk_test_fakepaystack");
+    assert_eq!(status, 401, "--key replaces the default keys");
+    // Three list requests counted against the limit of 5 (the 403 fault and the
+    // 401 did not): two more pass, then 429.
+    assert_eq!(server.get("/customer", key).0, 200);
+    assert_eq!(server.get("/customer", key).0, 200);
+    assert_eq!(server.get("/customer", key).0, 429);
+    assert_eq!(server.stop("-INT"), "");
+}
+
+#[test]
+fn bad_flags_exit_with_usage_errors() {
+    for args in [
+        &["--stream-records", "nope=3"][..],
+        &["--start", "yesterday"],
+        &["--records", "3", "--total", "9"],
+        &["--fault", "x=500"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_fake-paystack"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_fake-paystack"))
+        .args(["--fault-rate", "0.5", "--fault-kinds", "500,bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

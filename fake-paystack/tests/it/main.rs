@@ -1,0 +1,10 @@
+//! Integration tests of `fake-paystack`: the server over HTTP, the records
+//! against the connector's schemas, and the binary.
+
+mod admin;
+mod auth;
+mod cli;
+mod faults;
+mod listing;
+mod records;
+mod support;
