@@ -89,6 +89,9 @@ impl Settings {
         if let Some(n) = num("SOURCE_PAYSTACK_PAGE_SIZE")? {
             s.tuning.per_page = n.clamp(1, 10_000) as u32;
         }
+        if let Some(n) = num("SOURCE_PAYSTACK_SLICE_PAGES")? {
+            s.tuning.max_pages_per_slice = n.clamp(1, 100_000) as u32;
+        }
         Ok(s)
     }
 

@@ -26,6 +26,8 @@ pub struct RateLimiter {
 struct Inner {
     /// Time between two request starts at full speed; zero: unpaced.
     interval: Duration,
+    /// Unpaced limiters (tests, benchmarks) ignore `x-ratelimit-limit`.
+    paced: bool,
     /// Multiplier (at least 1) on `interval` after 429s.
     slowdown: f64,
     /// Interval that spreads the window's remaining requests, until `spread_until`.
@@ -41,12 +43,14 @@ struct Inner {
 const MAX_SLOWDOWN: f64 = 4.0;
 
 impl RateLimiter {
-    /// A limiter allowing `per_minute` requests a minute (`None`: unpaced).
+    /// A limiter allowing `per_minute` requests a minute. `None` is unpaced
+    /// (tests and benchmarks): only 429s and an exhausted window hold it back.
     pub fn new(per_minute: Option<u32>) -> Self {
         let now = Instant::now();
         RateLimiter {
             inner: Mutex::new(Inner {
                 interval: interval_for(per_minute),
+                paced: per_minute.is_some(),
                 slowdown: 1.0,
                 spread: Duration::ZERO,
                 spread_until: now,
@@ -105,7 +109,7 @@ impl RateLimiter {
         };
         let mut s = self.lock();
         let now = Instant::now();
-        if let Some(limit) = num("x-ratelimit-limit").filter(|l| *l >= 1.0) {
+        if let Some(limit) = num("x-ratelimit-limit").filter(|l| *l >= 1.0 && s.paced) {
             // Never faster than the limit Paystack announces for a minute.
             let floor = Duration::from_secs_f64(60.0 / limit);
             if floor > s.interval {

@@ -24,7 +24,9 @@
 //! for `from - 1 s` (so an exclusive `from` still returns records at the
 //! boundary) and `to` unchanged (inclusive or exclusive, everything before it
 //! comes back), then keep only records with `start <= createdAt < end`: a
-//! record on a boundary is emitted by exactly one slice either way.
+//! record on a boundary is emitted by exactly one slice either way. The last
+//! slice asks for `to - 1 ms`, so that a record created in the sync's first
+//! second is not returned by an inclusive `to` and cannot shift the pages.
 //!
 //! # Pages
 //! A slice is read until `meta.pageCount` (or `ceil(total / perPage)`,
@@ -179,12 +181,21 @@ impl Slice {
         }
     }
 
-    fn query(&self, page: u32) -> ListQuery {
+    fn query(&self, page: u32, window_end: DateTime<Utc>) -> ListQuery {
+        // The last slice ends at the sync start: ask for a millisecond less,
+        // so that records created during the sync, even within its first
+        // second, are not returned by an inclusive `to` and cannot shift the
+        // offset pages.
+        let to = if self.end >= window_end {
+            self.end - TimeDelta::milliseconds(1)
+        } else {
+            self.end
+        };
         ListQuery {
             page,
             per_page: self.per_page,
             from: Some(self.start - TimeDelta::seconds(1)),
-            to: Some(self.end),
+            to: Some(to),
         }
     }
 
@@ -229,6 +240,8 @@ impl Slice {
 #[derive(Debug)]
 pub struct StreamProgress {
     path: &'static str,
+    /// End of the window (the sync start).
+    window_end: DateTime<Utc>,
     slices: VecDeque<Slice>,
     next_id: u64,
     tuning: Tuning,
@@ -256,6 +269,7 @@ impl StreamProgress {
     ) -> Self {
         let mut p = StreamProgress {
             path,
+            window_end: window.map_or(floor, |w| w.to),
             slices: VecDeque::new(),
             next_id: 0,
             tuning,
@@ -291,7 +305,7 @@ impl StreamProgress {
                 slice.in_flight += 1;
                 return Some(PageRequest {
                     slice: slice.id,
-                    query: slice.query(page),
+                    query: slice.query(page, self.window_end),
                 });
             }
         }
@@ -646,7 +660,11 @@ mod tests {
             Some(t("2023-12-31T23:59:59Z")),
             "from is widened by a second"
         );
-        assert_eq!(r1.query.to, Some(t("2024-02-01T00:00:00Z")));
+        assert_eq!(
+            r1.query.to,
+            Some(t("2024-01-31T23:59:59.999Z")),
+            "the sync start, less a millisecond"
+        );
         assert_eq!(
             p.next_request(),
             None,

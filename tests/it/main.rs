@@ -3,6 +3,8 @@
 mod bad_input;
 mod binary;
 mod check;
+mod faults;
+mod interrupt;
 mod props;
 mod read_errors;
 mod read_paging;

@@ -45,7 +45,7 @@ async fn pages_are_requested_exactly_until_the_page_count() {
                     ("perPage".into(), "2".into()),
                     ("page".into(), page.to_string()),
                     ("from".into(), "2023-12-31T23:59:59.000Z".into()),
-                    ("to".into(), "2024-06-01T12:00:00.000Z".into()),
+                    ("to".into(), "2024-06-01T11:59:59.999Z".into()),
                 ]
             })
             .collect();

@@ -277,6 +277,9 @@ pub struct Behaviour {
     pub per_page_as_string: bool,
     /// Leave `meta` out.
     pub no_meta: bool,
+    /// Delay each answer by up to this many milliseconds (a hash of the
+    /// query), so that concurrent requests complete out of order.
+    pub jitter_ms: u64,
 }
 
 impl Default for Behaviour {
@@ -288,6 +291,7 @@ impl Default for Behaviour {
             page_count_from_requested: false,
             per_page_as_string: false,
             no_meta: false,
+            jitter_ms: 0,
         }
     }
 }
@@ -379,7 +383,15 @@ impl Respond for PaystackList {
                 "pageCount": page_count,
             });
         }
-        ResponseTemplate::new(200).set_body_json(body)
+        let mut response = ResponseTemplate::new(200).set_body_json(body);
+        if b.jitter_ms > 0 {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            req.url.as_str().hash(&mut h);
+            response =
+                response.set_delay(std::time::Duration::from_millis(h.finish() % b.jitter_ms));
+        }
+        response
     }
 }
 
