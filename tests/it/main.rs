@@ -5,6 +5,7 @@ mod binary;
 mod check;
 mod faults;
 mod interrupt;
+mod metadata;
 mod props;
 mod read_errors;
 mod read_paging;

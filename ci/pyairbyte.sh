@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# A real client: PyAirbyte (the `airbyte` package from PyPI) runs the built
+# connector as a local-executable source against the fake Paystack, reads
+# every stream into its default DuckDB cache, and the row counts are checked
+# against what the fake holds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+records=${RECORDS:-300}
+venv=${PYAIRBYTE_VENV:-$root/target/pyairbyte-venv}
+pyairbyte_version=0.71.3
+
+step() { printf -- '-- %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
+
+step "build the connector and the fake Paystack (release)"
+cargo build --release --locked -q -p source-paystack -p fake-paystack
+
+if ! "$venv/bin/python" -c "import airbyte" 2>/dev/null; then
+  step "install PyAirbyte $pyairbyte_version into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "airbyte==$pyairbyte_version"
+fi
+
+work=$(mktemp -d)
+fake_pid=
+cleanup() {
+  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step "start the fake Paystack ($records records per stream)"
+"$root/target/release/fake-paystack" --records "$records" >"$work/fake.out" 2>"$work/fake.log" &
+fake_pid=$!
+for _ in $(seq 100); do
+  grep -q "listening on" "$work/fake.out" 2>/dev/null && break
+  sleep 0.1
+done
+url=$(sed -n 's/.*listening on //p' "$work/fake.out")
+[ -n "$url" ] || { cat "$work/fake.log" >&2; echo "the fake Paystack did not start" >&2; exit 1; }
+
+step "read every stream with PyAirbyte into DuckDB"
+cd "$work"
+DO_NOT_TRACK=1 AIRBYTE_OFFLINE_MODE=1 AIRBYTE_NO_UI=1 "$venv/bin/python" "$root/ci/pyairbyte_read.py" \
+  "$root/target/release/source-paystack" "$url" "$records"
