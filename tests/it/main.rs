@@ -1,5 +1,6 @@
 //! Integration tests: one binary (see STYLE.md), modules by command.
 
+mod acceptance;
 mod bad_input;
 mod binary;
 mod check;

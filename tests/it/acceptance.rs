@@ -1,0 +1,388 @@
+//! Airbyte's connector acceptance tests (CAT), re-implemented as cargo tests
+//! against the fake Paystack, so CI runs them without a key. The same suites
+//! are declared in `integration_tests/acceptance-test-config.yml` for
+//! Airbyte's own tool and a real key.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use chrono::DateTime;
+use fake_paystack::{FakePaystack, Options};
+use serde_json::{Value, json};
+use source_paystack::app::Settings;
+use source_paystack::cli::Command;
+use source_paystack::retry::RetryPolicy;
+use source_paystack::slice::Tuning;
+use source_paystack::streams::STREAMS;
+
+use crate::support::*;
+
+const RECORDS: u64 = 120;
+
+async fn fake() -> FakePaystack {
+    FakePaystack::start(Options {
+        keys: vec![KEY.to_owned()],
+        default_records: RECORDS,
+        start: t("2024-01-01T00:00:00Z"),
+        end: t("2024-05-01T00:00:00Z"),
+        ..Options::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn settings_for(server: &FakePaystack) -> Settings {
+    let mut s = Settings::default();
+    s.http.base_url = server.uri();
+    s.http.retry = RetryPolicy {
+        max_attempts: 2,
+        max_rate_limited_attempts: 2,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(2),
+        max_server_wait: Duration::from_millis(2),
+    };
+    s.requests_per_minute = Some(None);
+    s.now = Some(now());
+    // Small pages and slices: many states, as in a long real sync.
+    s.tuning = Tuning {
+        per_page: 10,
+        max_pages_per_slice: 4,
+    };
+    s
+}
+
+fn all(mode: &str) -> Vec<(&'static str, &str)> {
+    STREAMS.iter().map(|d| (d.name, mode)).collect()
+}
+
+fn schema_of(stream: &str) -> Value {
+    serde_json::from_str(source_paystack::streams::find(stream).unwrap().schema).unwrap()
+}
+
+/// The `type` of a schema node as a list.
+fn types(node: &Value) -> Vec<&str> {
+    match &node["type"] {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    }
+}
+
+/// CAT's stricter checks than JSON Schema: a field typed integer (and not
+/// number) holds an integer literal, and a `date-time` field parses.
+fn strict_check(value: &Value, schema: &Value, path: &str, errors: &mut Vec<String>) {
+    let ty = types(schema);
+    match value {
+        Value::Number(n) if ty.contains(&"integer") && !ty.contains(&"number") => {
+            if !(n.is_i64() || n.is_u64()) {
+                errors.push(format!("{path}: {n} is not an integer literal"));
+            }
+        }
+        Value::String(s) if schema["format"] == "date-time" => {
+            if DateTime::parse_from_rfc3339(s).is_err() {
+                errors.push(format!("{path}: {s:?} is not a date-time"));
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                if let Some(sub) = schema["properties"].get(k) {
+                    strict_check(v, sub, &format!("{path}.{k}"), errors);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                strict_check(v, &schema["items"], &format!("{path}[{i}]"), errors);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn spec_suite() {
+    let server = fake().await;
+    let out = run(Command::Spec, &settings_for(&server)).await;
+    let spec = &out.of_type("SPEC")[0]["spec"];
+    let conn = &spec["connectionSpecification"];
+    assert!(jsonschema::draft7::meta::is_valid(conn));
+    assert!(spec["documentationUrl"].is_string());
+    for (name, prop) in conn["properties"].as_object().unwrap() {
+        // Property types: one type, or a type and null.
+        let ty = types(prop);
+        assert!(
+            ty.len() == 1 || (ty.len() == 2 && ty.contains(&"null")),
+            "{name}: {ty:?}"
+        );
+        for kw in ["$ref", "allOf", "anyOf", "oneOf", "not"] {
+            assert!(prop.get(kw).is_none(), "{name} uses {kw}");
+        }
+        // Secret-like fields are marked.
+        let secret_like = ["key", "secret", "token", "password"]
+            .iter()
+            .any(|w| name.contains(w));
+        assert_eq!(prop["airbyte_secret"] == true, secret_like, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn connection_suite() {
+    let server = fake().await;
+    let files = Files::new();
+    let good = run(
+        Command::Check {
+            config: files.default_config(0),
+        },
+        &settings_for(&server),
+    )
+    .await;
+    let invalid = files.write(
+        "invalid.json",
+        include_str!("../../integration_tests/invalid_config.json"),
+    );
+    let bad = run(Command::Check { config: invalid }, &settings_for(&server)).await;
+    for (out, want) in [(&good, "SUCCEEDED"), (&bad, "FAILED")] {
+        assert_eq!(out.code, 0);
+        let statuses = out.of_type("CONNECTION_STATUS");
+        assert_eq!(statuses.len(), 1, "exactly one CONNECTION_STATUS");
+        assert_eq!(out.messages.len(), 1);
+        assert_eq!(statuses[0]["connectionStatus"]["status"], want);
+    }
+}
+
+#[tokio::test]
+async fn discovery_suite() {
+    let server = fake().await;
+    let files = Files::new();
+    let out = run(
+        Command::Discover {
+            config: files.default_config(0),
+        },
+        &settings_for(&server),
+    )
+    .await;
+    let streams = out.of_type("CATALOG")[0]["catalog"]["streams"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let names: HashSet<&str> = streams
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), streams.len(), "unique stream names");
+    for s in &streams {
+        let name = s["name"].as_str().unwrap();
+        let schema = &s["json_schema"];
+        assert!(
+            jsonschema::draft7::meta::is_valid(schema),
+            "{name}: Draft 7"
+        );
+        for path in s["default_cursor_field"].as_array().unwrap() {
+            let field = path.as_str().unwrap();
+            assert!(
+                schema["properties"].get(field).is_some(),
+                "{name}: cursor {field} in schema"
+            );
+        }
+        for key in s["source_defined_primary_key"].as_array().unwrap() {
+            let mut node = schema;
+            for part in key.as_array().unwrap() {
+                node = &node["properties"][part.as_str().unwrap()];
+            }
+            assert!(node.is_object(), "{name}: primary key {key} in schema");
+            let ty = types(node);
+            assert!(
+                !ty.contains(&"object") && !ty.contains(&"array"),
+                "{name}: key {key} is {ty:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn basic_read_suite() {
+    let server = fake().await;
+    let files = Files::new();
+    let out = run(
+        read_cmd(
+            &files.default_config(0),
+            &files.catalog(&all("incremental")),
+            None,
+        ),
+        &settings_for(&server),
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.text);
+    assert_records_match_schemas(&out);
+    let mut errors = vec![];
+    for m in out.of_type("RECORD") {
+        let stream = m["record"]["stream"].as_str().unwrap();
+        strict_check(
+            &m["record"]["data"],
+            &schema_of(stream),
+            stream,
+            &mut errors,
+        );
+    }
+    assert!(errors.is_empty(), "{errors:?}");
+    let states = out.of_type("STATE");
+    assert!(
+        states.len() >= STREAMS.len(),
+        "at least as many states as streams"
+    );
+    for s in &states {
+        assert_eq!(s["state"]["type"], "STREAM", "no LEGACY state");
+        assert!(
+            s["state"]["sourceStats"]["recordCount"].is_f64(),
+            "sourceStats on every state"
+        );
+    }
+    for def in STREAMS {
+        assert_eq!(
+            out.statuses(def.name),
+            ["STARTED", "RUNNING", "COMPLETE"],
+            "{}",
+            def.name
+        );
+        assert!(
+            !out.records(def.name).is_empty(),
+            "{} has records",
+            def.name
+        );
+    }
+    // A catalog with an unknown stream, and one with an invalid sync mode.
+    for catalog in [
+        r#"{"streams":[{"stream":{"name":"not_a_stream"},"sync_mode":"full_refresh","destination_sync_mode":"append"}]}"#,
+        r#"{"streams":[{"stream":{"name":"customers"},"sync_mode":"sideways","destination_sync_mode":"append"}]}"#,
+    ] {
+        let path = files.write("bad_catalog.json", catalog);
+        let out = run(
+            read_cmd(&files.default_config(0), &path, None),
+            &settings_for(&server),
+        )
+        .await;
+        assert_eq!(out.code, 1);
+        assert_eq!(out.errors()[0]["failure_type"], "config_error");
+    }
+}
+
+#[tokio::test]
+async fn full_refresh_suite() {
+    let server = fake().await;
+    let files = Files::new();
+    let cmd = || {
+        read_cmd(
+            &files.default_config(0),
+            &files.catalog(&all("full_refresh")),
+            None,
+        )
+    };
+    let first = run(cmd(), &settings_for(&server)).await;
+    let last_emitted = first
+        .of_type("RECORD")
+        .iter()
+        .map(|m| m["record"]["emitted_at"].as_i64().unwrap())
+        .max()
+        .unwrap();
+    // Let the clock pass the first read's last millisecond (no sleep: a
+    // short spin on the clock).
+    while source_paystack::emit::now_millis() <= last_emitted {
+        std::hint::spin_loop();
+    }
+    let second = run(cmd(), &settings_for(&server)).await;
+    let second_first = second
+        .of_type("RECORD")
+        .iter()
+        .map(|m| m["record"]["emitted_at"].as_i64().unwrap())
+        .min()
+        .unwrap();
+    assert!(
+        second_first > last_emitted,
+        "every emitted_at of the second read is later"
+    );
+    for def in STREAMS {
+        let strip = |o: &Output| -> Vec<String> {
+            let mut v: Vec<String> = o.records(def.name).iter().map(|r| r.to_string()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            strip(&first),
+            strip(&second),
+            "{}: the same records twice",
+            def.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn incremental_suite() {
+    let server = fake().await;
+    let files = Files::new();
+    let config = files.default_config(0);
+    let catalog = files.catalog(&all("incremental"));
+    let settings = settings_for(&server);
+    let first = run(read_cmd(&config, &catalog, None), &settings).await;
+    assert_eq!(first.code, 0);
+
+    // A second read from the final states returns a different (smaller) set.
+    let finals: BTreeMap<String, Value> = first
+        .of_type("STATE")
+        .iter()
+        .map(|m| {
+            (
+                m["state"]["stream"]["stream_descriptor"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                m["state"].clone(),
+            )
+        })
+        .collect();
+    let state = files.state(&json!(finals.values().collect::<Vec<_>>()).to_string());
+    let second = run(read_cmd(&config, &catalog, Some(&state)), &settings).await;
+    assert_eq!(second.code, 0);
+    assert!(second.of_type("RECORD").len() < first.of_type("RECORD").len());
+    assert_ne!(
+        second
+            .of_type("RECORD")
+            .iter()
+            .map(|m| m["record"]["data"]["id"].clone())
+            .collect::<Vec<_>>(),
+        first
+            .of_type("RECORD")
+            .iter()
+            .map(|m| m["record"]["data"]["id"].clone())
+            .collect::<Vec<_>>()
+    );
+
+    // Reading from any intermediate state returns at least as many records
+    // as the later states' recordCount say remain.
+    let stream = "transactions";
+    let one_stream = files.catalog(&[(stream, "incremental")]);
+    let states = first.states(stream);
+    assert!(states.len() > 3, "several intermediate states");
+    for (i, s) in states.iter().enumerate() {
+        let remaining: f64 = states[i + 1..]
+            .iter()
+            .map(|s| s["sourceStats"]["recordCount"].as_f64().unwrap())
+            .sum();
+        let state = files.state(&json!([s]).to_string());
+        let out = run(read_cmd(&config, &one_stream, Some(&state)), &settings).await;
+        assert!(
+            out.records(stream).len() as f64 >= remaining,
+            "state {i}: {} records < {remaining}",
+            out.records(stream).len()
+        );
+    }
+
+    // A far-future state: no records, and a state.
+    let catalog = files.catalog(&all("incremental"));
+    let future = files.write(
+        "abnormal.json",
+        include_str!("../../integration_tests/abnormal_state.json"),
+    );
+    let out = run(read_cmd(&config, &catalog, Some(&future)), &settings).await;
+    assert!(out.of_type("RECORD").is_empty());
+    assert_eq!(out.of_type("STATE").len(), STREAMS.len());
+}
