@@ -73,15 +73,17 @@ fn types(node: &Value) -> Vec<&str> {
 fn strict_check(value: &Value, schema: &Value, path: &str, errors: &mut Vec<String>) {
     let ty = types(schema);
     match value {
-        Value::Number(n) if ty.contains(&"integer") && !ty.contains(&"number") => {
-            if !(n.is_i64() || n.is_u64()) {
-                errors.push(format!("{path}: {n} is not an integer literal"));
-            }
+        Value::Number(n)
+            if ty.contains(&"integer")
+                && !ty.contains(&"number")
+                && !(n.is_i64() || n.is_u64()) =>
+        {
+            errors.push(format!("{path}: {n} is not an integer literal"));
         }
-        Value::String(s) if schema["format"] == "date-time" => {
-            if DateTime::parse_from_rfc3339(s).is_err() {
-                errors.push(format!("{path}: {s:?} is not a date-time"));
-            }
+        Value::String(s)
+            if schema["format"] == "date-time" && DateTime::parse_from_rfc3339(s).is_err() =>
+        {
+            errors.push(format!("{path}: {s:?} is not a date-time"));
         }
         Value::Object(map) => {
             for (k, v) in map {

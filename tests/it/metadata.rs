@@ -40,8 +40,8 @@ fn metadata_dockerfile_and_crate_agree() {
     );
     let user = dockerfile
         .lines()
-        .filter_map(|l| l.strip_prefix("USER "))
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix("USER "))
         .unwrap();
     assert!(
         !user.starts_with("root") && !user.starts_with('0'),
