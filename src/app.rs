@@ -14,6 +14,7 @@ use crate::client::{Client, HttpSettings, ListQuery};
 use crate::config::{self, Config};
 use crate::emit::Emitter;
 use crate::error::Error;
+use crate::progress::{Progress, Silent};
 use crate::protocol::{AirbyteCatalog, AirbyteConnectionStatus, AirbyteMessage, ConnectionStatus};
 use crate::ratelimit::RateLimiter;
 use crate::read::{self, ReadOptions};
@@ -47,6 +48,8 @@ pub struct Settings {
     pub requests_per_minute: Option<Option<u32>>,
     /// A fixed "now" (tests); `None` uses the clock.
     pub now: Option<DateTime<Utc>>,
+    /// Where `read` reports progress for people (a terminal display).
+    pub progress: Arc<dyn Progress>,
 }
 
 impl Settings {
@@ -132,6 +135,7 @@ impl Default for Settings {
             concurrency: DEFAULT_CONCURRENCY,
             requests_per_minute: None,
             now: None,
+            progress: Arc::new(Silent),
         }
     }
 }
@@ -290,7 +294,8 @@ async fn read_command<W: Write>(
         concurrency: settings.concurrency,
         sync_started,
     };
-    let summary = read::read(client, &config, &selected, &input, opts, out).await?;
+    let progress = settings.progress.as_ref();
+    let summary = read::read(client, &config, &selected, &input, opts, progress, out).await?;
     tracing::info!(
         records = summary.records,
         failed_streams = summary.failed.len(),

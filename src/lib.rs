@@ -14,6 +14,7 @@
 //! - [`ratelimit`]: the request-rate limiter shared by all requests.
 //! - [`protocol`]: the Airbyte messages we read and write.
 //! - [`emit`]: the one writer of stdout.
+//! - [`progress`]: live progress bars on stderr when it is a terminal.
 //! - [`error`]: the error type and its mapping to Airbyte failure types.
 #![deny(clippy::print_stdout)]
 
@@ -24,6 +25,7 @@ pub mod client;
 pub mod config;
 pub mod emit;
 pub mod error;
+pub mod progress;
 pub mod protocol;
 pub mod ratelimit;
 pub mod read;

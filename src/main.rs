@@ -2,15 +2,17 @@
 //! the runtime, run the command, exit with its code. No panic reaches the
 //! user as a crash: it becomes an Airbyte ERROR trace and exit code 1.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 use clap::error::ErrorKind;
 use source_paystack::app::{self, Settings};
-use source_paystack::cli::Cli;
+use source_paystack::cli::{Cli, Command};
 use source_paystack::emit::Emitter;
 use source_paystack::error::{Error, FailureType};
+use source_paystack::progress::{SuspendingWriter, Terminal};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -46,18 +48,31 @@ fn main() -> ExitCode {
     } else {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))
     };
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+        .with_target(false);
+    // A person at a terminal gets live progress bars; log lines are written
+    // around them. Airbyte (stderr not a terminal) gets plain logs.
+    let show_progress =
+        matches!(cli.command, Command::Read { .. }) && std::io::stderr().is_terminal();
+    let progress: Option<Arc<Terminal>> = if show_progress {
+        let (terminal, multi) = Terminal::stderr();
+        logs.with_writer(SuspendingWriter(multi)).init();
+        Some(Arc::new(terminal))
+    } else {
+        logs.with_writer(std::io::stderr).init();
+        None
+    };
 
     let stdout = std::io::stdout();
     let mut out = Emitter::new(stdout.lock());
-    let settings = match Settings::from_env() {
+    let mut settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => return fail(&mut out, &e),
     };
+    if let Some(p) = progress {
+        settings.progress = p;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

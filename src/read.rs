@@ -25,6 +25,7 @@ use crate::client::{Client, Notice, Page};
 use crate::config::Config;
 use crate::emit::{Emitter, now_millis};
 use crate::error::{Error, FailureType};
+use crate::progress::Progress;
 use crate::protocol::{
     AirbyteMessage, AirbyteStateMessage, AirbyteStateStats, AirbyteStateType, AirbyteStreamState,
     AirbyteStreamStatus, StreamDescriptor,
@@ -72,6 +73,7 @@ struct Reader<'a, W: Write> {
     config: &'a Config,
     state: &'a InputState,
     opts: ReadOptions,
+    progress: &'a dyn Progress,
     out: &'a mut Emitter<W>,
     runs: Vec<Run>,
     tasks: JoinSet<Fetched>,
@@ -91,6 +93,7 @@ pub async fn read<W: Write>(
     selected: &[Selected],
     state: &InputState,
     opts: ReadOptions,
+    progress: &dyn Progress,
     out: &mut Emitter<W>,
 ) -> Result<ReadSummary, Error> {
     let (notices, mut notice_rx) = mpsc::unbounded_channel();
@@ -99,6 +102,7 @@ pub async fn read<W: Write>(
         config,
         state,
         opts,
+        progress,
         out,
         runs: selected
             .iter()
@@ -185,6 +189,7 @@ impl<W: Write> Reader<'_, W> {
         let def = run.sel.def;
         self.out
             .stream_status(def.name, AirbyteStreamStatus::Started)?;
+        self.progress.stream_started(def.name);
         let saved = self.state.cursor(def.name);
         let w = window(
             run.sel.mode,
@@ -278,8 +283,10 @@ impl<W: Write> Reader<'_, W> {
         };
         run.records += outcome.emitted;
         self.summary.records += outcome.emitted;
+        self.progress.records(name, outcome.emitted);
         if let Some(rows) = outcome.estimate {
             self.out.estimate(name, rows)?;
+            self.progress.estimate(name, rows);
         }
         while let Some(update) = progress.take_state() {
             write_state(self.out, run.sel.def, update)?;
@@ -301,6 +308,7 @@ impl<W: Write> Reader<'_, W> {
             write_state(self.out, run.sel.def, update)?;
         }
         run.phase = Phase::Done;
+        self.progress.stream_finished(run.sel.def.name, true);
         tracing::info!(
             stream = run.sel.def.name,
             records = run.records,
@@ -321,6 +329,7 @@ impl<W: Write> Reader<'_, W> {
         self.out.error(&error, Some(name))?;
         self.out
             .stream_status(name, AirbyteStreamStatus::Incomplete)?;
+        self.progress.stream_finished(name, false);
         self.runs[i].phase = Phase::Done;
         let bad_key = error.is_bad_key();
         self.summary.failed.push((name, error));
@@ -336,6 +345,7 @@ impl<W: Write> Reader<'_, W> {
                 }
                 self.out
                     .stream_status(run.sel.def.name, AirbyteStreamStatus::Incomplete)?;
+                self.progress.stream_finished(run.sel.def.name, false);
                 run.phase = Phase::Done;
                 self.summary.failed.push((
                     run.sel.def.name,
