@@ -50,7 +50,9 @@ fn main() -> ExitCode {
     };
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(false);
+        .with_target(false)
+        // Colours only for a person at a terminal, never in Airbyte's logs.
+        .with_ansi(std::io::stderr().is_terminal());
     // A person at a terminal gets live progress bars; log lines are written
     // around them. Airbyte (stderr not a terminal) gets plain logs.
     let show_progress =
