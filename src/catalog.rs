@@ -73,15 +73,23 @@ pub fn parse(text: &str) -> Result<Vec<Selected>, Error> {
                 "The configured catalog lists stream {name:?} twice. List each stream once."
             )));
         }
-        if let Some(field) = configured.cursor_field.as_deref() {
+        let cursor = def.cursor_field();
+        if configured.sync_mode == SyncMode::Incremental && cursor.is_none() {
+            return Err(Error::config(format!(
+                "The configured catalog asks for an incremental sync of stream {name:?}, but \
+                 Paystack cannot filter it by creation time: it supports full_refresh only. Set \
+                 its sync_mode to full_refresh."
+            )));
+        }
+        if let (Some(field), Some(cursor)) = (configured.cursor_field.as_deref(), cursor) {
             if configured.sync_mode == SyncMode::Incremental
                 && !field.is_empty()
-                && field != [def.cursor_field]
+                && field != [cursor]
             {
                 tracing::warn!(
                     stream = def.name,
                     requested = ?field,
-                    used = def.cursor_field,
+                    used = cursor,
                     "The cursor is defined by the source; ignoring the catalog's cursor_field."
                 );
             }
@@ -140,5 +148,8 @@ mod tests {
             err(r#"{"streams":[{"stream":{"name":"refunds"}},{"stream":{"name":"refunds"}}]}"#)
                 .contains("twice")
         );
+        let full_only =
+            err(r#"{"streams":[{"stream":{"name":"terminals"},"sync_mode":"incremental"}]}"#);
+        assert!(full_only.contains("full_refresh only"), "{full_only}");
     }
 }

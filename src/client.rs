@@ -45,18 +45,35 @@ pub struct HttpSettings {
 /// Query of one list request. Field names are Paystack's parameter names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListQuery {
-    pub page: u32,
+    /// Offset paging: the page number. Cursor paging: `None`.
+    pub page: Option<u32>,
     pub per_page: u32,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Cursor paging: the `meta.next` of the previous page.
+    pub next: Option<String>,
 }
 
 impl ListQuery {
+    /// Page `page` of an offset-paged list, without a time filter.
+    pub fn page(page: u32, per_page: u32) -> Self {
+        ListQuery {
+            page: Some(page),
+            per_page,
+            from: None,
+            to: None,
+            next: None,
+        }
+    }
+
     fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut q = vec![
-            ("perPage", self.per_page.to_string()),
-            ("page", self.page.to_string()),
-        ];
+        let mut q = vec![("perPage", self.per_page.to_string())];
+        if let Some(page) = self.page {
+            q.push(("page", page.to_string()));
+        }
+        if let Some(next) = &self.next {
+            q.push(("next", next.clone()));
+        }
         if let Some(from) = self.from {
             q.push(("from", crate::state::format_cursor(from)));
         }
@@ -83,6 +100,9 @@ pub struct RecordRef {
     pub cursor: Option<DateTime<Utc>>,
     /// The `id`, when it is an integer.
     pub id: Option<u64>,
+    /// The value of the key field asked for (parents of child streams), as
+    /// JSON text (`123` or `"BCH_x"`).
+    pub key: Option<String>,
 }
 
 /// `meta` of an offset-paginated list. Numbers may arrive as strings.
@@ -92,6 +112,8 @@ pub struct Meta {
     pub per_page: Option<u64>,
     pub page: Option<u64>,
     pub page_count: Option<u64>,
+    /// Cursor paging: the cursor of the next page (`None` at the end).
+    pub next: Option<String>,
 }
 
 /// One decoded list page.
@@ -171,7 +193,7 @@ impl Client {
     pub async fn list(
         &self,
         path: &str,
-        cursor_field: &str,
+        fields: Fields<'_>,
         query: &ListQuery,
         notify: &(dyn Fn(Notice) + Send + Sync),
     ) -> Result<Page, Error> {
@@ -181,9 +203,7 @@ impl Client {
         loop {
             attempt += 1;
             self.limiter.acquire().await;
-            let outcome = self
-                .attempt(&url, path, &pairs, cursor_field, attempt)
-                .await;
+            let outcome = self.attempt(&url, path, &pairs, fields, attempt).await;
             let (failure, error) = match outcome {
                 Ok(page) => {
                     self.limiter.succeeded();
@@ -223,7 +243,7 @@ impl Client {
         url: &str,
         path: &str,
         query: &[(&'static str, String)],
-        cursor_field: &str,
+        fields: Fields<'_>,
         attempt: u32,
     ) -> Result<Page, (Failure, Error)> {
         let transport = |e: reqwest::Error| {
@@ -264,8 +284,14 @@ impl Client {
                 status: status.as_u16(),
                 server_wait: wait,
             };
-            let error = if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            let error = if status == StatusCode::UNAUTHORIZED {
                 Error::Auth {
+                    status: status.as_u16(),
+                    path: path.to_owned(),
+                    message,
+                }
+            } else if matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
+                Error::Unavailable {
                     status: status.as_u16(),
                     path: path.to_owned(),
                     message,
@@ -281,7 +307,7 @@ impl Client {
             return Err((failure, error));
         }
         let body = response.bytes().await.map_err(transport)?.to_vec();
-        decode_page(body, cursor_field).map_err(|d| match d {
+        decode_page(body, fields).map_err(|d| match d {
             DecodeError::Refused(message) => (
                 Failure::ApiRefused,
                 Error::Api {
@@ -360,12 +386,33 @@ struct Envelope<'a> {
     meta: Option<Value>,
 }
 
+/// The fields read from each record of a page (all others are skipped).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fields<'a> {
+    /// The creation-time field.
+    pub cursor: Option<&'a str>,
+    /// Another spelling of it, seen in the wild.
+    pub cursor_alias: Option<&'a str>,
+    /// A field to keep as JSON text ([`RecordRef::key`]).
+    pub key: Option<&'a str>,
+}
+
+impl<'a> Fields<'a> {
+    /// Just the creation time, spelt `name`.
+    pub fn cursor(name: &'a str) -> Self {
+        Fields {
+            cursor: Some(name),
+            ..Fields::default()
+        }
+    }
+}
+
 /// Decodes a list response body into a [`Page`].
 ///
 /// # Errors
 /// [`DecodeError::Refused`] for `"status": false`, [`DecodeError::Malformed`]
 /// when the body is not JSON, `data` is not a list, or a record is not an object.
-pub fn decode_page(body: Vec<u8>, cursor_field: &str) -> Result<Page, DecodeError> {
+pub fn decode_page(body: Vec<u8>, fields: Fields<'_>) -> Result<Page, DecodeError> {
     let records;
     let meta;
     {
@@ -387,13 +434,14 @@ pub fn decode_page(body: Vec<u8>, cursor_field: &str) -> Result<Page, DecodeErro
                 )));
             }
             let start = text.as_ptr() as usize - base;
-            let probe = probe(text, cursor_field)
+            let probe = probe(text, fields)
                 .map_err(|e| DecodeError::Malformed(format!("data[{i}] could not be read: {e}")))?;
             refs.push(RecordRef {
                 start,
                 end: start + text.len(),
                 cursor: probe.cursor,
                 id: probe.id,
+                key: probe.key,
             });
         }
         records = refs;
@@ -418,28 +466,36 @@ fn read_meta(meta: &Value) -> Meta {
             _ => None,
         }
     };
+    // Paystack has been seen sending the string "null" for an absent cursor.
+    let next = match meta.get("next") {
+        Some(Value::String(s)) if !s.is_empty() && s != "null" => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
     Meta {
         total: num("total"),
         per_page: num("perPage"),
         page: num("page"),
         page_count: num("pageCount"),
+        next,
     }
 }
 
 struct Probe {
     cursor: Option<DateTime<Utc>>,
     id: Option<u64>,
+    key: Option<String>,
 }
 
-/// Reads only `id` and the cursor field of one record; every other value is
-/// skipped without being built.
-fn probe(record: &str, cursor_field: &str) -> Result<Probe, serde_json::Error> {
+/// Reads only `id`, the cursor field and the key field of one record; every
+/// other value is skipped without being built.
+fn probe(record: &str, fields: Fields<'_>) -> Result<Probe, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(record);
-    ProbeSeed { cursor_field }.deserialize(&mut de)
+    ProbeSeed { fields }.deserialize(&mut de)
 }
 
 struct ProbeSeed<'f> {
-    cursor_field: &'f str,
+    fields: Fields<'f>,
 }
 
 impl<'de> DeserializeSeed<'de> for ProbeSeed<'_> {
@@ -461,13 +517,20 @@ impl<'de> Visitor<'de> for ProbeSeed<'_> {
         let mut probe = Probe {
             cursor: None,
             id: None,
+            key: None,
         };
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key == self.cursor_field {
-                probe.cursor = match map.next_value::<Value>()? {
-                    Value::String(s) => parse_cursor_str(&s),
-                    _ => None,
-                };
+            if self.fields.key == Some(&*key) {
+                let value = map.next_value::<Value>()?;
+                if key == "id" {
+                    probe.id = value.as_u64();
+                }
+                probe.key = (!value.is_null()).then(|| value.to_string());
+            } else if self.fields.cursor == Some(&*key) || self.fields.cursor_alias == Some(&*key) {
+                let value = map.next_value::<Value>()?;
+                if probe.cursor.is_none() {
+                    probe.cursor = value.as_str().and_then(parse_cursor_str);
+                }
             } else if key == "id" {
                 probe.id = match map.next_value::<Value>()? {
                     Value::Number(n) => n.as_u64(),
@@ -493,7 +556,7 @@ mod tests {
             {"createdAt":"2024-03-01T10:15:29Z","nested":{"createdAt":"1999-01-01T00:00:00Z"},"id":"7"}
         ],"meta":{"total":2,"skipped":0,"perPage":"50","page":1,"pageCount":1}}"#
             .to_vec();
-        let page = decode_page(body, "createdAt").unwrap();
+        let page = decode_page(body, Fields::cursor("createdAt")).unwrap();
         assert_eq!(page.records.len(), 2);
         let first: Value = serde_json::from_slice(page.bytes(&page.records[0])).unwrap();
         assert_eq!(first["id"], 4099260516u64);
@@ -514,7 +577,8 @@ mod tests {
                 total: Some(2),
                 per_page: Some(50),
                 page: Some(1),
-                page_count: Some(1)
+                page_count: Some(1),
+                next: None,
             }
         );
     }
@@ -524,7 +588,7 @@ mod tests {
         assert_eq!(
             decode_page(
                 br#"{"status":false,"message":"Invalid key"}"#.to_vec(),
-                "createdAt"
+                Fields::cursor("createdAt")
             )
             .unwrap_err(),
             DecodeError::Refused("Invalid key".into())
@@ -537,7 +601,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    decode_page(bad.to_vec(), "createdAt"),
+                    decode_page(bad.to_vec(), Fields::cursor("createdAt")),
                     Err(DecodeError::Malformed(_))
                 ),
                 "{}",
@@ -545,24 +609,61 @@ mod tests {
             );
         }
         // No meta, null data, a record without a cursor: all readable.
-        let p = decode_page(br#"{"status":true,"data":null}"#.to_vec(), "createdAt").unwrap();
+        let p = decode_page(
+            br#"{"status":true,"data":null}"#.to_vec(),
+            Fields::cursor("createdAt"),
+        )
+        .unwrap();
         assert!(p.records.is_empty());
         assert_eq!(p.meta, Meta::default());
         let p = decode_page(
             br#"{"data":[{"id":1,"createdAt":null}]}"#.to_vec(),
-            "createdAt",
+            Fields::cursor("createdAt"),
         )
         .unwrap();
         assert_eq!(p.records[0].cursor, None);
     }
 
     #[test]
+    fn keys_aliases_and_cursor_meta_are_read() {
+        let body = br#"{"status":true,"data":[
+            {"id":5,"batch_code":"BCH_a\"b","createdAt":"2024-01-02T00:00:00.000Z"},
+            {"id":6,"created_at":"2024-01-03T00:00:00.000Z"}
+        ],"meta":{"next":"dGVybWluYWw6NQ==","previous":"null","perPage":2}}"#
+            .to_vec();
+        let fields = Fields {
+            cursor: Some("created_at"),
+            cursor_alias: Some("createdAt"),
+            key: Some("batch_code"),
+        };
+        let p = decode_page(body, fields).unwrap();
+        assert_eq!(p.records[0].key.as_deref(), Some(r#""BCH_a\"b""#));
+        assert_eq!(
+            p.records[0].cursor,
+            parse_cursor_str("2024-01-02T00:00:00Z")
+        );
+        assert_eq!(
+            p.records[1].cursor,
+            parse_cursor_str("2024-01-03T00:00:00Z")
+        );
+        assert_eq!(p.records[1].key, None);
+        assert_eq!(p.meta.next.as_deref(), Some("dGVybWluYWw6NQ=="));
+        let end = decode_page(
+            br#"{"status":true,"data":[],"meta":{"next":"null"}}"#.to_vec(),
+            fields,
+        )
+        .unwrap();
+        assert_eq!(end.meta.next, None, "the string null ends the list");
+    }
+
+    #[test]
     fn query_uses_paystack_parameter_names() {
         let q = ListQuery {
-            page: 2,
+            page: Some(2),
             per_page: 200,
             from: parse_cursor_str("2024-01-01T00:00:00Z"),
             to: None,
+            next: None,
         };
         assert_eq!(
             q.pairs(),

@@ -57,6 +57,8 @@ pub struct Config {
     pub lookback_window_days: u64,
     /// Cap on requests a minute; `None`: Paystack's limit for the key.
     pub requests_per_minute: Option<u32>,
+    /// Records created at or after it are not read; the state never passes it.
+    pub end_date: Option<DateTime<Utc>>,
 }
 
 /// Reads and validates the config file at `path`.
@@ -112,11 +114,37 @@ fn from_map(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Config, Erro
             n => Some(u32::try_from(n).unwrap_or(u32::MAX)),
         },
     };
+    let end_date = match map.get("end_date") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => {
+            let end = parse_start_date(s).ok_or_else(|| {
+                Error::config(format!(
+                    "end_date {s:?} is not a UTC date-time in the form YYYY-MM-DDTHH:MM:SSZ, for \
+                     example 2024-01-01T00:00:00Z. Fix it, or remove it to read up to the present."
+                ))
+            })?;
+            if end <= start_date {
+                return Err(Error::config(format!(
+                    "end_date {s} is not after start_date, so there is nothing to read. Set \
+                     end_date later than start_date, or remove it."
+                )));
+            }
+            Some(end)
+        }
+        Some(other) => {
+            return Err(Error::config(format!(
+                "end_date must be a string (YYYY-MM-DDTHH:MM:SSZ), not {}.",
+                kind_of(other)
+            )));
+        }
+    };
     Ok(Config {
         secret_key,
         start_date,
         lookback_window_days,
         requests_per_minute,
+        end_date,
     })
 }
 
@@ -385,6 +413,37 @@ mod tests {
         for bad in ["0", "-5", "2.5", "\"fast\""] {
             let m = err(&format!(r#"{{{base},"requests_per_minute":{bad}}}"#));
             assert!(m.contains("requests_per_minute"), "{bad}: {m}");
+        }
+    }
+
+    #[test]
+    fn end_date_is_optional_and_after_start_date() {
+        let base = r#""secret_key":"sk_test_a","start_date":"2020-01-01T00:00:00Z""#;
+        assert_eq!(parse(&format!("{{{base}}}"), now()).unwrap().end_date, None);
+        let c = parse(
+            &format!(r#"{{{base},"end_date":"2021-01-01T00:00:00Z"}}"#),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.end_date,
+            Some(Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap())
+        );
+        let future = parse(
+            &format!(r#"{{{base},"end_date":"2099-01-01T00:00:00Z"}}"#),
+            now(),
+        );
+        assert!(
+            future.is_ok(),
+            "a future end_date is fine: the sync start bounds the window"
+        );
+        for (bad, needle) in [
+            ("\"2021-01-01\"", "YYYY-MM-DDTHH:MM:SSZ"),
+            ("\"2019-01-01T00:00:00Z\"", "not after start_date"),
+            ("20210101", "must be a string"),
+        ] {
+            let m = err(&format!(r#"{{{base},"end_date":{bad}}}"#));
+            assert!(m.contains(needle), "{bad}: {m}");
         }
     }
 

@@ -64,6 +64,38 @@ impl<W: Write> Emitter<W> {
         Ok(())
     }
 
+    /// Writes a RECORD whose `data` is `data` with `tag` (members such as
+    /// `"settlement_id":12,`, ending in a comma) inserted at its start.
+    ///
+    /// # Errors
+    /// Fails when the output cannot be written.
+    pub fn record_tagged(
+        &mut self,
+        stream: &str,
+        tag: &[u8],
+        data: &[u8],
+        emitted_at: i64,
+    ) -> Result<(), Error> {
+        if tag.is_empty() {
+            return self.record(stream, data, emitted_at);
+        }
+        let out = &mut self.out;
+        out.write_all(br#"{"type":"RECORD","record":{"stream":""#)?;
+        out.write_all(stream.as_bytes())?;
+        out.write_all(br#"","data":{"#)?;
+        // `data` starts with `{`; an empty object takes the tag without its
+        // trailing comma.
+        let inner = &data[1..];
+        if inner.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}') {
+            out.write_all(&tag[..tag.len() - 1])?;
+        } else {
+            out.write_all(tag)?;
+        }
+        out.write_all(inner)?;
+        writeln!(out, ",\"emitted_at\":{emitted_at}}}}}")?;
+        Ok(())
+    }
+
     /// Writes a RECORD from an already parsed raw value (slow path, tests).
     ///
     /// # Errors
@@ -205,6 +237,26 @@ mod tests {
         );
         let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
         assert_eq!(v["record"]["data"]["id"], 4099260516u64);
+    }
+
+    #[test]
+    fn tagged_records_get_the_tag_first() {
+        let mut e = Emitter::new(Vec::new());
+        let tag = br#""settlement_id":12,"settlement_created_at":"2024-01-01T00:00:00.000Z","#;
+        e.record_tagged("settlement_transactions", tag, br#"{"id":1,"amount":5}"#, 7)
+            .unwrap();
+        e.record_tagged("settlement_transactions", tag, b"{ }", 7)
+            .unwrap();
+        let out = String::from_utf8(e.into_inner().unwrap()).unwrap();
+        let lines: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(
+            lines[0]["record"]["data"],
+            serde_json::json!({"settlement_id": 12, "settlement_created_at": "2024-01-01T00:00:00.000Z", "id": 1, "amount": 5})
+        );
+        assert_eq!(lines[1]["record"]["data"]["settlement_id"], 12);
     }
 
     #[test]

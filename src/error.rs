@@ -26,12 +26,26 @@ pub enum Error {
     #[error("{0}")]
     Config(String),
 
-    /// Paystack refused the key (HTTP 401) or the resource (HTTP 403).
+    /// Paystack refused the key (HTTP 401).
     #[error(
-        "Paystack rejected the request to {path} with HTTP {status} ({message}). {}",
-        auth_hint(*status)
+        "Paystack rejected the secret key: HTTP {status} ({message}) for {path}. The key is \
+         wrong, revoked or rolled: copy the current secret key (sk_live_... or sk_test_...) \
+         from the Paystack Dashboard, Settings > API Keys & Webhooks, into the secret_key field."
     )]
     Auth {
+        status: u16,
+        path: String,
+        message: String,
+    },
+
+    /// One endpoint is closed to this key (403, 404, or a 401 while the key
+    /// works elsewhere): a feature the business does not have.
+    #[error(
+        "Paystack refused {path} with HTTP {status} ({message}), although the key is valid: \
+         this stream's feature is probably not enabled for your Paystack business. Enable it \
+         with Paystack, or deselect the stream."
+    )]
+    Unavailable {
         status: u16,
         path: String,
         message: String,
@@ -85,17 +99,6 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
-fn auth_hint(status: u16) -> &'static str {
-    if status == 401 {
-        "The secret key is wrong, revoked or rolled: copy the current secret key (sk_live_... or \
-         sk_test_...) from the Paystack Dashboard, Settings > API Keys & Webhooks, into the \
-         secret_key field."
-    } else {
-        "This key may not read this resource: check that the feature is enabled for your \
-         Paystack business and that the key belongs to it."
-    }
-}
-
 fn attempts_note(attempts: u32) -> String {
     if attempts > 1 {
         format!(
@@ -112,7 +115,7 @@ impl Error {
     pub fn failure_type(&self) -> FailureType {
         match self {
             Error::Config(_) => FailureType::ConfigError,
-            Error::Auth { .. } => FailureType::ConfigError,
+            Error::Auth { .. } | Error::Unavailable { .. } => FailureType::ConfigError,
             Error::Http { status, .. } if *status == 429 || *status >= 500 => {
                 FailureType::TransientError
             }
@@ -132,7 +135,24 @@ impl Error {
 
     /// True when the key itself was refused, so no other stream can succeed.
     pub fn is_bad_key(&self) -> bool {
-        matches!(self, Error::Auth { status: 401, .. })
+        matches!(self, Error::Auth { .. })
+    }
+
+    /// A refused key turned into "this endpoint is not available", once
+    /// the key is known to work elsewhere.
+    pub fn unavailable(self) -> Self {
+        match self {
+            Error::Auth {
+                status,
+                path,
+                message,
+            } => Error::Unavailable {
+                status,
+                path,
+                message,
+            },
+            other => other,
+        }
     }
 
     /// Shorthand for a [`Error::Config`].
@@ -157,14 +177,16 @@ mod tests {
     #[test]
     fn failure_types_follow_the_airbyte_mapping() {
         assert_eq!(Error::config("x").failure_type(), FailureType::ConfigError);
-        for status in [401, 403] {
-            let e = Error::Auth {
-                status,
-                path: "/customer".into(),
-                message: "Invalid key".into(),
-            };
-            assert_eq!(e.failure_type(), FailureType::ConfigError);
-        }
+        let e = Error::Auth {
+            status: 401,
+            path: "/customer".into(),
+            message: "Invalid key".into(),
+        };
+        assert_eq!(e.failure_type(), FailureType::ConfigError);
+        let u = e.unavailable();
+        assert!(matches!(u, Error::Unavailable { status: 401, .. }));
+        assert_eq!(u.failure_type(), FailureType::ConfigError);
+        assert!(u.to_string().contains("not enabled"), "{u}");
         for status in [429, 500, 502, 503, 504] {
             assert_eq!(http(status).failure_type(), FailureType::TransientError);
         }
@@ -193,6 +215,7 @@ mod tests {
         };
         let text = e.to_string();
         assert!(text.contains("HTTP 401"), "{text}");
+        assert!(text.contains("secret key"), "{text}");
         assert!(text.contains("API Keys & Webhooks"), "{text}");
         assert!(e.is_bad_key());
     }

@@ -21,17 +21,18 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::catalog::Selected;
-use crate::client::{Client, Notice, Page};
+use crate::client::{Client, Fields, ListQuery, Notice, Page};
 use crate::config::Config;
 use crate::emit::{Emitter, now_millis};
 use crate::error::{Error, FailureType};
 use crate::progress::Progress;
 use crate::protocol::{
     AirbyteMessage, AirbyteStateMessage, AirbyteStateStats, AirbyteStateType, AirbyteStreamState,
-    AirbyteStreamStatus, StreamDescriptor,
+    AirbyteStreamStatus, StreamDescriptor, SyncMode,
 };
-use crate::slice::{PageRequest, StateUpdate, StreamProgress, Tuning, window};
+use crate::slice::{ChildPlan, PageRequest, Plan, StateUpdate, StreamProgress, Tuning, window};
 use crate::state::{InputState, format_cursor};
+use crate::streams::{Mode, StreamDef};
 
 /// How a read runs.
 #[derive(Debug, Clone, Copy)]
@@ -80,6 +81,8 @@ struct Reader<'a, W: Write> {
     task_stream: HashMap<tokio::task::Id, usize>,
     notices: mpsc::UnboundedSender<(usize, Notice)>,
     summary: ReadSummary,
+    /// Whether the key works (`None`: not known yet).
+    key_works: Option<bool>,
 }
 
 /// Reads `selected` streams and writes their messages to `out`.
@@ -118,6 +121,7 @@ pub async fn read<W: Write>(
         task_stream: HashMap::new(),
         notices,
         summary: ReadSummary::default(),
+        key_works: None,
     };
     loop {
         reader.fill()?;
@@ -138,7 +142,7 @@ pub async fn read<W: Write>(
             Some(joined) = reader.tasks.join_next_with_id() => match joined {
                 Ok((id, (stream, req, result))) => {
                     reader.task_stream.remove(&id);
-                    reader.on_fetched(stream, req, result)?;
+                    reader.on_fetched(stream, req, result).await?;
                 }
                 Err(e) => {
                     let stream = reader.task_stream.remove(&e.id()).unwrap_or(0);
@@ -191,29 +195,29 @@ impl<W: Write> Reader<'_, W> {
             .stream_status(def.name, AirbyteStreamStatus::Started)?;
         self.progress.stream_started(def.name);
         let saved = self.state.cursor(def.name);
-        let w = window(
+        let plan = plan(
+            def,
             run.sel.mode,
-            self.config.start_date,
             saved,
-            self.config.lookback_window_days,
+            self.config,
             self.opts.sync_started,
         );
-        match w {
-            Some(w) => tracing::info!(
+        match (plan.filtered, plan.window) {
+            (true, Some(w)) => tracing::info!(
                 stream = def.name,
                 mode = ?run.sel.mode,
                 from = %format_cursor(w.from),
                 to = %format_cursor(w.to),
                 "Reading stream."
             ),
-            None => tracing::info!(
+            (true, None) => tracing::info!(
                 stream = def.name,
-                "Nothing to read: the saved cursor is at or past the sync start."
+                "Nothing to read: the saved cursor is at or past the end of the window."
             ),
+            (false, _) => tracing::info!(stream = def.name, "Reading stream (full refresh)."),
         }
         run.progress = Some(StreamProgress::new(
-            def.path,
-            w,
+            plan,
             saved,
             self.config.start_date,
             self.opts.tuning,
@@ -233,9 +237,12 @@ impl<W: Write> Reader<'_, W> {
             let notify = move |n: Notice| {
                 let _ = notices.send((i, n));
             };
-            let result = client
-                .list(def.path, def.cursor_field, &req.query, &notify)
-                .await;
+            let (path, fields) = match &req.path {
+                // A child list: its records are emitted whole; nothing to read.
+                Some(child) => (child.as_str(), Fields::default()),
+                None => (def.path, fields_of(def)),
+            };
+            let result = client.list(path, fields, &req.query, &notify).await;
             (i, req, result)
         });
         self.task_stream.insert(handle.id(), i);
@@ -252,7 +259,7 @@ impl<W: Write> Reader<'_, W> {
         }
     }
 
-    fn on_fetched(
+    async fn on_fetched(
         &mut self,
         i: usize,
         req: PageRequest,
@@ -263,6 +270,10 @@ impl<W: Write> Reader<'_, W> {
         }
         let page = match result {
             Ok(page) => page,
+            Err(e) if e.is_bad_key() => {
+                let e = self.confirm_bad_key(e).await;
+                return self.fail(i, e);
+            }
             Err(e) => return self.fail(i, e),
         };
         let run = &mut self.runs[i];
@@ -274,8 +285,9 @@ impl<W: Write> Reader<'_, W> {
         let progress = run.progress.as_mut().expect("active streams have progress");
         let emitted_at = now_millis();
         let out = &mut *self.out;
-        let outcome =
-            progress.on_page(&req, &page, |r| out.record(name, page.bytes(r), emitted_at));
+        let outcome = progress.on_page(&req, &page, |tag, r| {
+            out.record_tagged(name, tag, page.bytes(r), emitted_at)
+        });
         let outcome = match outcome {
             Ok(o) => o,
             Err(e @ Error::Io(_)) => return Err(e),
@@ -295,6 +307,35 @@ impl<W: Write> Reader<'_, W> {
             self.complete(i)?;
         }
         Ok(())
+    }
+
+    /// A 401 on one endpoint may mean a bad key, or a feature this key's
+    /// business does not have. Asking `/transaction`, which every merchant
+    /// can list, tells them apart (once per run).
+    async fn confirm_bad_key(&mut self, error: Error) -> Error {
+        let key_works = match self.key_works {
+            Some(known) => known,
+            None => {
+                let probe = self
+                    .client
+                    .list(
+                        "/transaction",
+                        Fields::default(),
+                        &ListQuery::page(1, 1),
+                        &|_| {},
+                    )
+                    .await;
+                // Only another 401 proves the key wrong.
+                let works = !matches!(&probe, Err(e) if e.is_bad_key());
+                self.key_works = Some(works);
+                works
+            }
+        };
+        if key_works {
+            error.unavailable()
+        } else {
+            error
+        }
     }
 
     /// A stream read everything: final state, then COMPLETE.
@@ -388,14 +429,16 @@ impl<W: Write> Reader<'_, W> {
 
 fn write_state<W: Write>(
     out: &mut Emitter<W>,
-    def: &crate::streams::StreamDef,
+    def: &StreamDef,
     update: StateUpdate,
 ) -> Result<(), Error> {
     let mut blob = serde_json::Map::new();
-    blob.insert(
-        def.cursor_field.to_owned(),
-        serde_json::Value::String(format_cursor(update.cursor)),
-    );
+    if let (Some(field), Some(cursor)) = (def.cursor_field(), update.cursor) {
+        blob.insert(
+            field.to_owned(),
+            serde_json::Value::String(format_cursor(cursor)),
+        );
+    }
     out.message(&AirbyteMessage::State {
         state: AirbyteStateMessage {
             kind: AirbyteStateType::Stream,
@@ -408,4 +451,45 @@ fn write_state<W: Write>(
             },
         },
     })
+}
+
+/// The fields read from the records a stream lists.
+fn fields_of(def: &'static StreamDef) -> Fields<'static> {
+    let listed = def.listed();
+    Fields {
+        cursor: listed.cursor_field(),
+        cursor_alias: listed.cursor_alias,
+        key: def.parent.map(|p| p.key),
+    }
+}
+
+/// How a stream is read in this sync.
+fn plan(
+    def: &'static StreamDef,
+    mode: SyncMode,
+    saved: Option<DateTime<Utc>>,
+    config: &Config,
+    sync_started: DateTime<Utc>,
+) -> Plan {
+    let w = window(
+        mode,
+        config.start_date,
+        config.end_date,
+        saved,
+        config.lookback_window_days,
+        sync_started,
+    );
+    let split = matches!(def.mode, Mode::Incremental { split: true, .. });
+    Plan {
+        path: def.path,
+        window: w,
+        filtered: def.cursor_field().is_some(),
+        split,
+        paging: def.paging,
+        children: def.parent.map(|p| ChildPlan {
+            path: p.path,
+            key_tag: p.key_tag,
+            cursor_tag: p.cursor_tag,
+        }),
+    }
 }

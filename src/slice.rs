@@ -6,9 +6,9 @@
 //! # The window and its slices
 //! The window is `[from, to)`: `from` is `start_date`, or on an incremental
 //! sync with a saved cursor C, `max(start_date, C - lookback_window_days)`;
-//! `to` is the moment the sync started (whole seconds), not midnight, so
-//! today's records are read, and records created while the sync runs cannot
-//! shift offset pages under it.
+//! `to` is the moment the sync started (whole seconds; or `end_date` when
+//! that is earlier), not midnight, so today's records are read, and records
+//! created while the sync runs cannot shift offset pages under it.
 //!
 //! The window starts as one slice. Its first page tells how many pages it
 //! holds (`meta.total`, `meta.pageCount`); a slice of more than
@@ -18,24 +18,37 @@
 //! checkpoint at least every `max_pages_per_slice` pages (50 pages of 200
 //! records: a state every 10,000 records, about 5 s of requests at 600 a
 //! minute). Each split costs one request (the dense slice's first page).
+//! Streams whose time filter is not in Paystack's reference are never split:
+//! one slice is right whether or not the filter is applied.
 //!
 //! # Boundaries
 //! Whether Paystack's `from`/`to` are inclusive is not documented. Slices ask
 //! for `from - 1 s` (so an exclusive `from` still returns records at the
 //! boundary) and `to` unchanged (inclusive or exclusive, everything before it
 //! comes back), then keep only records with `start <= createdAt < end`: a
-//! record on a boundary is emitted by exactly one slice either way. The last
-//! slice asks for `to - 1 ms`, so that a record created in the sync's first
-//! second is not returned by an inclusive `to` and cannot shift the pages.
+//! record on a boundary is emitted by exactly one slice either way. A window
+//! that ends at the sync start asks for `to - 1 ms`, so that a record created
+//! in the sync's first second is not returned by an inclusive `to` and cannot
+//! shift the pages.
 //!
 //! # Pages
-//! A slice is read until `meta.pageCount` (or `ceil(total / perPage)`,
+//! A list is read until `meta.pageCount` (or `ceil(total / perPage)`,
 //! whichever is larger) or an empty page, never stopping on a short page. A
 //! short first page that claims more pages reveals a server-side cap on
-//! `perPage`; the slice then continues with that page size, which is right
+//! `perPage`; the list then continues with that page size, which is right
 //! whether Paystack offsets pages by the cap or by the size asked for. A page
 //! identical to its neighbour stops the stream with an error rather than
-//! looping, as does a slice of more than [`MAX_PAGES`] pages.
+//! looping, as does a list of more than [`MAX_PAGES`] pages. Cursor-paged
+//! lists follow `meta.next` until it is absent; a cursor seen twice is an
+//! error.
+//!
+//! # Full refresh and child streams
+//! A stream without a time filter is one unfiltered list; it has no cursor,
+//! so its state is empty. A child stream walks its parent's window like any
+//! incremental stream, but each parent record in range opens a child list
+//! (`/settlement/{id}/transactions`), whose records are emitted tagged with
+//! the parent's key and creation time; a parent slice completes only when
+//! all its child lists are read.
 //!
 //! # State
 //! Slices complete in any order, but the state only moves when a slice and
@@ -43,7 +56,7 @@
 //! backward, and never to the same value twice in a row.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
@@ -51,31 +64,44 @@ use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use crate::client::{ListQuery, Page, RecordRef};
 use crate::error::Error;
 use crate::protocol::SyncMode;
+use crate::state::format_cursor;
+use crate::streams::Paging;
 
-/// A slice of more than this many pages stops with an error: a guard against
+/// A list of more than this many pages stops with an error: a guard against
 /// an API that never runs out of pages.
 pub const MAX_PAGES: u32 = 100_000;
 
 /// The shortest slice that is still split when dense.
 const MIN_SPLIT: TimeDelta = TimeDelta::seconds(2);
 
+/// Parent pages are not fetched while this many child lists are open, which
+/// bounds the bookkeeping (and memory) of child streams.
+const MAX_OPEN_CHILDREN: usize = 2_000;
+
 /// `[from, to)`, the records one stream reads in this sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
+    /// `to` is the sync start (not an `end_date`).
+    pub ends_now: bool,
 }
 
 /// Computes a stream's window; `None` when it is empty (a cursor at or past
-/// the sync start, for example a far-future state).
+/// its end, for example a far-future state).
 pub fn window(
     mode: SyncMode,
     start_date: DateTime<Utc>,
+    end_date: Option<DateTime<Utc>>,
     cursor: Option<DateTime<Utc>>,
     lookback_days: u64,
     sync_started: DateTime<Utc>,
 ) -> Option<Window> {
-    let to = sync_started.with_nanosecond(0).unwrap_or(sync_started);
+    let now = sync_started.with_nanosecond(0).unwrap_or(sync_started);
+    let (to, ends_now) = match end_date {
+        Some(end) if end < now => (end, false),
+        _ => (now, true),
+    };
     let from = match (mode, cursor) {
         (SyncMode::Incremental, Some(c)) => {
             let back = i64::try_from(lookback_days)
@@ -87,7 +113,7 @@ pub fn window(
         }
         _ => start_date,
     };
-    (from < to).then_some(Window { from, to })
+    (from < to).then_some(Window { from, to, ends_now })
 }
 
 /// Sizes that shape the requests.
@@ -108,17 +134,57 @@ impl Default for Tuning {
     }
 }
 
+/// What a stream lists and how; see the module docs.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    /// The endpoint listed (for child streams: the parent's).
+    pub path: &'static str,
+    /// `Some`: read this window with time filters. `None` with `filtered`:
+    /// nothing to read.
+    pub window: Option<Window>,
+    /// The endpoint filters on creation time; `false`: one unfiltered list.
+    pub filtered: bool,
+    /// Dense slices may be split.
+    pub split: bool,
+    pub paging: Paging,
+    /// Each listed record opens a child list.
+    pub children: Option<ChildPlan>,
+}
+
+/// The child lists of a child stream.
+#[derive(Debug, Clone, Copy)]
+pub struct ChildPlan {
+    /// The child endpoint, with `{}` where the parent's key goes.
+    pub path: &'static str,
+    /// Field added to each child record: the parent's key.
+    pub key_tag: &'static str,
+    /// Field added to each child record: the parent's creation time.
+    pub cursor_tag: &'static str,
+}
+
+/// Which list a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    Slice(u64),
+    Child(u64),
+}
+
 /// One page to fetch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
-    pub slice: u64,
+    pub target: Target,
+    /// The page's number in its list (1 for the first).
+    pub page_no: u32,
+    /// A child list's endpoint; `None`: the stream's own.
+    pub path: Option<String>,
     pub query: ListQuery,
 }
 
-/// A state to emit: the cursor and the records since the previous state.
+/// A state to emit: the cursor (none for full refresh streams) and the
+/// records since the previous state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StateUpdate {
-    pub cursor: DateTime<Utc>,
+    pub cursor: Option<DateTime<Utc>>,
     pub record_count: u64,
 }
 
@@ -138,260 +204,166 @@ enum First {
     Done,
 }
 
+/// The paging state of one list (a slice or a child list).
 #[derive(Debug)]
-struct Slice {
-    id: u64,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
+struct Pages {
+    paging: Paging,
     per_page: u32,
     first: First,
     /// Next page number to hand out, once the first page is in.
     next_page: u32,
-    /// Pages the slice holds; `None` when Paystack gave no counts (then the
+    /// Pages the list holds; `None` when Paystack gave no counts (then the
     /// pages are read one after another until an empty one).
     last_page: Option<u32>,
     /// An empty page was seen after this page: ask for no more.
     stop_after: Option<u32>,
     in_flight: u32,
-    max_cursor: Option<DateTime<Utc>>,
     /// Signatures of the non-empty pages, to spot a page that repeats.
     signatures: BTreeMap<u32, u64>,
     received: u64,
     total: Option<u64>,
-    done: bool,
+    /// Cursor paging: the next cursor, the cursors seen, and the end.
+    next_token: Option<String>,
+    seen_tokens: HashSet<String>,
+    exhausted: bool,
 }
 
-impl Slice {
-    fn new(id: u64, start: DateTime<Utc>, end: DateTime<Utc>, per_page: u32) -> Self {
-        Slice {
-            id,
-            start,
-            end,
+impl Pages {
+    fn new(paging: Paging, per_page: u32) -> Self {
+        Pages {
+            paging,
             per_page,
             first: First::NotSent,
             next_page: 2,
             last_page: None,
             stop_after: None,
             in_flight: 0,
-            max_cursor: None,
             signatures: BTreeMap::new(),
             received: 0,
             total: None,
-            done: false,
+            next_token: None,
+            seen_tokens: HashSet::new(),
+            exhausted: false,
         }
     }
 
-    fn query(&self, page: u32, window_end: DateTime<Utc>) -> ListQuery {
-        // The last slice ends at the sync start: ask for a millisecond less,
-        // so that records created during the sync, even within its first
-        // second, are not returned by an inclusive `to` and cannot shift the
-        // offset pages.
-        let to = if self.end >= window_end {
-            self.end - TimeDelta::milliseconds(1)
-        } else {
-            self.end
-        };
-        ListQuery {
-            page,
-            per_page: self.per_page,
-            from: Some(self.start - TimeDelta::seconds(1)),
-            to: Some(to),
-        }
-    }
-
-    /// The next page of this slice that may be fetched now.
-    fn next_page(&mut self) -> Option<u32> {
-        match self.first {
+    /// The next page that may be fetched now: its number and cursor.
+    fn next(&mut self) -> Option<(u32, Option<String>)> {
+        let handed = match self.first {
             First::NotSent => {
                 self.first = First::InFlight;
-                return Some(1);
+                Some((1, None))
             }
-            First::InFlight => return None,
-            First::Done => {}
-        }
-        if self.done || self.stop_after.is_some() {
-            return None;
-        }
-        let page = self.next_page;
-        let allowed = match self.last_page {
-            Some(last) => page <= last,
-            // Unknown length: strictly one page after another.
-            None => self.in_flight == 0,
+            First::InFlight => None,
+            First::Done if self.stop_after.is_some() || self.exhausted => None,
+            First::Done => match self.paging {
+                Paging::Cursor => (self.in_flight == 0)
+                    .then(|| self.next_token.clone())
+                    .flatten()
+                    .map(|token| (self.next_page, Some(token))),
+                Paging::Offset => {
+                    let allowed = match self.last_page {
+                        Some(last) => self.next_page <= last,
+                        // Unknown length: strictly one page after another.
+                        None => self.in_flight == 0,
+                    };
+                    allowed.then_some((self.next_page, None))
+                }
+            },
         };
-        allowed.then(|| {
-            self.next_page += 1;
-            page
-        })
+        if let Some((page, _)) = handed {
+            if page > 1 {
+                self.next_page += 1;
+            }
+            self.in_flight += 1;
+        }
+        handed
     }
 
     fn is_complete(&self) -> bool {
         self.first == First::Done
             && self.in_flight == 0
             && (self.stop_after.is_some()
-                || self.last_page.is_some_and(|last| self.next_page > last))
+                || self.exhausted
+                || (self.paging == Paging::Offset
+                    && self.last_page.is_some_and(|last| self.next_page > last)))
     }
 
-    fn contains(&self, at: DateTime<Utc>) -> bool {
-        self.start <= at && at < self.end
-    }
-}
-
-/// One stream's progress; see the module docs.
-#[derive(Debug)]
-pub struct StreamProgress {
-    path: &'static str,
-    /// End of the window (the sync start).
-    window_end: DateTime<Utc>,
-    slices: VecDeque<Slice>,
-    next_id: u64,
-    tuning: Tuning,
-    /// The state value: the saved cursor, raised by completed slices.
-    state: Option<DateTime<Utc>>,
-    /// The last state emitted.
-    emitted_state: Option<DateTime<Utc>>,
-    /// Used when the stream ends with no cursor at all.
-    floor: DateTime<Utc>,
-    since_state: u64,
-    estimated: bool,
-    warned_no_cursor: bool,
-}
-
-impl StreamProgress {
-    /// Progress over `window` (none: nothing to read). `saved` is the input
-    /// state's cursor, which the output state never goes below. `floor` is
-    /// the state emitted when nothing ever raises it (the window start).
-    pub fn new(
-        path: &'static str,
-        window: Option<Window>,
-        saved: Option<DateTime<Utc>>,
-        floor: DateTime<Utc>,
-        tuning: Tuning,
-    ) -> Self {
-        let mut p = StreamProgress {
-            path,
-            window_end: window.map_or(floor, |w| w.to),
-            slices: VecDeque::new(),
-            next_id: 0,
-            tuning,
-            state: saved,
-            emitted_state: None,
-            floor,
-            since_state: 0,
-            estimated: false,
-            warned_no_cursor: false,
-        };
-        if let Some(w) = window {
-            let s = p.new_slice(w.from, w.to);
-            p.slices.push_back(s);
-        }
-        p
-    }
-
-    fn new_slice(&mut self, start: DateTime<Utc>, end: DateTime<Utc>) -> Slice {
-        self.next_id += 1;
-        Slice::new(self.next_id, start, end, self.tuning.per_page)
-    }
-
-    /// True when every slice is complete.
-    pub fn is_done(&self) -> bool {
-        self.slices.is_empty()
-    }
-
-    /// The next page to fetch, oldest slice first, or `None` when nothing
-    /// can be fetched until an answer arrives (or the stream is done).
-    pub fn next_request(&mut self) -> Option<PageRequest> {
-        for slice in self.slices.iter_mut() {
-            if let Some(page) = slice.next_page() {
-                slice.in_flight += 1;
-                return Some(PageRequest {
-                    slice: slice.id,
-                    query: slice.query(page, self.window_end),
-                });
-            }
-        }
-        None
-    }
-
-    /// Takes in a fetched page: emits (through `emit`) the records that
-    /// belong to its slice, and moves the bookkeeping on.
-    ///
-    /// # Errors
-    /// A [`Error::Pagination`] when the page repeats its neighbour or the
-    /// slice runs past [`MAX_PAGES`]; any error of `emit`.
-    pub fn on_page(
+    /// Books a fetched page. Returns the page size learned from a capped
+    /// first page, if any.
+    fn take(
         &mut self,
-        req: &PageRequest,
+        page_no: u32,
+        asked_per_page: u32,
         page: &Page,
-        mut emit: impl FnMut(&RecordRef) -> Result<(), Error>,
-    ) -> Result<PageOutcome, Error> {
-        let path = self.path;
-        let mut outcome = PageOutcome::default();
-        let Some(index) = self.slices.iter().position(|s| s.id == req.slice) else {
-            return Ok(outcome);
-        };
-        let page_no = req.query.page;
+        path: &str,
+    ) -> Result<Option<u32>, Error> {
+        self.in_flight -= 1;
         let n = page.records.len() as u64;
         let meta = &page.meta;
-        let slice = &mut self.slices[index];
-        slice.in_flight -= 1;
-
+        let mut learned = None;
         if page_no == 1 {
-            slice.first = First::Done;
-            slice.total = meta.total;
-            if !self.estimated {
-                self.estimated = true;
-                outcome.estimate = meta.total;
-            }
-            let claims_more =
-                meta.page_count.is_some_and(|c| c > 1) || meta.total.is_some_and(|t| t > n);
-            if n > 0 && n < u64::from(req.query.per_page) && claims_more {
+            self.first = First::Done;
+            self.total = meta.total;
+            let claims_more = meta.page_count.is_some_and(|c| c > 1)
+                || meta.total.is_some_and(|t| t > n)
+                || meta.next.is_some();
+            if self.paging == Paging::Offset
+                && n > 0
+                && n < u64::from(asked_per_page)
+                && claims_more
+            {
                 tracing::warn!(
                     path,
-                    asked = req.query.per_page,
+                    asked = asked_per_page,
                     got = n,
                     "Paystack capped the page size; continuing with the smaller pages."
                 );
-                slice.per_page = n as u32;
-                self.tuning.per_page = n as u32;
+                self.per_page = n as u32;
+                learned = Some(self.per_page);
             }
         }
+        self.received += n;
         if n == 0 {
             let before = page_no - 1;
-            slice.stop_after = Some(slice.stop_after.map_or(before, |s| s.min(before)));
+            self.stop_after = Some(self.stop_after.map_or(before, |s| s.min(before)));
         }
-        let counted = page_count(meta, slice.per_page);
-        if let Some(count) = counted {
-            slice.last_page = Some(slice.last_page.map_or(count, |l| l.max(count)));
+        match self.paging {
+            Paging::Offset => {
+                if let Some(count) = page_count(meta, self.per_page) {
+                    self.last_page = Some(self.last_page.map_or(count, |l| l.max(count)));
+                }
+            }
+            Paging::Cursor => match &meta.next {
+                None => self.exhausted = true,
+                Some(token) if !self.seen_tokens.insert(token.clone()) => {
+                    return Err(Error::Pagination {
+                        path: path.to_owned(),
+                        detail: format!(
+                            "the cursor of page {page_no} was already seen; Paystack is not \
+                             advancing through the pages"
+                        ),
+                    });
+                }
+                Some(token) => {
+                    self.next_token = Some(token.clone());
+                    self.next_page = page_no + 1;
+                }
+            },
         }
-        if slice.last_page.is_some_and(|l| l > MAX_PAGES) || page_no >= MAX_PAGES {
+        if self.last_page.is_some_and(|l| l > MAX_PAGES) || page_no >= MAX_PAGES {
             return Err(Error::Pagination {
                 path: path.to_owned(),
                 detail: format!(
-                    "one time slice claims more than {MAX_PAGES} pages; the API's paging is not \
+                    "one list claims more than {MAX_PAGES} pages; the API's paging is not \
                      behaving as documented"
                 ),
             });
         }
-
-        // A dense first page: split the slice instead of paging through it.
-        if page_no == 1 {
-            if let Some(last) = slice.last_page {
-                if last > self.tuning.max_pages_per_slice
-                    && slice.end - slice.start >= MIN_SPLIT * 2
-                {
-                    let target = (self.tuning.max_pages_per_slice / 2).max(1);
-                    let parts = last.div_ceil(target);
-                    self.split(index, parts);
-                    return Ok(outcome);
-                }
-            }
-        }
-
-        let slice = &mut self.slices[index];
         if n > 0 {
             let sig = signature(page);
             for neighbour in [page_no.saturating_sub(1), page_no + 1] {
-                if slice.signatures.get(&neighbour) == Some(&sig) {
+                if self.signatures.get(&neighbour) == Some(&sig) {
                     return Err(Error::Pagination {
                         path: path.to_owned(),
                         detail: format!(
@@ -401,46 +373,318 @@ impl StreamProgress {
                     });
                 }
             }
-            slice.signatures.insert(page_no, sig);
+            self.signatures.insert(page_no, sig);
         }
-        slice.received += n;
+        Ok(learned)
+    }
+
+    fn query(&self, page_no: u32, token: Option<String>) -> ListQuery {
+        ListQuery {
+            page: (self.paging == Paging::Offset).then_some(page_no),
+            per_page: self.per_page,
+            from: None,
+            to: None,
+            next: token,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Slice {
+    id: u64,
+    /// `[start, end)` with a time filter; `None`: an unfiltered list.
+    range: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    pages: Pages,
+    max_cursor: Option<DateTime<Utc>>,
+    /// Child lists opened by this slice and not yet read.
+    open_children: u32,
+    /// No more parent records to be split off: pages read, split decided.
+    done: bool,
+}
+
+impl Slice {
+    fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.range
+            .is_none_or(|(start, end)| start <= at && at < end)
+    }
+
+    fn is_complete(&self) -> bool {
+        self.pages.is_complete() && self.open_children == 0
+    }
+}
+
+#[derive(Debug)]
+struct Child {
+    id: u64,
+    slice: u64,
+    path: String,
+    /// `"key_tag":KEY,"cursor_tag":"TIME",`, written at the start of each record.
+    tag: Vec<u8>,
+    pages: Pages,
+}
+
+/// One stream's progress; see the module docs.
+#[derive(Debug)]
+pub struct StreamProgress {
+    plan: Plan,
+    slices: VecDeque<Slice>,
+    children: VecDeque<Child>,
+    next_id: u64,
+    tuning: Tuning,
+    /// The state value: the saved cursor, raised by completed slices.
+    state: Option<DateTime<Utc>>,
+    /// The last state emitted.
+    emitted_state: Option<DateTime<Utc>>,
+    any_state_emitted: bool,
+    /// Used when the stream ends with no cursor at all.
+    floor: DateTime<Utc>,
+    since_state: u64,
+    estimated: bool,
+    warned_no_cursor: bool,
+}
+
+impl StreamProgress {
+    /// Progress through `plan`. `saved` is the input state's cursor, which
+    /// the output state never goes below. `floor` is the state emitted when
+    /// nothing ever raises it (the window start).
+    pub fn new(
+        plan: Plan,
+        saved: Option<DateTime<Utc>>,
+        floor: DateTime<Utc>,
+        tuning: Tuning,
+    ) -> Self {
+        let mut p = StreamProgress {
+            plan,
+            slices: VecDeque::new(),
+            children: VecDeque::new(),
+            next_id: 0,
+            tuning,
+            state: saved,
+            emitted_state: None,
+            any_state_emitted: false,
+            floor,
+            since_state: 0,
+            estimated: false,
+            warned_no_cursor: false,
+        };
+        let range = if plan.filtered {
+            plan.window.map(|w| Some((w.from, w.to)))
+        } else {
+            Some(None)
+        };
+        if let Some(range) = range {
+            let s = p.new_slice(range);
+            p.slices.push_back(s);
+        }
+        p
+    }
+
+    fn new_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn new_slice(&mut self, range: Option<(DateTime<Utc>, DateTime<Utc>)>) -> Slice {
+        Slice {
+            id: self.new_id(),
+            range,
+            pages: Pages::new(self.plan.paging, self.tuning.per_page),
+            max_cursor: None,
+            open_children: 0,
+            done: false,
+        }
+    }
+
+    /// True when every slice (and child list) is complete.
+    pub fn is_done(&self) -> bool {
+        self.slices.is_empty() && self.children.is_empty()
+    }
+
+    /// The next page to fetch, or `None` when nothing can be fetched until
+    /// an answer arrives (or the stream is done). Child lists come first,
+    /// then slices, oldest first.
+    pub fn next_request(&mut self) -> Option<PageRequest> {
+        for child in self.children.iter_mut() {
+            if let Some((page_no, token)) = child.pages.next() {
+                return Some(PageRequest {
+                    target: Target::Child(child.id),
+                    page_no,
+                    path: Some(child.path.clone()),
+                    query: child.pages.query(page_no, token),
+                });
+            }
+        }
+        if self.children.len() >= MAX_OPEN_CHILDREN {
+            return None;
+        }
+        let window = self.plan.window;
+        for slice in self.slices.iter_mut() {
+            if let Some((page_no, token)) = slice.pages.next() {
+                let mut query = slice.pages.query(page_no, token);
+                if let Some((start, end)) = slice.range {
+                    query.from = Some(start - TimeDelta::seconds(1));
+                    // A window ending now: a millisecond less, so that
+                    // records created during the sync are not returned.
+                    let ends_now = window.is_some_and(|w| w.ends_now && end >= w.to);
+                    query.to = Some(if ends_now {
+                        end - TimeDelta::milliseconds(1)
+                    } else {
+                        end
+                    });
+                }
+                return Some(PageRequest {
+                    target: Target::Slice(slice.id),
+                    page_no,
+                    path: None,
+                    query,
+                });
+            }
+        }
+        None
+    }
+
+    /// Takes in a fetched page: emits (through `emit`, with the bytes to
+    /// write at the start of the record: a child's tag, or nothing) the
+    /// records that belong to it, and moves the bookkeeping on.
+    ///
+    /// # Errors
+    /// A [`Error::Pagination`] when a page repeats its neighbour or a list
+    /// runs past [`MAX_PAGES`]; any error of `emit`.
+    pub fn on_page(
+        &mut self,
+        req: &PageRequest,
+        page: &Page,
+        emit: impl FnMut(&[u8], &RecordRef) -> Result<(), Error>,
+    ) -> Result<PageOutcome, Error> {
+        let outcome = match req.target {
+            Target::Slice(id) => self.on_slice_page(id, req, page, emit)?,
+            Target::Child(id) => self.on_child_page(id, req, page, emit)?,
+        };
+        self.since_state += outcome.emitted;
+        self.advance();
+        Ok(outcome)
+    }
+
+    fn on_slice_page(
+        &mut self,
+        id: u64,
+        req: &PageRequest,
+        page: &Page,
+        mut emit: impl FnMut(&[u8], &RecordRef) -> Result<(), Error>,
+    ) -> Result<PageOutcome, Error> {
+        let path = self.plan.path;
+        let mut outcome = PageOutcome::default();
+        let Some(index) = self.slices.iter().position(|s| s.id == id) else {
+            return Ok(outcome);
+        };
+        let slice = &mut self.slices[index];
+        if let Some(size) = slice
+            .pages
+            .take(req.page_no, req.query.per_page, page, path)?
+        {
+            self.tuning.per_page = size;
+        }
+        if req.page_no == 1 && !self.estimated {
+            self.estimated = true;
+            if self.plan.children.is_none() {
+                outcome.estimate = page.meta.total;
+            }
+        }
+
+        // A dense first page: split the slice instead of paging through it.
+        if req.page_no == 1 && self.plan.split {
+            if let (Some((start, end)), Some(last)) = (slice.range, slice.pages.last_page) {
+                if last > self.tuning.max_pages_per_slice && end - start >= MIN_SPLIT * 2 {
+                    let target = (self.tuning.max_pages_per_slice / 2).max(1);
+                    self.split(index, last.div_ceil(target));
+                    return Ok(outcome);
+                }
+            }
+        }
+
+        let filtered = slice.range.is_some();
+        let mut opened: Vec<Child> = Vec::new();
         for r in &page.records {
             match r.cursor {
                 Some(at) if !slice.contains(at) => continue,
-                Some(at) => {
-                    if slice.max_cursor.is_none_or(|m| at > m) {
-                        slice.max_cursor = Some(at);
-                    }
+                Some(at) if slice.max_cursor.is_none_or(|m| at > m) => {
+                    slice.max_cursor = Some(at);
                 }
-                None => {
-                    if !self.warned_no_cursor {
-                        self.warned_no_cursor = true;
-                        tracing::warn!(
-                            path,
-                            "A record has no readable creation time; emitting it anyway."
-                        );
-                    }
-                }
-            }
-            emit(r)?;
-            outcome.emitted += 1;
-        }
-        self.since_state += outcome.emitted;
-
-        let slice = &mut self.slices[index];
-        if slice.is_complete() {
-            slice.done = true;
-            if let Some(total) = slice.total {
-                if slice.received < total {
+                Some(_) => {}
+                None if filtered && !self.warned_no_cursor => {
+                    self.warned_no_cursor = true;
                     tracing::warn!(
                         path,
-                        announced = total,
-                        received = slice.received,
-                        "Paystack announced more records than it returned for a time slice."
+                        "A record has no readable creation time; reading it anyway."
                     );
+                }
+                None => {}
+            }
+            match self.plan.children {
+                None => {
+                    emit(&[], r)?;
+                    outcome.emitted += 1;
+                }
+                Some(cp) => match &r.key {
+                    Some(key) => opened.push(Child {
+                        id: 0,
+                        slice: slice.id,
+                        path: cp.path.replace("{}", key.trim_matches('"')),
+                        tag: child_tag(cp, key, r.cursor),
+                        pages: Pages::new(Paging::Offset, self.tuning.per_page),
+                    }),
+                    None => tracing::warn!(
+                        path,
+                        "A parent record has no key; its children cannot be listed."
+                    ),
+                },
+            }
+        }
+        slice.open_children += opened.len() as u32;
+        if slice.is_complete() {
+            slice.done = true;
+            check_received(path, &slice.pages);
+        }
+        for mut child in opened {
+            child.id = self.new_id();
+            self.children.push_back(child);
+        }
+        Ok(outcome)
+    }
+
+    fn on_child_page(
+        &mut self,
+        id: u64,
+        req: &PageRequest,
+        page: &Page,
+        mut emit: impl FnMut(&[u8], &RecordRef) -> Result<(), Error>,
+    ) -> Result<PageOutcome, Error> {
+        let mut outcome = PageOutcome::default();
+        let Some(index) = self.children.iter().position(|c| c.id == id) else {
+            return Ok(outcome);
+        };
+        let child = &mut self.children[index];
+        child
+            .pages
+            .take(req.page_no, req.query.per_page, page, &child.path)?;
+        for r in &page.records {
+            emit(&child.tag, r)?;
+            outcome.emitted += 1;
+        }
+        if child.pages.is_complete() {
+            let child = self.children.remove(index).expect("index is valid");
+            if let Some(slice) = self.slices.iter_mut().find(|s| s.id == child.slice) {
+                slice.open_children -= 1;
+                if slice.is_complete() {
+                    slice.done = true;
                 }
             }
         }
+        Ok(outcome)
+    }
+
+    /// Pops the completed slices at the front, raising the state.
+    fn advance(&mut self) {
         while self.slices.front().is_some_and(|s| s.done) {
             let s = self.slices.pop_front().expect("front exists");
             if let Some(m) = s.max_cursor {
@@ -449,31 +693,31 @@ impl StreamProgress {
                 }
             }
         }
-        Ok(outcome)
     }
 
     /// Replaces slice `index` by `parts` equal slices on whole seconds.
     fn split(&mut self, index: usize, parts: u32) {
         let mut tail = self.slices.split_off(index);
         let old = tail.pop_front().expect("index is valid");
-        let span = (old.end - old.start).num_seconds().max(1);
+        let (start, end) = old.range.expect("only filtered slices are split");
+        let span = (end - start).num_seconds().max(1);
         let parts = i64::from(parts).clamp(2, span);
-        let mut bounds = vec![old.start];
+        let mut bounds = vec![start];
         for i in 1..parts {
-            let at = old.start + TimeDelta::seconds(span * i / parts);
+            let at = start + TimeDelta::seconds(span * i / parts);
             let at = at.with_nanosecond(0).unwrap_or(at);
-            if at > *bounds.last().expect("non-empty") && at < old.end {
+            if at > *bounds.last().expect("non-empty") && at < end {
                 bounds.push(at);
             }
         }
-        bounds.push(old.end);
+        bounds.push(end);
         tracing::debug!(
-            path = self.path,
+            path = self.plan.path,
             parts = bounds.len() - 1,
             "Splitting a dense time slice."
         );
         for w in bounds.windows(2) {
-            let s = self.new_slice(w[0], w[1]);
+            let s = self.new_slice(Some((w[0], w[1])));
             self.slices.push_back(s);
         }
         self.slices.append(&mut tail);
@@ -481,21 +725,35 @@ impl StreamProgress {
 
     /// A state to emit now, if the state moved since the last one.
     pub fn take_state(&mut self) -> Option<StateUpdate> {
+        if !self.plan.filtered {
+            return None;
+        }
         let state = self.state?;
         if self.emitted_state == Some(state) {
             return None;
         }
         self.emitted_state = Some(state);
-        let record_count = std::mem::take(&mut self.since_state);
+        self.any_state_emitted = true;
         Some(StateUpdate {
-            cursor: state,
-            record_count,
+            cursor: Some(state),
+            record_count: std::mem::take(&mut self.since_state),
         })
     }
 
     /// The state to emit when the stream completes: the current one if it
-    /// was not emitted yet (every stream emits at least one state).
+    /// was not emitted yet (every stream emits at least one state; a full
+    /// refresh stream without a cursor emits an empty one).
     pub fn final_state(&mut self) -> Option<StateUpdate> {
+        if !self.plan.filtered {
+            if self.any_state_emitted {
+                return None;
+            }
+            self.any_state_emitted = true;
+            return Some(StateUpdate {
+                cursor: None,
+                record_count: std::mem::take(&mut self.since_state),
+            });
+        }
         if self.emitted_state.is_none() && self.state.is_none() {
             self.state = Some(self.floor);
         }
@@ -503,7 +761,33 @@ impl StreamProgress {
     }
 }
 
-/// Pages a slice holds according to `meta`: the larger of `pageCount` and
+/// The tag written at the start of each record of a child list.
+fn child_tag(plan: ChildPlan, key: &str, parent_created: Option<DateTime<Utc>>) -> Vec<u8> {
+    let created = parent_created.map_or_else(
+        || "null".to_owned(),
+        |at| format!("\"{}\"", format_cursor(at)),
+    );
+    format!(
+        "\"{}\":{key},\"{}\":{created},",
+        plan.key_tag, plan.cursor_tag
+    )
+    .into_bytes()
+}
+
+fn check_received(path: &str, pages: &Pages) {
+    if let Some(total) = pages.total {
+        if pages.received < total {
+            tracing::warn!(
+                path,
+                announced = total,
+                received = pages.received,
+                "Paystack announced more records than it returned for a time slice."
+            );
+        }
+    }
+}
+
+/// Pages a list holds according to `meta`: the larger of `pageCount` and
 /// `ceil(total / perPage)` (they disagree when Paystack caps the page size).
 fn page_count(meta: &crate::client::Meta, per_page: u32) -> Option<u32> {
     let by_total = meta.total.map(|t| t.div_ceil(u64::from(per_page.max(1))));
@@ -527,7 +811,7 @@ fn signature(page: &Page) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::{Meta, decode_page};
+    use crate::client::{Fields, Meta, decode_page};
     use crate::state::parse_cursor_str;
 
     fn t(s: &str) -> DateTime<Utc> {
@@ -541,7 +825,7 @@ mod tests {
             .map(|(id, at)| format!(r#"{{"id":{id},"createdAt":"{at}"}}"#))
             .collect();
         let body = format!(r#"{{"status":true,"data":[{}]}}"#, data.join(","));
-        let mut p = decode_page(body.into_bytes(), "createdAt").unwrap();
+        let mut p = decode_page(body.into_bytes(), Fields::cursor("createdAt")).unwrap();
         p.meta = meta;
         p
     }
@@ -552,6 +836,18 @@ mod tests {
             per_page: Some(per_page),
             page: None,
             page_count: Some(total.div_ceil(per_page)),
+            next: None,
+        }
+    }
+
+    fn plan(window: Option<Window>) -> Plan {
+        Plan {
+            path: "/customer",
+            window,
+            filtered: true,
+            split: true,
+            paging: Paging::Offset,
+            children: None,
         }
     }
 
@@ -559,13 +855,14 @@ mod tests {
         let w = Window {
             from: t(from),
             to: t(to),
+            ends_now: true,
         };
-        StreamProgress::new("/customer", Some(w), None, w.from, tuning)
+        StreamProgress::new(plan(Some(w)), None, w.from, tuning)
     }
 
     fn ids(p: &mut StreamProgress, req: &PageRequest, page: &Page) -> Vec<u64> {
         let mut out = vec![];
-        p.on_page(req, page, |r| {
+        p.on_page(req, page, |_, r| {
             out.push(r.id.unwrap());
             Ok(())
         })
@@ -580,6 +877,7 @@ mod tests {
         let full = window(
             SyncMode::FullRefresh,
             start,
+            None,
             Some(t("2024-05-01T00:00:00Z")),
             3,
             now,
@@ -594,6 +892,7 @@ mod tests {
         let inc = window(
             SyncMode::Incremental,
             start,
+            None,
             Some(t("2024-05-10T08:00:00Z")),
             3,
             now,
@@ -607,6 +906,7 @@ mod tests {
         let early = window(
             SyncMode::Incremental,
             start,
+            None,
             Some(t("2024-01-02T00:00:00Z")),
             30,
             now,
@@ -616,6 +916,7 @@ mod tests {
         let no_lookback = window(
             SyncMode::Incremental,
             start,
+            None,
             Some(t("2024-05-10T08:00:00Z")),
             0,
             now,
@@ -626,6 +927,7 @@ mod tests {
             window(
                 SyncMode::Incremental,
                 start,
+                None,
                 Some(t("2099-01-01T00:00:00Z")),
                 0,
                 now
@@ -635,6 +937,7 @@ mod tests {
         let huge = window(
             SyncMode::Incremental,
             start,
+            None,
             Some(t("2024-05-10T08:00:00Z")),
             u64::MAX,
             now,
@@ -654,7 +957,7 @@ mod tests {
             },
         );
         let r1 = p.next_request().unwrap();
-        assert_eq!(r1.query.page, 1);
+        assert_eq!(r1.query.page.unwrap(), 1);
         assert_eq!(
             r1.query.from,
             Some(t("2023-12-31T23:59:59Z")),
@@ -682,7 +985,7 @@ mod tests {
         assert_eq!(p.take_state(), None, "no state before the slice is done");
         let r2 = p.next_request().unwrap();
         let r3 = p.next_request().unwrap();
-        assert_eq!((r2.query.page, r3.query.page), (2, 3));
+        assert_eq!((r2.query.page.unwrap(), r3.query.page.unwrap()), (2, 3));
         assert_eq!(p.next_request(), None);
         // Pages may come back in any order.
         ids(
@@ -702,7 +1005,7 @@ mod tests {
         assert_eq!(
             p.take_state(),
             Some(StateUpdate {
-                cursor: t("2024-01-20T00:00:00Z"),
+                cursor: Some(t("2024-01-20T00:00:00Z")),
                 record_count: 5
             })
         );
@@ -728,7 +1031,7 @@ mod tests {
             &page(&[(9, "2024-01-20T00:00:00Z")], Meta::default()),
         );
         let r2 = p.next_request().unwrap();
-        assert_eq!(r2.query.page, 2);
+        assert_eq!(r2.query.page.unwrap(), 2);
         assert_eq!(
             p.next_request(),
             None,
@@ -762,6 +1065,7 @@ mod tests {
             per_page: Some(4),
             page: Some(1),
             page_count: Some(2),
+            next: None,
         };
         ids(
             &mut p,
@@ -773,7 +1077,7 @@ mod tests {
         );
         let rest: Vec<_> = std::iter::from_fn(|| p.next_request()).collect();
         assert_eq!(
-            rest.iter().map(|r| r.query.page).collect::<Vec<_>>(),
+            rest.iter().map(|r| r.page_no).collect::<Vec<_>>(),
             [2, 3, 4]
         );
         assert!(rest.iter().all(|r| r.query.per_page == 2));
@@ -846,12 +1150,15 @@ mod tests {
             &reqs[0],
             &page(&[(1, "2024-01-01T00:00:01Z")], meta(1, 1)),
         );
-        assert_eq!(p.take_state().unwrap().cursor, t("2024-01-01T00:00:01Z"));
+        assert_eq!(
+            p.take_state().unwrap().cursor,
+            Some(t("2024-01-01T00:00:01Z"))
+        );
         for r in &reqs[1..4] {
             ids(&mut p, r, &page(&[], meta(0, 1)));
         }
         let s = p.take_state().unwrap();
-        assert_eq!(s.cursor, t("2024-01-01T00:00:09Z"));
+        assert_eq!(s.cursor, Some(t("2024-01-01T00:00:09Z")));
         assert_eq!(
             s.record_count, 0,
             "the record of the last slice was counted by the first state"
@@ -873,7 +1180,7 @@ mod tests {
         let r1 = p.next_request().unwrap();
         ids(&mut p, &r1, &same);
         let r2 = p.next_request().unwrap();
-        let err = p.on_page(&r2, &same, |_| Ok(())).unwrap_err();
+        let err = p.on_page(&r2, &same, |_, _| Ok(())).unwrap_err();
         assert!(matches!(err, Error::Pagination { .. }), "{err}");
     }
 
@@ -882,9 +1189,10 @@ mod tests {
         let w = Window {
             from: t("2024-01-01T00:00:00Z"),
             to: t("2024-02-01T00:00:00Z"),
+            ends_now: true,
         };
         let saved = t("2024-01-25T00:00:00Z");
-        let mut p = StreamProgress::new("/x", Some(w), Some(saved), w.from, Tuning::default());
+        let mut p = StreamProgress::new(plan(Some(w)), Some(saved), w.from, Tuning::default());
         let r = p.next_request().unwrap();
         ids(
             &mut p,
@@ -894,7 +1202,7 @@ mod tests {
         assert_eq!(
             p.take_state(),
             Some(StateUpdate {
-                cursor: saved,
+                cursor: Some(saved),
                 record_count: 1
             }),
             "an older record does not lower the state"
@@ -906,8 +1214,7 @@ mod tests {
     fn an_empty_window_still_emits_one_state() {
         let far = t("2099-01-01T00:00:00Z");
         let mut p = StreamProgress::new(
-            "/x",
-            None,
+            plan(None),
             Some(far),
             t("2024-01-01T00:00:00Z"),
             Tuning::default(),
@@ -917,20 +1224,251 @@ mod tests {
         assert_eq!(
             p.final_state(),
             Some(StateUpdate {
-                cursor: far,
+                cursor: Some(far),
                 record_count: 0
             })
         );
         let mut fresh = StreamProgress::new(
-            "/x",
-            None,
+            plan(None),
             None,
             t("2024-01-01T00:00:00Z"),
             Tuning::default(),
         );
         assert_eq!(
             fresh.final_state().unwrap().cursor,
-            t("2024-01-01T00:00:00Z")
+            Some(t("2024-01-01T00:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn an_end_date_bounds_the_window_and_the_query() {
+        let start = t("2024-01-01T00:00:00Z");
+        let now = t("2024-06-01T12:00:00Z");
+        let end = Some(t("2024-03-01T00:00:00Z"));
+        let w = window(SyncMode::Incremental, start, end, None, 0, now).unwrap();
+        assert_eq!((w.to, w.ends_now), (t("2024-03-01T00:00:00Z"), false));
+        let mut p = StreamProgress::new(plan(Some(w)), None, start, Tuning::default());
+        let r = p.next_request().unwrap();
+        assert_eq!(
+            r.query.to,
+            Some(t("2024-03-01T00:00:00Z")),
+            "no millisecond taken off"
+        );
+        let later = window(
+            SyncMode::Incremental,
+            start,
+            Some(t("2099-01-01T00:00:00Z")),
+            None,
+            0,
+            now,
+        )
+        .unwrap();
+        assert!(
+            later.ends_now,
+            "a future end_date: the sync start bounds the window"
+        );
+        assert_eq!(
+            window(
+                SyncMode::Incremental,
+                start,
+                end,
+                Some(t("2024-03-05T00:00:00Z")),
+                0,
+                now
+            ),
+            None,
+            "a cursor past end_date: nothing to read"
+        );
+    }
+
+    #[test]
+    fn a_full_refresh_list_is_unfiltered_and_has_an_empty_state() {
+        let mut p = StreamProgress::new(
+            Plan {
+                filtered: false,
+                split: false,
+                ..plan(None)
+            },
+            None,
+            t("2024-01-01T00:00:00Z"),
+            Tuning {
+                per_page: 2,
+                max_pages_per_slice: 1,
+            },
+        );
+        let r1 = p.next_request().unwrap();
+        assert_eq!((r1.query.from, r1.query.to), (None, None));
+        // Records of any age are kept; 3 pages are not split.
+        let got = ids(
+            &mut p,
+            &r1,
+            &page(
+                &[(9, "2030-01-01T00:00:00Z"), (8, "1999-01-01T00:00:00Z")],
+                meta(5, 2),
+            ),
+        );
+        assert_eq!(got, [9, 8]);
+        let rest: Vec<_> = std::iter::from_fn(|| p.next_request()).collect();
+        assert_eq!(rest.len(), 2);
+        ids(
+            &mut p,
+            &rest[0],
+            &page(
+                &[(7, "2024-01-01T00:00:00Z"), (6, "2024-01-01T00:00:00Z")],
+                meta(5, 2),
+            ),
+        );
+        ids(
+            &mut p,
+            &rest[1],
+            &page(&[(5, "2024-01-01T00:00:00Z")], meta(5, 2)),
+        );
+        assert!(p.is_done());
+        assert_eq!(p.take_state(), None);
+        assert_eq!(
+            p.final_state(),
+            Some(StateUpdate {
+                cursor: None,
+                record_count: 5
+            })
+        );
+        assert_eq!(p.final_state(), None);
+    }
+
+    fn cursor_page(ids: &[u64], next: Option<&str>) -> Page {
+        let data: Vec<String> = ids.iter().map(|id| format!(r#"{{"id":{id}}}"#)).collect();
+        let body = format!(r#"{{"status":true,"data":[{}]}}"#, data.join(","));
+        let mut p = decode_page(body.into_bytes(), Fields::default()).unwrap();
+        p.meta = Meta {
+            next: next.map(str::to_owned),
+            ..Meta::default()
+        };
+        p
+    }
+
+    #[test]
+    fn cursor_paging_follows_next_until_it_ends() {
+        let mut p = StreamProgress::new(
+            Plan {
+                filtered: false,
+                split: false,
+                paging: Paging::Cursor,
+                ..plan(None)
+            },
+            None,
+            t("2024-01-01T00:00:00Z"),
+            Tuning {
+                per_page: 2,
+                max_pages_per_slice: 50,
+            },
+        );
+        let r1 = p.next_request().unwrap();
+        assert_eq!((r1.query.page, r1.query.next.as_deref()), (None, None));
+        assert_eq!(ids(&mut p, &r1, &cursor_page(&[9, 8], Some("c2"))), [9, 8]);
+        let r2 = p.next_request().unwrap();
+        assert_eq!(p.next_request(), None, "one page at a time");
+        assert_eq!(
+            (r2.query.page, r2.query.next.as_deref()),
+            (None, Some("c2"))
+        );
+        ids(&mut p, &r2, &cursor_page(&[7], None));
+        assert!(p.is_done());
+        // A cursor seen twice is an error, not a loop.
+        let mut q = StreamProgress::new(
+            Plan {
+                filtered: false,
+                split: false,
+                paging: Paging::Cursor,
+                ..plan(None)
+            },
+            None,
+            t("2024-01-01T00:00:00Z"),
+            Tuning::default(),
+        );
+        let r1 = q.next_request().unwrap();
+        ids(&mut q, &r1, &cursor_page(&[9], Some("same")));
+        let r2 = q.next_request().unwrap();
+        let e = q
+            .on_page(&r2, &cursor_page(&[8], Some("same")), |_, _| Ok(()))
+            .unwrap_err();
+        assert!(matches!(e, Error::Pagination { .. }), "{e}");
+    }
+
+    #[test]
+    fn child_lists_are_tagged_and_hold_their_parent_slice_open() {
+        let w = Window {
+            from: t("2024-01-01T00:00:00Z"),
+            to: t("2024-02-01T00:00:00Z"),
+            ends_now: true,
+        };
+        let children = ChildPlan {
+            path: "/settlement/{}/transactions",
+            key_tag: "settlement_id",
+            cursor_tag: "settlement_created_at",
+        };
+        let mut p = StreamProgress::new(
+            Plan {
+                children: Some(children),
+                ..plan(Some(w))
+            },
+            None,
+            w.from,
+            Tuning {
+                per_page: 2,
+                max_pages_per_slice: 50,
+            },
+        );
+        let r1 = p.next_request().unwrap();
+        // Two settlements: their records are not emitted, each opens a list.
+        let body = br#"{"status":true,"data":[{"id":71,"createdAt":"2024-01-20T00:00:00.000Z"},{"id":70,"createdAt":"2024-01-10T00:00:00.000Z"}],"meta":{"total":2,"pageCount":1}}"#;
+        let settlements = decode_page(
+            body.to_vec(),
+            Fields {
+                key: Some("id"),
+                ..Fields::cursor("createdAt")
+            },
+        )
+        .unwrap();
+        let mut emitted = vec![];
+        p.on_page(&r1, &settlements, |_, r| {
+            emitted.push(r.id);
+            Ok(())
+        })
+        .unwrap();
+        assert!(emitted.is_empty(), "parents are not emitted");
+        let c1 = p.next_request().unwrap();
+        let c2 = p.next_request().unwrap();
+        assert_eq!(c1.path.as_deref(), Some("/settlement/71/transactions"));
+        assert_eq!(c2.path.as_deref(), Some("/settlement/70/transactions"));
+        assert_eq!((c1.query.from, c1.query.page), (None, Some(1)));
+        let mut tags = vec![];
+        p.on_page(
+            &c2,
+            &page(&[(1, "2024-01-09T00:00:00Z")], meta(1, 2)),
+            |tag, r| {
+                tags.push((String::from_utf8(tag.to_vec()).unwrap(), r.id));
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            tags,
+            [(
+                r#""settlement_id":70,"settlement_created_at":"2024-01-10T00:00:00.000Z","#
+                    .to_owned(),
+                Some(1)
+            )]
+        );
+        assert_eq!(p.take_state(), None, "the slice waits for every child list");
+        ids(&mut p, &c1, &page(&[], meta(0, 2)));
+        assert!(p.is_done());
+        assert_eq!(
+            p.take_state(),
+            Some(StateUpdate {
+                cursor: Some(t("2024-01-20T00:00:00Z")),
+                record_count: 1
+            }),
+            "the parents' newest creation time"
         );
     }
 }

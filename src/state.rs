@@ -176,16 +176,19 @@ fn read_blob(name: &str, blob: &Value, state: &mut InputState) -> Result<(), Str
         tracing::debug!(stream = name, "Ignoring state of an unknown stream.");
         return Ok(());
     };
+    // A stream without a cursor (full refresh only) keeps no state.
+    let Some(cursor_field) = def.cursor_field() else {
+        return Ok(());
+    };
     let Value::Object(map) = blob else {
         return Err(format!(
-            "the state of stream {name} must be an object like {{\"{}\": \"2024-01-01T00:00:00.000Z\"}}, not {}",
-            def.cursor_field,
+            "the state of stream {name} must be an object like {{\"{cursor_field}\": \"2024-01-01T00:00:00.000Z\"}}, not {}",
             kind_of(blob)
         ));
     };
     // The stream's own cursor field first; the other spelling is accepted too
     // (invoices use created_at, every other stream createdAt).
-    let value = [def.cursor_field, "createdAt", "created_at"]
+    let value = [cursor_field, "createdAt", "created_at"]
         .iter()
         .find_map(|f| map.get(*f).filter(|v| !v.is_null()))
         .or_else(|| concurrent_cdk_cursor(map));
@@ -194,9 +197,8 @@ fn read_blob(name: &str, blob: &Value, state: &mut InputState) -> Result<(), Str
     };
     let at = parse_cursor(value).ok_or_else(|| {
         format!(
-            "the {} cursor of stream {name} is {value}, which is not a date-time. Fix it (for \
-             example \"2024-01-01T00:00:00.000Z\") or reset the stream's state.",
-            def.cursor_field
+            "the {cursor_field} cursor of stream {name} is {value}, which is not a date-time. \
+             Fix it (for example \"2024-01-01T00:00:00.000Z\") or reset the stream's state."
         )
     })?;
     // Two messages for the same stream: keep the later point.

@@ -1,72 +1,288 @@
 //! The streams, as data. Every stream is read by the same generic code
-//! (`crate::read`); a stream is one row of this table and one JSON schema.
+//! (`crate::read`, `crate::slice`); a stream is one row of this table and one
+//! JSON schema.
+//!
+//! - **Incremental** streams are those whose endpoint filters on creation
+//!   time (`from`/`to`): their window is walked in time slices, and dense
+//!   slices are split when Paystack's reference documents the filter (on
+//!   endpoints where only the prose docs mention it, the window is read as
+//!   one slice, which stays correct even if the filter is ignored: records
+//!   are always kept or dropped on their own creation time).
+//! - **Full refresh** streams have no creation-time filter (or no creation
+//!   time at all): every page is read on every sync.
+//! - **Child** streams list the records of each parent record (one pass per
+//!   settlement, per bulk charge). They are incremental on the parent's
+//!   creation time: only the parents inside the window are re-read. Each
+//!   record is tagged with its parent's key and creation time.
 
 use crate::protocol::{AirbyteStream, SyncMode};
 
+/// How a stream's list endpoint pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// `page` and `perPage`, with `meta.pageCount` / `meta.total`.
+    Offset,
+    /// `next` cursors only (`meta.next`), no page numbers.
+    Cursor,
+}
+
+/// How a stream is synced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The endpoint filters on creation time. `cursor` is the creation-time
+    /// field (and state key); `split` allows dense slices to be split.
+    Incremental { cursor: &'static str, split: bool },
+    /// No creation-time filter: full refresh only.
+    FullRefresh,
+}
+
+/// A child stream's parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parent {
+    /// The parent stream (its endpoint and creation-time field are used).
+    pub stream: &'static str,
+    /// The parent record's field that goes into the child path.
+    pub key: &'static str,
+    /// The child endpoint, with `{}` where the key goes.
+    pub path: &'static str,
+    /// The field added to each child record: the parent's key.
+    pub key_tag: &'static str,
+    /// The field added to each child record: the parent's creation time.
+    pub cursor_tag: &'static str,
+}
+
 /// One Paystack list endpoint exposed as an Airbyte stream.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct StreamDef {
     /// Airbyte stream name.
     pub name: &'static str,
-    /// List endpoint, relative to the API base URL.
+    /// List endpoint, relative to the API base URL (for child streams, the
+    /// parent's endpoint).
     pub path: &'static str,
-    /// Creation-time field of the records: the incremental cursor and what
-    /// Paystack's `from`/`to` filter on.
-    pub cursor_field: &'static str,
+    pub mode: Mode,
+    pub paging: Paging,
+    /// Another spelling of the creation-time field seen in the wild.
+    pub cursor_alias: Option<&'static str>,
+    pub primary_key: &'static [&'static str],
+    pub parent: Option<Parent>,
     /// JSON schema of one record.
     pub schema: &'static str,
 }
 
-/// Every stream the connector offers, in the order `discover` lists them.
+const fn incremental(
+    name: &'static str,
+    path: &'static str,
+    cursor: &'static str,
+    split: bool,
+    schema: &'static str,
+) -> StreamDef {
+    StreamDef {
+        name,
+        path,
+        mode: Mode::Incremental { cursor, split },
+        paging: Paging::Offset,
+        cursor_alias: None,
+        primary_key: &["id"],
+        parent: None,
+        schema,
+    }
+}
+
+const fn full_refresh(name: &'static str, path: &'static str, schema: &'static str) -> StreamDef {
+    StreamDef {
+        name,
+        path,
+        mode: Mode::FullRefresh,
+        paging: Paging::Offset,
+        cursor_alias: None,
+        primary_key: &["id"],
+        parent: None,
+        schema,
+    }
+}
+
+/// Every stream the connector offers, in the order `discover` lists them:
+/// Airbyte's eight first, then the rest of Paystack's list endpoints.
 pub const STREAMS: &[StreamDef] = &[
+    incremental(
+        "customers",
+        "/customer",
+        "createdAt",
+        true,
+        include_str!("../schemas/customers.json"),
+    ),
+    incremental(
+        "disputes",
+        "/dispute",
+        "createdAt",
+        true,
+        include_str!("../schemas/disputes.json"),
+    ),
+    incremental(
+        "invoices",
+        "/paymentrequest",
+        "created_at",
+        true,
+        include_str!("../schemas/invoices.json"),
+    ),
+    incremental(
+        "refunds",
+        "/refund",
+        "createdAt",
+        true,
+        include_str!("../schemas/refunds.json"),
+    ),
+    incremental(
+        "settlements",
+        "/settlement",
+        "createdAt",
+        true,
+        include_str!("../schemas/settlements.json"),
+    ),
+    incremental(
+        "subscriptions",
+        "/subscription",
+        "createdAt",
+        true,
+        include_str!("../schemas/subscriptions.json"),
+    ),
+    incremental(
+        "transactions",
+        "/transaction",
+        "createdAt",
+        true,
+        include_str!("../schemas/transactions.json"),
+    ),
+    incremental(
+        "transfers",
+        "/transfer",
+        "createdAt",
+        true,
+        include_str!("../schemas/transfers.json"),
+    ),
+    incremental(
+        "plans",
+        "/plan",
+        "createdAt",
+        true,
+        include_str!("../schemas/plans.json"),
+    ),
+    incremental(
+        "products",
+        "/product",
+        "createdAt",
+        true,
+        include_str!("../schemas/products.json"),
+    ),
+    incremental(
+        "payment_pages",
+        "/page",
+        "createdAt",
+        true,
+        include_str!("../schemas/payment_pages.json"),
+    ),
+    full_refresh(
+        "subaccounts",
+        "/subaccount",
+        include_str!("../schemas/subaccounts.json"),
+    ),
+    incremental(
+        "splits",
+        "/split",
+        "createdAt",
+        true,
+        include_str!("../schemas/splits.json"),
+    ),
+    // `from`/`to` appear in the prose docs only: read the window as one
+    // slice, correct whether or not Paystack applies the filter.
+    incremental(
+        "transfer_recipients",
+        "/transferrecipient",
+        "createdAt",
+        false,
+        include_str!("../schemas/transfer_recipients.json"),
+    ),
+    incremental(
+        "bulk_charges",
+        "/bulkcharge",
+        "createdAt",
+        false,
+        include_str!("../schemas/bulk_charges.json"),
+    ),
     StreamDef {
-        name: "customers",
-        path: "/customer",
-        cursor_field: "createdAt",
-        schema: include_str!("../schemas/customers.json"),
+        primary_key: &["bulk_charge_code", "id"],
+        parent: Some(Parent {
+            stream: "bulk_charges",
+            key: "batch_code",
+            path: "/bulkcharge/{}/charges",
+            key_tag: "bulk_charge_code",
+            cursor_tag: "bulk_charge_created_at",
+        }),
+        ..incremental(
+            "bulk_charge_items",
+            "/bulkcharge",
+            "bulk_charge_created_at",
+            false,
+            include_str!("../schemas/bulk_charge_items.json"),
+        )
+    },
+    full_refresh(
+        "dedicated_accounts",
+        "/dedicated_account",
+        include_str!("../schemas/dedicated_accounts.json"),
+    ),
+    incremental(
+        "balance_history",
+        "/balance/ledger",
+        "createdAt",
+        true,
+        include_str!("../schemas/balance_history.json"),
+    ),
+    StreamDef {
+        primary_key: &["settlement_id", "id"],
+        parent: Some(Parent {
+            stream: "settlements",
+            key: "id",
+            path: "/settlement/{}/transactions",
+            key_tag: "settlement_id",
+            cursor_tag: "settlement_created_at",
+        }),
+        ..incremental(
+            "settlement_transactions",
+            "/settlement",
+            "settlement_created_at",
+            true,
+            include_str!("../schemas/settlement_transactions.json"),
+        )
     },
     StreamDef {
-        name: "disputes",
-        path: "/dispute",
-        cursor_field: "createdAt",
-        schema: include_str!("../schemas/disputes.json"),
+        paging: Paging::Cursor,
+        ..full_refresh(
+            "terminals",
+            "/terminal",
+            include_str!("../schemas/terminals.json"),
+        )
     },
+    full_refresh(
+        "virtual_terminals",
+        "/virtual_terminal",
+        include_str!("../schemas/virtual_terminals.json"),
+    ),
     StreamDef {
-        name: "invoices",
-        path: "/paymentrequest",
-        cursor_field: "created_at",
-        schema: include_str!("../schemas/invoices.json"),
+        cursor_alias: Some("createdAt"),
+        ..incremental(
+            "orders",
+            "/order",
+            "created_at",
+            true,
+            include_str!("../schemas/orders.json"),
+        )
     },
-    StreamDef {
-        name: "refunds",
-        path: "/refund",
-        cursor_field: "createdAt",
-        schema: include_str!("../schemas/refunds.json"),
-    },
-    StreamDef {
-        name: "settlements",
-        path: "/settlement",
-        cursor_field: "createdAt",
-        schema: include_str!("../schemas/settlements.json"),
-    },
-    StreamDef {
-        name: "subscriptions",
-        path: "/subscription",
-        cursor_field: "createdAt",
-        schema: include_str!("../schemas/subscriptions.json"),
-    },
-    StreamDef {
-        name: "transactions",
-        path: "/transaction",
-        cursor_field: "createdAt",
-        schema: include_str!("../schemas/transactions.json"),
-    },
-    StreamDef {
-        name: "transfers",
-        path: "/transfer",
-        cursor_field: "createdAt",
-        schema: include_str!("../schemas/transfers.json"),
-    },
+    full_refresh(
+        "storefronts",
+        "/storefront",
+        include_str!("../schemas/storefronts.json"),
+    ),
 ];
 
 /// Looks a stream up by name.
@@ -84,17 +300,43 @@ pub fn names() -> String {
 }
 
 impl StreamDef {
+    /// The state key and cursor field, for incremental streams.
+    pub fn cursor_field(&self) -> Option<&'static str> {
+        match self.mode {
+            Mode::Incremental { cursor, .. } => Some(cursor),
+            Mode::FullRefresh => None,
+        }
+    }
+
+    /// The creation-time field to read from the records of the endpoint
+    /// this stream lists directly (for a child stream: the parent's).
+    pub fn listed_cursor(&self) -> Option<&'static str> {
+        self.listed().cursor_field()
+    }
+
+    /// The stream whose endpoint this stream lists: itself, or its parent.
+    pub fn listed(&self) -> &StreamDef {
+        match self.parent {
+            Some(p) => find(p.stream).expect("parents are in the table"),
+            None => self,
+        }
+    }
+
     /// The stream as `discover` describes it.
     pub fn airbyte_stream(&'static self) -> AirbyteStream {
+        let cursor = self.cursor_field();
         AirbyteStream {
             name: self.name,
             json_schema: serde_json::from_str(self.schema)
                 .expect("stream schemas are valid JSON (checked by tests)"),
-            supported_sync_modes: vec![SyncMode::FullRefresh, SyncMode::Incremental],
-            source_defined_cursor: true,
-            default_cursor_field: vec![self.cursor_field],
-            source_defined_primary_key: vec![vec!["id"]],
-            is_resumable: true,
+            supported_sync_modes: match cursor {
+                Some(_) => vec![SyncMode::FullRefresh, SyncMode::Incremental],
+                None => vec![SyncMode::FullRefresh],
+            },
+            source_defined_cursor: cursor.is_some(),
+            default_cursor_field: cursor.into_iter().collect(),
+            source_defined_primary_key: self.primary_key.iter().map(|k| vec![*k]).collect(),
+            is_resumable: cursor.is_some(),
         }
     }
 }
@@ -111,16 +353,49 @@ mod tests {
             assert!(s.path.starts_with('/'), "{}", s.name);
             let schema: serde_json::Value = serde_json::from_str(s.schema).unwrap();
             let props = &schema["properties"];
-            assert!(
-                props.get(s.cursor_field).is_some(),
-                "{} lacks its cursor",
-                s.name
-            );
-            assert!(props.get("id").is_some(), "{} lacks id", s.name);
+            if let Some(cursor) = s.cursor_field() {
+                assert!(
+                    props.get(cursor).is_some(),
+                    "{} lacks its cursor {cursor}",
+                    s.name
+                );
+            }
+            for key in s.primary_key {
+                assert!(props.get(*key).is_some(), "{} lacks key {key}", s.name);
+            }
             assert_eq!(schema["additionalProperties"], true, "{}", s.name);
+            if let Some(p) = s.parent {
+                let parent = find(p.stream).expect("the parent exists");
+                assert_eq!(
+                    parent.path, s.path,
+                    "{}: the parent endpoint is listed",
+                    s.name
+                );
+                assert!(parent.parent.is_none());
+                assert!(p.path.contains("{}"));
+                assert_eq!(s.cursor_field(), Some(p.cursor_tag), "{}", s.name);
+                assert!(
+                    props.get(p.key_tag).is_some(),
+                    "{} lacks {}",
+                    s.name,
+                    p.key_tag
+                );
+                let parent_schema: serde_json::Value = serde_json::from_str(parent.schema).unwrap();
+                assert!(
+                    parent_schema["properties"].get(p.key).is_some(),
+                    "{}",
+                    p.key
+                );
+            }
         }
-        assert_eq!(find("invoices").unwrap().cursor_field, "created_at");
+        assert_eq!(STREAMS.len(), 23);
+        assert_eq!(find("invoices").unwrap().cursor_field(), Some("created_at"));
         assert_eq!(find("invoices").unwrap().path, "/paymentrequest");
+        assert_eq!(
+            find("settlement_transactions").unwrap().listed_cursor(),
+            Some("createdAt")
+        );
+        assert_eq!(find("subaccounts").unwrap().cursor_field(), None);
         assert!(find("nope").is_none());
     }
 }

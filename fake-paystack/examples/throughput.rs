@@ -47,13 +47,17 @@ struct PageBody {
 fn main() {
     let args = Args::parse();
     let paths: Vec<&'static str> = if args.stream == "all" {
-        ENDPOINTS.iter().map(|e| e.path).collect()
+        ENDPOINTS
+            .iter()
+            .filter(|e| !e.is_child())
+            .map(|e| e.path)
+            .collect()
     } else {
         vec![
             ENDPOINTS
                 .iter()
-                .find(|e| e.stream == args.stream)
-                .expect("a known stream")
+                .find(|e| e.stream == args.stream && !e.is_child())
+                .expect("a known top-level stream")
                 .path,
         ]
     };

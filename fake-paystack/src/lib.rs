@@ -1,21 +1,30 @@
 //! `fake-paystack`: a fake of the Paystack REST API's list endpoints, for the
 //! tests, demos and benchmarks of `source-paystack`.
 //!
-//! It serves the eight list endpoints the connector reads (`/customer`,
-//! `/dispute`, `/paymentrequest`, `/refund`, `/settlement`, `/subscription`,
-//! `/transaction`, `/transfer`) the way Paystack does: the
-//! `{"status", "message", "data", "meta"}` envelope, `perPage`/`page`
-//! offset paging, `from`/`to` filters on the creation time, newest first,
+//! It serves the 23 list endpoints the connector reads (the table is
+//! [`ENDPOINTS`]: `/customer`, `/dispute`, `/paymentrequest`, `/refund`,
+//! `/settlement`, `/subscription`, `/transaction`, `/transfer`, `/plan`,
+//! `/product`, `/page`, `/subaccount`, `/split`, `/transferrecipient`,
+//! `/bulkcharge`, `/dedicated_account`, `/balance/ledger`, `/terminal`,
+//! `/virtual_terminal`, `/order`, `/storefront`, and the two child endpoints
+//! `/settlement/{id}/transactions` and `/bulkcharge/{code}/charges`) the way
+//! Paystack does: the `{"status", "message", "data", "meta"}` envelope,
+//! `perPage`/`page` offset paging (cursor paging on `/terminal`, and with
+//! `use_cursor=true` on four endpoints), `from`/`to` filters on the creation
+//! time where Paystack documents them (ignored elsewhere), newest first,
 //! bearer-key authentication, and Paystack's error bodies. Records are
 //! synthetic but have the real field names and types (they validate against
 //! the connector's schemas), and are generated on the fly from their index:
-//! a million records cost no memory.
+//! a million records cost no memory. A child endpoint's records (the
+//! transactions of a settlement, the charges of a bulk charge) are derived
+//! from their parent's index, so they cost nothing either.
 //!
 //! On top of that it can misbehave on purpose, each switch separately:
 //! the undocumented behaviours ([`Behaviour`]), latency, Paystack-style rate
 //! limiting ([`RateLimit`]), and scripted or random faults ([`Fault`],
 //! [`FaultRule`], [`RandomFaults`]). Tests read the ground truth back:
-//! counters ([`Stats`]) and the ids the server holds ([`FakePaystack::ids`]).
+//! counters ([`Stats`]) and the ids the server holds ([`FakePaystack::ids`],
+//! [`FakePaystack::children`]).
 //!
 //! # Example
 //! ```no_run
@@ -38,9 +47,11 @@
 //! ```
 //!
 //! # Layout
-//! - [`endpoints`]: the endpoint table (path, stream, cursor, record templates).
+//! - [`endpoints`]: the endpoint table (path, stream, creation field,
+//!   `from`/`to` honoured or not, paging kind, parent, record templates).
 //! - [`template`]: the record template language and its renderer.
-//! - [`store`]: the data model (ids, creation times, paging arithmetic).
+//! - [`store`]: the data model (ids, creation times, paging and cursor
+//!   arithmetic, child streams derived from their parents).
 //! - [`faults`]: fault kinds, scripted rules and random faults.
 //! - [`ratelimit`]: per-key fixed-window rate limiting.
 //! - [`stats`]: the counters.
@@ -66,10 +77,13 @@ pub mod store;
 pub mod template;
 pub mod time;
 
-pub use endpoints::{ENDPOINTS, Endpoint};
+pub use endpoints::{ENDPOINTS, Endpoint, Paging};
 pub use faults::{Fault, FaultRule, RandomFaults};
 pub use ratelimit::RateLimit;
 pub use stats::Stats;
+
+/// The largest [`Options::children_per_parent`].
+pub const MAX_CHILDREN_PER_PARENT: u64 = 10_000;
 
 /// The keys the fake accepts unless told otherwise.
 pub const DEFAULT_KEYS: [&str; 2] = ["sk_test_fakepaystack", "sk_live_fakepaystack"];
@@ -118,10 +132,17 @@ pub struct Options {
     /// Accepted secret keys (default [`DEFAULT_KEYS`]). Keys starting
     /// `sk_live_` get the live rate limit, others the test one.
     pub keys: Vec<String>,
-    /// Generated records per stream, by stream name (e.g. `customers`).
+    /// Generated records per top-level stream, by stream name (e.g.
+    /// `customers`). Child streams (`settlement_transactions`,
+    /// `bulk_charge_items`) are derived from their parents and cannot be
+    /// listed here.
     pub records: BTreeMap<&'static str, u64>,
-    /// Generated records of the streams not in `records` (default 0).
+    /// Generated records of the top-level streams not in `records`
+    /// (default 0).
     pub default_records: u64,
+    /// Average number of children per parent record of a child endpoint:
+    /// each parent has between 0 and twice this many (default 4: 0..=8).
+    pub children_per_parent: u64,
     /// Creation time of the oldest generated record (default 2024-01-01).
     pub start: DateTime<Utc>,
     /// Generated records are created before this (default 2026-01-01).
@@ -152,6 +173,7 @@ impl Default for Options {
             keys: DEFAULT_KEYS.iter().map(|k| (*k).to_owned()).collect(),
             records: BTreeMap::new(),
             default_records: 0,
+            children_per_parent: 4,
             start: DateTime::from_timestamp(1_704_067_200, 0).expect("valid"),
             end: DateTime::from_timestamp(1_767_225_600, 0).expect("valid"),
             seed: 1,
@@ -223,16 +245,29 @@ impl fmt::Debug for FakePaystack {
 
 fn build(options: &Options) -> Result<server::Shared, Error> {
     for name in options.records.keys() {
-        if endpoints::by_stream(name).is_none() {
-            return Err(Error::Config(format!(
-                "unknown stream {name:?}; streams: {}",
-                ENDPOINTS
-                    .iter()
-                    .map(|e| e.stream)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+        match endpoints::by_stream(name) {
+            None => {
+                return Err(Error::Config(format!(
+                    "unknown stream {name:?}; streams: {}",
+                    endpoints::top_level()
+                        .map(|e| e.stream)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            Some((_, e)) if e.is_child() => {
+                return Err(Error::Config(format!(
+                    "{name} is derived from its parent ({}): set children_per_parent instead",
+                    e.parent.map_or("", |p| p.stream)
+                )));
+            }
+            Some(_) => {}
         }
+    }
+    if options.children_per_parent > MAX_CHILDREN_PER_PARENT {
+        return Err(Error::Config(format!(
+            "children_per_parent must be at most {MAX_CHILDREN_PER_PARENT}"
+        )));
     }
     let start = options.start.timestamp();
     let end = options.end.timestamp();
@@ -269,8 +304,7 @@ fn build(options: &Options) -> Result<server::Shared, Error> {
         seed: options.seed,
         customers_base: endpoints::by_stream("customers").map_or(0, |(_, e)| e.id_base),
         customers_pool: if customers > 0 { customers } else { 10_000 },
-        streams: ENDPOINTS
-            .iter()
+        streams: endpoints::top_level()
             .map(|e| {
                 let n = count(e.stream);
                 (e.stream, e.id_base, if n > 0 { n } else { 1000 })
@@ -279,7 +313,17 @@ fn build(options: &Options) -> Result<server::Shared, Error> {
     };
     let streams = ENDPOINTS
         .iter()
-        .map(|e| store::StreamData::new(e, count(e.stream), start, end, &world))
+        .map(|e| match e.parent {
+            None => store::StreamData::new(e, count(e.stream), start, end, &world)
+                .map(store::Stream::Top),
+            Some(p) => {
+                let (parent, _) = endpoints::by_stream(p.stream)
+                    .filter(|(_, pe)| !pe.is_child())
+                    .ok_or_else(|| format!("{}: no top-level parent {}", e.stream, p.stream))?;
+                store::ChildData::new(e, parent, options.children_per_parent, &world)
+                    .map(store::Stream::Child)
+            }
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(Error::Config)?;
     Ok(server::Shared {
@@ -369,17 +413,28 @@ impl FakePaystack {
         self.addr
     }
 
-    fn stream(&self, stream: &str) -> &store::StreamData {
+    fn stream(&self, stream: &str) -> &store::Stream {
         self.shared
             .stream(stream)
             .unwrap_or_else(|| panic!("fake-paystack has no stream {stream:?}"))
     }
 
+    fn top(&self, stream: &str) -> &store::StreamData {
+        match self.stream(stream) {
+            store::Stream::Top(s) => s,
+            store::Stream::Child(c) => panic!(
+                "{stream} is derived from its parent: insert into {}",
+                self.shared.parent_of(c).endpoint.stream
+            ),
+        }
+    }
+
     /// Appends `count` records to `stream` created now (wall clock, whole
-    /// seconds); returns their ids, which continue from the highest.
+    /// seconds); returns their ids, which continue from the highest. A new
+    /// parent record brings its children with it.
     ///
     /// # Panics
-    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    /// When `stream` is not a top-level stream name of [`ENDPOINTS`].
     pub fn insert_now(&self, stream: &str, count: u64) -> Vec<u64> {
         self.insert_at(stream, Utc::now(), count)
     }
@@ -389,9 +444,9 @@ impl FakePaystack {
     /// makes ids that are out of creation order.
     ///
     /// # Panics
-    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    /// When `stream` is not a top-level stream name of [`ENDPOINTS`].
     pub fn insert_at(&self, stream: &str, at: DateTime<Utc>, count: u64) -> Vec<u64> {
-        let s = self.stream(stream);
+        let s = self.top(stream);
         self.shared.insert(s, at.timestamp(), count)
     }
 
@@ -408,6 +463,12 @@ impl FakePaystack {
     /// The ids `stream` holds (generated and inserted) created in
     /// `[from, to)`, ascending.
     ///
+    /// For a child stream (`settlement_transactions`, `bulk_charge_items`)
+    /// the window applies to the *parent's* creation time: the ids of the
+    /// children of the parents created in `[from, to)`, whatever the
+    /// children's own creation times (the connector syncs child streams
+    /// incrementally on the parent's creation time).
+    ///
     /// # Panics
     /// When `stream` is not a stream name of [`ENDPOINTS`].
     pub fn ids(&self, stream: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<u64> {
@@ -417,23 +478,26 @@ impl FakePaystack {
             true,
             false,
         );
-        self.stream(stream).ids(range)
+        self.shared.ids(self.stream(stream), range)
     }
 
-    /// Every id `stream` holds, ascending.
+    /// Every id `stream` holds, ascending (for a child stream: the children
+    /// of every parent).
     ///
     /// # Panics
     /// When `stream` is not a stream name of [`ENDPOINTS`].
     pub fn all_ids(&self, stream: &str) -> Vec<u64> {
-        self.stream(stream).ids(store::SecondsRange::default())
+        self.shared
+            .ids(self.stream(stream), store::SecondsRange::default())
     }
 
-    /// How many records `stream` holds (generated and inserted).
+    /// How many records `stream` holds (generated and inserted; for a child
+    /// stream, the children of every parent).
     ///
     /// # Panics
     /// When `stream` is not a stream name of [`ENDPOINTS`].
     pub fn total(&self, stream: &str) -> u64 {
-        self.stream(stream).total()
+        self.shared.total(self.stream(stream))
     }
 
     /// The JSON text of one record as the list endpoint would send it, or
@@ -442,26 +506,60 @@ impl FakePaystack {
     /// # Panics
     /// When `stream` is not a stream name of [`ENDPOINTS`].
     pub fn record(&self, stream: &str, id: u64) -> Option<String> {
-        let s = self.stream(stream);
-        let created = s.created_of_id(id)?;
-        let mut buf = Vec::new();
-        s.render(
-            id - s.endpoint.id_base,
-            created,
-            &self.shared.world,
-            &mut buf,
-        );
+        let buf = self.shared.record(self.stream(stream), id)?;
         Some(String::from_utf8(buf).expect("templates are UTF-8"))
     }
 
     /// The creation time of one record, or `None` when the stream has no
-    /// such id.
+    /// such id. Also for the streams that do not render it (`subaccounts`,
+    /// `terminals`): the store keeps one for the order.
     ///
     /// # Panics
     /// When `stream` is not a stream name of [`ENDPOINTS`].
     pub fn created_at(&self, stream: &str, id: u64) -> Option<DateTime<Utc>> {
-        let secs = self.stream(stream).created_of_id(id)?;
+        let secs = self.shared.created_of_id(self.stream(stream), id)?;
         DateTime::from_timestamp(secs, 0)
+    }
+
+    /// The ids of the children of one parent, ascending: `parent_stream` is
+    /// the parent stream (`settlements`, `bulk_charges`) and `parent_key` the
+    /// parent as the child path names it (a settlement's id, a bulk charge's
+    /// `batch_code`). Empty when no such parent exists (or it has no
+    /// children).
+    ///
+    /// # Panics
+    /// When no child endpoint has `parent_stream` as its parent.
+    pub fn children(&self, parent_stream: &str, parent_key: &str) -> Vec<u64> {
+        let child = self.child(parent_stream);
+        match self.shared.parent_by_key(child, parent_key) {
+            Some((p, _)) => (0..child.count_of(p, self.shared.seed))
+                .map(|j| child.id_of(p, j))
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The key that names parent record `parent_id` of `parent_stream` in
+    /// its child endpoint's path (`/settlement/{id}/transactions`,
+    /// `/bulkcharge/{code}/charges`), or `None` when there is no such
+    /// record.
+    ///
+    /// # Panics
+    /// When no child endpoint has `parent_stream` as its parent.
+    pub fn parent_key(&self, parent_stream: &str, parent_id: u64) -> Option<String> {
+        let child = self.child(parent_stream);
+        let parent = self.shared.parent_of(child);
+        let p = parent_id.checked_sub(parent.endpoint.id_base)?;
+        self.shared.parent_key_of(child, p)
+    }
+
+    fn child(&self, parent_stream: &str) -> &store::ChildData {
+        let (i, _) = endpoints::child_of(parent_stream)
+            .unwrap_or_else(|| panic!("fake-paystack has no child endpoint of {parent_stream:?}"));
+        match &self.shared.streams[i] {
+            store::Stream::Child(c) => c,
+            store::Stream::Top(_) => unreachable!("a child endpoint has a child stream"),
+        }
     }
 
     /// The current behaviour.

@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, ValueEnum};
+use fake_paystack::endpoints::top_level;
 use fake_paystack::{
-    Behaviour, ENDPOINTS, FakePaystack, FaultRule, Options, RandomFaults, RateLimit,
+    Behaviour, ENDPOINTS, FakePaystack, FaultRule, MAX_CHILDREN_PER_PARENT, Options, RandomFaults,
+    RateLimit,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -31,16 +33,21 @@ struct Cli {
     /// Port to bind (0: a free port; the line on stdout tells which).
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Generated records per stream.
+    /// Generated records per top-level stream (child streams are derived
+    /// from their parents).
     #[arg(long, default_value_t = 1000, conflicts_with = "total")]
     records: u64,
-    /// Generated records in all, spread evenly over the streams.
+    /// Generated records in all, spread evenly over the top-level streams.
     #[arg(long)]
     total: Option<u64>,
-    /// Records of one stream, e.g. `customers=100` (repeatable; overrides
-    /// --records/--total for that stream).
+    /// Records of one top-level stream, e.g. `customers=100` (repeatable;
+    /// overrides --records/--total for that stream).
     #[arg(long = "stream-records", value_name = "STREAM=N", value_parser = parse_stream_records)]
     stream_records: Vec<(&'static str, u64)>,
+    /// Average children per parent of a child endpoint (settlement
+    /// transactions, bulk charge items): each parent has 0 to twice this.
+    #[arg(long, default_value_t = 4)]
+    children_per_parent: u64,
     /// Creation time of the oldest generated record (date or date-time, UTC).
     #[arg(long, value_parser = parse_time, default_value = "2024-01-01T00:00:00Z")]
     start: DateTime<Utc>,
@@ -124,13 +131,15 @@ fn parse_stream_records(s: &str) -> Result<(&'static str, u64), String> {
         .ok_or_else(|| {
             format!(
                 "unknown stream {name:?}; streams: {}",
-                ENDPOINTS
-                    .iter()
-                    .map(|e| e.stream)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                top_level().map(|e| e.stream).collect::<Vec<_>>().join(", ")
             )
         })?;
+    if let Some(p) = endpoint.parent {
+        return Err(format!(
+            "{} is derived from its parent ({}); use --children-per-parent",
+            endpoint.stream, p.stream
+        ));
+    }
     let n = n
         .trim()
         .parse()
@@ -147,13 +156,13 @@ impl Cli {
         let mut records = BTreeMap::new();
         match self.total {
             Some(total) => {
-                let n = ENDPOINTS.len() as u64;
-                for (i, e) in ENDPOINTS.iter().enumerate() {
+                let n = top_level().count() as u64;
+                for (i, e) in top_level().enumerate() {
                     records.insert(e.stream, total / n + u64::from((i as u64) < total % n));
                 }
             }
             None => {
-                for e in ENDPOINTS {
+                for e in top_level() {
                     records.insert(e.stream, self.records);
                 }
             }
@@ -170,6 +179,11 @@ impl Cli {
         } else {
             None
         };
+        if self.children_per_parent > MAX_CHILDREN_PER_PARENT {
+            return Err(format!(
+                "--children-per-parent must be at most {MAX_CHILDREN_PER_PARENT}"
+            ));
+        }
         if !(self.window_secs > 0.0 && self.window_secs.is_finite()) {
             return Err("--window-secs must be positive".into());
         }
@@ -184,6 +198,7 @@ impl Cli {
             },
             records,
             default_records: 0,
+            children_per_parent: self.children_per_parent,
             start: self.start,
             end: self.end,
             seed: self.seed,

@@ -6,9 +6,14 @@
 //! 3. The fixed latency (plus jitter) is waited.
 //! 4. A fault that replaces the response is served now.
 //! 5. Route (404), auth (401), rate limit (429, and `x-ratelimit-*` headers
-//!    on every response from here), `grow_every`, query parsing (400), and
-//!    the page.
+//!    on every response from here), `grow_every`, query parsing (400), the
+//!    parent of a child endpoint (404), and the page: offset, cursor, or the
+//!    children of one parent.
 //! 6. A fault that alters the response (drop, truncate) is applied.
+//!
+//! Requests to a child endpoint are numbered (faults) and counted (stats)
+//! under the endpoint's pattern path, `/settlement/{id}/transactions`, so
+//! one rule covers every parent and the counters stay small.
 
 use std::convert::Infallible;
 use std::io;
@@ -27,17 +32,18 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::Behaviour;
-use crate::endpoints::{self, MEAN_TRANSACTION_AMOUNT, MetaExtra};
+use crate::endpoints::{self, Endpoint, MEAN_TRANSACTION_AMOUNT, MetaExtra, Paging, ParentKey};
 use crate::faults::{Fault, FaultPlan};
 use crate::ratelimit::{Limiter, Verdict};
 use crate::stats::{Collector, Outcome};
-use crate::store::{SecondsRange, StreamData};
+use crate::store::{ChildData, SecondsRange, Stream, StreamData};
 use crate::template::{World, mix};
 
 /// Everything the request handlers share.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub streams: Vec<StreamData>,
+    /// One per row of [`endpoints::ENDPOINTS`], in its order.
+    pub streams: Vec<Stream>,
     pub world: World,
     pub keys: Vec<String>,
     pub behaviour: RwLock<Behaviour>,
@@ -52,7 +58,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn stream(&self, name: &str) -> Option<&StreamData> {
+    pub fn stream(&self, name: &str) -> Option<&Stream> {
         endpoints::by_stream(name).map(|(i, _)| &self.streams[i])
     }
 
@@ -60,6 +66,90 @@ impl Shared {
         let ids = stream.insert(at, n);
         self.stats.inserted(n);
         ids
+    }
+
+    /// The parent stream of a child stream.
+    pub fn parent_of(&self, child: &ChildData) -> &StreamData {
+        self.streams[child.parent]
+            .top()
+            .expect("a parent is a top-level stream")
+    }
+
+    /// Ids held with creation time in `range` (for a child stream: the
+    /// children of the parents created in `range`), ascending.
+    pub fn ids(&self, stream: &Stream, range: SecondsRange) -> Vec<u64> {
+        match stream {
+            Stream::Top(s) => s.ids(range),
+            Stream::Child(c) => c.ids(self.parent_of(c), range, self.seed),
+        }
+    }
+
+    /// Records held (generated and inserted; for a child stream, the
+    /// children of every parent).
+    pub fn total(&self, stream: &Stream) -> u64 {
+        match stream {
+            Stream::Top(s) => s.total(),
+            Stream::Child(c) => c.total(self.parent_of(c), self.seed),
+        }
+    }
+
+    /// Creation second of one record.
+    pub fn created_of_id(&self, stream: &Stream, id: u64) -> Option<i64> {
+        match stream {
+            Stream::Top(s) => s.created_of_id(id),
+            Stream::Child(c) => c.created_of_id(self.parent_of(c), id, self.seed),
+        }
+    }
+
+    /// One record's JSON text as the list endpoint sends it.
+    pub fn record(&self, stream: &Stream, id: u64) -> Option<Vec<u8>> {
+        let created = self.created_of_id(stream, id)?;
+        let mut buf = Vec::new();
+        match stream {
+            Stream::Top(s) => s.render(id - s.endpoint.id_base, created, &self.world, &mut buf),
+            Stream::Child(c) => {
+                let (p, j) = c.locate(id)?;
+                let parent = self.parent_of(c);
+                c.render(p, j, parent.id_of(p), created, &self.world, &mut buf);
+            }
+        }
+        Some(buf)
+    }
+
+    /// The parent index a child path's key names and the parent's creation
+    /// second, if that parent exists.
+    pub fn parent_by_key(&self, child: &ChildData, key: &str) -> Option<(u64, i64)> {
+        let parent = self.parent_of(child);
+        let id = match child.endpoint.parent?.key {
+            ParentKey::Id => {
+                if key.is_empty() || !key.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                key.parse::<u64>().ok()?
+            }
+            ParentKey::Code { prefix, len, .. } => {
+                let code = key.strip_prefix(prefix).filter(|c| c.len() == len)?;
+                crate::template::decode_code(code, self.seed)?
+            }
+        };
+        let created = parent.created_of_id(id)?;
+        Some((id - parent.endpoint.id_base, created))
+    }
+
+    /// The path key of parent index `p` of a child stream: its id, or its
+    /// code (the field the parent renders), if the parent exists.
+    pub fn parent_key_of(&self, child: &ChildData, p: u64) -> Option<String> {
+        let parent = self.parent_of(child);
+        parent.created_of_index(p)?;
+        let id = parent.id_of(p);
+        match child.endpoint.parent?.key {
+            ParentKey::Id => Some(id.to_string()),
+            ParentKey::Code { prefix, len, .. } => {
+                let mut buf = prefix.as_bytes().to_vec();
+                crate::template::write_code(&mut buf, id, len, self.seed);
+                String::from_utf8(buf).ok()
+            }
+        }
     }
 }
 
@@ -260,7 +350,12 @@ async fn handle(
     if path.starts_with("/__") {
         return Ok(admin(&shared, &req, &path).into_response(None));
     }
-    let ticket = shared.plan.lock().expect("lock").next(&path);
+    // A child endpoint counts under its pattern path.
+    let counted: &str = match endpoints::route(&path) {
+        Some((_, e, Some(_))) => e.path,
+        _ => &path,
+    };
+    let ticket = shared.plan.lock().expect("lock").next(counted);
     let mut delay = shared.latency;
     if !shared.jitter.is_zero() {
         let r = mix(shared.seed ^ mix(ticket.n ^ 0x1177_E400));
@@ -284,7 +379,7 @@ async fn handle(
         limited: reply.limited,
         records: reply.records,
     };
-    shared.stats.record(&path, &outcome);
+    shared.stats.record(counted, &outcome);
     tracing::debug!(
         n = ticket.n,
         path = %path,
@@ -399,7 +494,8 @@ pub(crate) fn seconds_range(
 }
 
 fn list(shared: &Shared, req: &Request<Incoming>, path: &str, fault: Option<&Fault>) -> Reply {
-    let Some((index, endpoint)) = endpoints::by_path(path).filter(|_| req.method() == Method::GET)
+    let Some((index, endpoint, parent_key)) =
+        endpoints::route(path).filter(|_| req.method() == Method::GET)
     else {
         return Reply::error(404, "Not found");
     };
@@ -419,18 +515,204 @@ fn list(shared: &Shared, req: &Request<Incoming>, path: &str, fault: Option<&Fau
     }
     // Rate limiting.
     let verdict = shared.limiter.as_ref().map(|l| l.check(key));
-    let mut reply = page(shared, req, index, endpoint, fault, verdict.as_ref());
+    let mut reply = page(
+        shared,
+        req,
+        index,
+        endpoint,
+        parent_key,
+        fault,
+        verdict.as_ref(),
+    );
     if let Some(v) = verdict {
         reply.rate_headers(&v);
     }
     reply
 }
 
+/// What every list response shares: the request's paging and filter.
+struct ListQuery<'a> {
+    q: Option<&'a str>,
+    endpoint: &'static Endpoint,
+    /// `perPage` asked for.
+    per_page: u64,
+    /// Page size served (`per_page`, clamped by `max_per_page`).
+    size: u64,
+    range: SecondsRange,
+    b: Behaviour,
+    fault: Option<&'a Fault>,
+}
+
+impl ListQuery<'_> {
+    /// `{"status":true,"message":"…","data":[`, with room for `expected`
+    /// records of about `approx_len` bytes.
+    fn open(&self, expected: u64, approx_len: usize) -> Vec<u8> {
+        // Bounded, so a huge perPage cannot reserve memory for records that
+        // do not exist.
+        let mut buf: Vec<u8> =
+            Vec::with_capacity((expected as usize).saturating_mul(approx_len) + 256);
+        buf.extend_from_slice(b"{\"status\":true,\"message\":\"");
+        buf.extend_from_slice(self.endpoint.message.as_bytes());
+        buf.extend_from_slice(b"\",\"data\":[");
+        buf
+    }
+
+    fn omit_meta(&self) -> bool {
+        self.b.omit_meta || matches!(self.fault, Some(Fault::MissingMeta))
+    }
+
+    fn per_page_meta(&self, buf: &mut Vec<u8>) {
+        let mut it = itoa::Buffer::new();
+        buf.extend_from_slice(b"\"perPage\":");
+        if self.b.per_page_as_string || matches!(self.fault, Some(Fault::PerPageString)) {
+            buf.push(b'"');
+            buf.extend_from_slice(it.format(self.per_page).as_bytes());
+            buf.push(b'"');
+        } else {
+            buf.extend_from_slice(it.format(self.size).as_bytes());
+        }
+    }
+
+    /// Closes `data` and writes the offset meta.
+    fn close_offset(&self, mut buf: Vec<u8>, total: u64, skip: u64, page_no: u64) -> Vec<u8> {
+        buf.push(b']');
+        if !self.omit_meta() {
+            let mut it = itoa::Buffer::new();
+            buf.extend_from_slice(b",\"meta\":{\"total\":");
+            buf.extend_from_slice(it.format(total).as_bytes());
+            if self.endpoint.meta_extra == MetaExtra::TotalVolume {
+                buf.extend_from_slice(b",\"total_volume\":");
+                buf.extend_from_slice(
+                    it.format(total.saturating_mul(MEAN_TRANSACTION_AMOUNT))
+                        .as_bytes(),
+                );
+            }
+            buf.extend_from_slice(b",\"skipped\":");
+            buf.extend_from_slice(it.format(skip).as_bytes());
+            buf.push(b',');
+            self.per_page_meta(&mut buf);
+            buf.extend_from_slice(b",\"page\":");
+            buf.extend_from_slice(it.format(page_no).as_bytes());
+            let divisor = if self.b.page_count_from_requested {
+                self.per_page
+            } else {
+                self.size
+            };
+            buf.extend_from_slice(b",\"pageCount\":");
+            buf.extend_from_slice(it.format(total.div_ceil(divisor)).as_bytes());
+            if self.endpoint.meta_extra == MetaExtra::FailedRefundCount {
+                buf.extend_from_slice(b",\"failedRefundCount\":0");
+            }
+            buf.push(b'}');
+        }
+        buf.push(b'}');
+        buf
+    }
+
+    /// Closes `data` and writes the cursor meta.
+    fn close_cursor(&self, mut buf: Vec<u8>, next: Option<u64>, previous: Option<u64>) -> Vec<u8> {
+        buf.push(b']');
+        if !self.omit_meta() {
+            let cursor = |buf: &mut Vec<u8>, id: Option<u64>| match id {
+                Some(id) => {
+                    buf.push(b'"');
+                    buf.extend_from_slice(encode_cursor(self.endpoint, id).as_bytes());
+                    buf.push(b'"');
+                }
+                None => buf.extend_from_slice(b"null"),
+            };
+            buf.extend_from_slice(b",\"meta\":{\"next\":");
+            cursor(&mut buf, next);
+            buf.extend_from_slice(b",\"previous\":");
+            cursor(&mut buf, previous);
+            buf.push(b',');
+            self.per_page_meta(&mut buf);
+            buf.push(b'}');
+        }
+        buf.push(b'}');
+        buf
+    }
+}
+
+/// The name in a cursor: the path without its slash (`terminal`).
+fn cursor_name(endpoint: &Endpoint) -> &'static str {
+    endpoint.path.trim_start_matches('/')
+}
+
+/// A cursor: base64 of `<name>:<id>` (`dGVybWluYWw6MTAwMQ==` is
+/// `terminal:1001`), opaque to clients.
+pub(crate) fn encode_cursor(endpoint: &Endpoint, id: u64) -> String {
+    base64(format!("{}:{id}", cursor_name(endpoint)).as_bytes())
+}
+
+fn decode_cursor(endpoint: &Endpoint, cursor: &str) -> Option<u64> {
+    let text = unbase64(cursor.trim())?;
+    let text = String::from_utf8(text).ok()?;
+    let (name, id) = text.split_once(':')?;
+    if name != cursor_name(endpoint) {
+        return None;
+    }
+    id.parse().ok()
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn base64(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Standard or URL-safe base64, padded or not.
+fn unbase64(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in text.trim_end_matches('=').bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// A query parameter that is present and not empty (nor `null`).
+fn given(q: Option<&str>, name: &str) -> Option<String> {
+    query_param(q, name).filter(|v| !v.is_empty() && v != "null")
+}
+
 fn page(
     shared: &Shared,
     req: &Request<Incoming>,
     index: usize,
-    endpoint: &'static endpoints::Endpoint,
+    endpoint: &'static Endpoint,
+    key: Option<&str>,
     fault: Option<&Fault>,
     verdict: Option<&Verdict>,
 ) -> Reply {
@@ -446,97 +728,183 @@ fn page(
     if let Some(every) = shared.grow_every {
         let n = shared.list_requests.fetch_add(1, Ordering::Relaxed) + 1;
         if n % u64::from(every) == 0 {
-            shared.insert(stream, crate::time::now_secs(), 1);
+            // A child endpoint grows its parent (children come with it).
+            let target = match stream {
+                Stream::Top(s) => s,
+                Stream::Child(c) => shared.parent_of(c),
+            };
+            shared.insert(target, crate::time::now_secs(), 1);
         }
     }
     let q = req.uri().query();
-    let per_page = query_param(q, "perPage")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|v| *v >= 1)
+    let number = |name: &str| {
+        query_param(q, name)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|v| *v >= 1)
+    };
+    let per_page = number("perPage")
+        .or_else(|| number("per_page"))
         .unwrap_or(50);
-    let page_no = query_param(q, "page")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|v| *v >= 1)
-        .unwrap_or(1);
-    let bound = |name: &str| -> Result<Option<i64>, Reply> {
-        match query_param(q, name) {
-            None => Ok(None),
-            Some(v) if v.is_empty() => Ok(None),
-            Some(v) => crate::time::parse_millis(&v)
-                .map(Some)
-                .ok_or_else(|| Reply::error(400, &format!("Invalid '{name}' date"))),
-        }
-    };
-    let from = match bound("from") {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let to = match bound("to") {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let b = *shared.behaviour.read().expect("lock");
-    let range = seconds_range(from, to, b.from_inclusive, b.to_inclusive);
+    let range = if endpoint.honours_from_to {
+        let bound = |name: &str| -> Result<Option<i64>, Reply> {
+            match query_param(q, name) {
+                None => Ok(None),
+                Some(v) if v.is_empty() => Ok(None),
+                Some(v) => crate::time::parse_millis(&v)
+                    .map(Some)
+                    .ok_or_else(|| Reply::error(400, &format!("Invalid '{name}' date"))),
+            }
+        };
+        let from = match bound("from") {
+            Ok(v) => v,
+            Err(r) => return r,
+        };
+        let to = match bound("to") {
+            Ok(v) => v,
+            Err(r) => return r,
+        };
+        seconds_range(from, to, b.from_inclusive, b.to_inclusive)
+    } else {
+        // Not documented for this endpoint: ignored (not even parsed), like
+        // any unknown parameter.
+        SecondsRange::default()
+    };
     let size = b
         .max_per_page
         .map_or(per_page, |cap| per_page.min(u64::from(cap)));
-    let skip = (page_no - 1).saturating_mul(size);
+    let lq = ListQuery {
+        q,
+        endpoint,
+        per_page,
+        size,
+        range,
+        b,
+        fault,
+    };
+    match stream {
+        Stream::Child(c) => child_page(shared, c, key.unwrap_or(""), &lq, number("page")),
+        Stream::Top(s) => {
+            let cursor = match endpoint.paging {
+                Paging::Offset => false,
+                Paging::OffsetOrCursor => query_param(q, "use_cursor")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+                Paging::Cursor => true,
+            };
+            if cursor {
+                cursor_page(shared, s, &lq)
+            } else {
+                offset_page(shared, s, &lq, number("page").unwrap_or(1))
+            }
+        }
+    }
+}
 
-    let mut buf: Vec<u8> = Vec::new();
-    buf.extend_from_slice(b"{\"status\":true,\"message\":\"");
-    buf.extend_from_slice(endpoint.message.as_bytes());
-    buf.extend_from_slice(b"\",\"data\":[");
-    // Reserve for the page, bounded so a huge perPage cannot reserve memory
-    // for records that do not exist.
-    let expected = size.min(stream.total().saturating_sub(skip.min(stream.total())));
-    buf.reserve((expected as usize).saturating_mul(stream.approx_len) + 256);
+fn offset_page(shared: &Shared, stream: &StreamData, lq: &ListQuery<'_>, page_no: u64) -> Reply {
+    let skip = (page_no - 1).saturating_mul(lq.size);
+    let expected = lq
+        .size
+        .min(stream.total().saturating_sub(skip.min(stream.total())));
+    let mut buf = lq.open(expected, stream.approx_len);
     let mut n = 0u64;
-    let matched = stream.page(range, skip, size, |i, created| {
+    let matched = stream.page(lq.range, skip, lq.size, |i, created| {
         if n > 0 {
             buf.push(b',');
         }
         stream.render(i, created, &shared.world, &mut buf);
         n += 1;
     });
-    buf.push(b']');
-    let omit_meta = b.omit_meta || matches!(fault, Some(Fault::MissingMeta));
-    if !omit_meta {
-        let total = matched.total;
-        let mut it = itoa::Buffer::new();
-        buf.extend_from_slice(b",\"meta\":{\"total\":");
-        buf.extend_from_slice(it.format(total).as_bytes());
-        if endpoint.meta_extra == MetaExtra::TotalVolume {
-            buf.extend_from_slice(b",\"total_volume\":");
-            buf.extend_from_slice(
-                it.format(total.saturating_mul(MEAN_TRANSACTION_AMOUNT))
-                    .as_bytes(),
-            );
-        }
-        buf.extend_from_slice(b",\"skipped\":");
-        buf.extend_from_slice(it.format(skip).as_bytes());
-        buf.extend_from_slice(b",\"perPage\":");
-        if b.per_page_as_string || matches!(fault, Some(Fault::PerPageString)) {
-            buf.push(b'"');
-            buf.extend_from_slice(it.format(per_page).as_bytes());
-            buf.push(b'"');
-        } else {
-            buf.extend_from_slice(it.format(size).as_bytes());
-        }
-        buf.extend_from_slice(b",\"page\":");
-        buf.extend_from_slice(it.format(page_no).as_bytes());
-        let divisor = if b.page_count_from_requested {
-            per_page
-        } else {
-            size
-        };
-        buf.extend_from_slice(b",\"pageCount\":");
-        buf.extend_from_slice(it.format(total.div_ceil(divisor)).as_bytes());
-        if endpoint.meta_extra == MetaExtra::FailedRefundCount {
-            buf.extend_from_slice(b",\"failedRefundCount\":0");
-        }
-        buf.push(b'}');
+    let buf = lq.close_offset(buf, matched.total, skip, page_no);
+    Reply {
+        records: n,
+        ..Reply::json(200, buf)
     }
-    buf.push(b'}');
+}
+
+/// Cursor paging: `next=C` serves the records after the record of cursor
+/// C (newest first), `previous=C` the `perPage` records before it, neither
+/// the first page. `meta.next` is the cursor of the page's last record
+/// when more follow (else null), `meta.previous` that of its first record
+/// when some precede it.
+fn cursor_page(shared: &Shared, stream: &StreamData, lq: &ListQuery<'_>) -> Reply {
+    let at = |name: &str| -> Result<Option<(u64, i64)>, Reply> {
+        let Some(c) = given(lq.q, name) else {
+            return Ok(None);
+        };
+        let bad = || Reply::error(400, "Invalid cursor");
+        let id = decode_cursor(lq.endpoint, &c).ok_or_else(bad)?;
+        let created = stream.created_of_id(id).ok_or_else(bad)?;
+        Ok(Some((id - stream.endpoint.id_base, created)))
+    };
+    let (next, previous) = match (at("next"), at("previous")) {
+        (Ok(n), Ok(p)) => (n, p),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let (skip, take) = match (next, previous) {
+        (Some((i, t)), _) => (stream.newer(lq.range, i, t, true), lq.size),
+        (None, Some((i, t))) => {
+            let end = stream.newer(lq.range, i, t, false);
+            let start = end.saturating_sub(lq.size);
+            (start, end - start)
+        }
+        (None, None) => (0, lq.size),
+    };
+    let mut buf = lq.open(take.min(stream.total()), stream.approx_len);
+    let mut n = 0u64;
+    let (mut first, mut last) = (None, None);
+    let matched = stream.page(lq.range, skip, take, |i, created| {
+        if n > 0 {
+            buf.push(b',');
+        }
+        stream.render(i, created, &shared.world, &mut buf);
+        let id = stream.id_of(i);
+        first.get_or_insert(id);
+        last = Some(id);
+        n += 1;
+    });
+    let more = skip + n < matched.total;
+    let buf = lq.close_cursor(buf, last.filter(|_| more), first.filter(|_| skip > 0));
+    Reply {
+        records: n,
+        ..Reply::json(200, buf)
+    }
+}
+
+/// The children of one parent, newest first, offset-paged.
+fn child_page(
+    shared: &Shared,
+    child: &ChildData,
+    key: &str,
+    lq: &ListQuery<'_>,
+    page_no: Option<u64>,
+) -> Reply {
+    let Some((p, parent_created)) = shared.parent_by_key(child, key) else {
+        let message = child.endpoint.parent.map_or("Not found", |s| s.not_found);
+        return Reply::error(404, message);
+    };
+    let parent_id = shared.parent_of(child).id_of(p);
+    let mut kids = child.children(p, parent_created, shared.seed);
+    kids.retain(|(_, t)| lq.range.contains(*t));
+    let total = kids.len() as u64;
+    let page_no = page_no.unwrap_or(1);
+    let skip = (page_no - 1).saturating_mul(lq.size);
+    let mut buf = lq.open(lq.size.min(total), child.approx_len);
+    let mut n = 0u64;
+    // Newest first: creation times never decrease with j, and ids grow
+    // with j, so that is descending j.
+    for (j, t) in kids
+        .iter()
+        .rev()
+        .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+        .take(usize::try_from(lq.size).unwrap_or(usize::MAX))
+    {
+        if n > 0 {
+            buf.push(b',');
+        }
+        child.render(p, *j, parent_id, *t, &shared.world, &mut buf);
+        n += 1;
+    }
+    let buf = lq.close_offset(buf, total, skip, page_no);
     Reply {
         records: n,
         ..Reply::json(200, buf)
@@ -546,7 +914,7 @@ fn page(
 fn admin(shared: &Shared, req: &Request<Incoming>, path: &str) -> Reply {
     let q = req.uri().query();
     let method = req.method();
-    let stream_arg = || -> Result<&StreamData, Reply> {
+    let stream_arg = || -> Result<&Stream, Reply> {
         let name = query_param(q, "stream").unwrap_or_default();
         shared.stream(&name).ok_or_else(|| {
             Reply::error(
@@ -584,7 +952,17 @@ fn admin(shared: &Shared, req: &Request<Incoming>, path: &str) -> Reply {
         }
         (&Method::POST, "/__admin/insert") => {
             let stream = match stream_arg() {
-                Ok(s) => s,
+                Ok(Stream::Top(s)) => s,
+                Ok(Stream::Child(c)) => {
+                    return Reply::error(
+                        400,
+                        &format!(
+                            "{} is derived from its parent; insert into {}",
+                            c.endpoint.stream,
+                            shared.parent_of(c).endpoint.stream
+                        ),
+                    );
+                }
                 Err(r) => return r,
             };
             let count = match query_param(q, "count").map(|c| c.parse::<u64>()) {
@@ -618,16 +996,16 @@ fn admin(shared: &Shared, req: &Request<Incoming>, path: &str) -> Reply {
             };
             // [from, to): as the exclusive-`to` rule of the list endpoint.
             let range = seconds_range(from, to, true, false);
-            let ids = stream.ids(range);
+            let ids = shared.ids(stream, range);
             Reply::value(
                 200,
-                &serde_json::json!({"stream": stream.endpoint.stream, "count": ids.len(), "ids": ids}),
+                &serde_json::json!({"stream": stream.endpoint().stream, "count": ids.len(), "ids": ids}),
             )
         }
         (&Method::GET, "/__admin/total") => match stream_arg() {
             Ok(s) => Reply::value(
                 200,
-                &serde_json::json!({"stream": s.endpoint.stream, "total": s.total()}),
+                &serde_json::json!({"stream": s.endpoint().stream, "total": shared.total(s)}),
             ),
             Err(r) => r,
         },
@@ -653,6 +1031,24 @@ mod tests {
         assert_eq!(decode("100%"), "100%");
         assert_eq!(decode("%zz%4"), "%zz%4");
         assert_eq!(decode("%2B"), "+");
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        let (_, terminal) = endpoints::by_stream("terminals").unwrap();
+        let (_, customer) = endpoints::by_stream("customers").unwrap();
+        assert_eq!(encode_cursor(terminal, 1001), "dGVybWluYWw6MTAwMQ==");
+        for id in [0, 1, 12, 123, 1001, 4_300_000_123] {
+            let c = encode_cursor(terminal, id);
+            assert_eq!(decode_cursor(terminal, &c), Some(id));
+            assert_eq!(decode_cursor(customer, &c), None, "another endpoint's");
+            assert_eq!(decode_cursor(terminal, c.trim_end_matches('=')), Some(id));
+        }
+        assert_eq!(decode_cursor(terminal, "!!"), None);
+        assert_eq!(decode_cursor(terminal, "dW5kZWZpbmVkOjE2NjU3MDM4"), None);
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
     }
 
     #[test]

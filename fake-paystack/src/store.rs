@@ -13,11 +13,104 @@
 //! turned into an index range by arithmetic (generated records) and a binary
 //! search (inserted ones); a page is then a merge of the two, walked from
 //! the requested offset. Nothing scans the records.
+//!
+//! Cursor paging ([`StreamData::newer`]) turns a cursor record into its
+//! position in that order by the same arithmetic.
+//!
+//! # Child streams
+//!
+//! A child stream ([`ChildData`], e.g. the transactions of each settlement)
+//! stores nothing either: its records are derived from the parent's. Parent
+//! index `p` has `k(p)` children, drawn from `0..=2 × per_parent` by a hash
+//! of (seed, child stream, p); child `j` of parent `p` has id
+//! `id_base + p × slots + j` with `slots = 2 × per_parent + 1` (unique across
+//! parents; gaps where a parent has fewer than `slots` children) and a
+//! creation time derived from the parent's ([`crate::endpoints::ChildTimes`]).
+//! A parent inserted later brings its children with it.
 
 use std::sync::RwLock;
 
-use crate::endpoints::Endpoint;
+use crate::endpoints::{ChildTimes, Endpoint};
 use crate::template::{Ctx, Template, World, fnv, mix};
+
+/// A stream of the fake: top-level (a record count of its own) or a child
+/// of another stream.
+#[derive(Debug)]
+pub enum Stream {
+    Top(StreamData),
+    Child(ChildData),
+}
+
+impl Stream {
+    /// The stream's endpoint.
+    pub fn endpoint(&self) -> &'static Endpoint {
+        match self {
+            Stream::Top(s) => s.endpoint,
+            Stream::Child(c) => c.endpoint,
+        }
+    }
+
+    /// The top-level stream, or `None` for a child stream.
+    pub fn top(&self) -> Option<&StreamData> {
+        match self {
+            Stream::Top(s) => Some(s),
+            Stream::Child(_) => None,
+        }
+    }
+}
+
+/// A stream's compiled templates and their weights.
+#[derive(Debug)]
+struct Renderer {
+    salt: u64,
+    variants: Vec<Template>,
+    cumulative: Vec<u32>,
+}
+
+impl Renderer {
+    fn new(endpoint: &'static Endpoint, world: &World) -> Result<Self, String> {
+        let mut variants = Vec::with_capacity(endpoint.variants.len());
+        let mut cumulative = Vec::with_capacity(endpoint.variants.len());
+        let mut acc = 0u32;
+        for (weight, src) in endpoint.variants {
+            let t = crate::template::compile(src, world)
+                .map_err(|e| format!("{} template: {e}", endpoint.stream))?;
+            variants.push(t);
+            acc += weight;
+            cumulative.push(acc);
+        }
+        Ok(Renderer {
+            salt: fnv(endpoint.stream),
+            variants,
+            cumulative,
+        })
+    }
+
+    /// Renders the record with this index (the hash input), id, creation
+    /// second and parent id.
+    fn render(
+        &self,
+        index: u64,
+        id: u64,
+        created: i64,
+        parent: u64,
+        world: &World,
+        buf: &mut Vec<u8>,
+    ) {
+        let h = mix(world.seed ^ self.salt ^ mix(index));
+        let total = *self.cumulative.last().expect("at least one variant");
+        let pick = (h >> 32) as u32 % total;
+        let v = self.cumulative.iter().position(|c| pick < *c).unwrap_or(0);
+        let ctx = Ctx {
+            id,
+            index,
+            created,
+            h,
+            parent,
+        };
+        self.variants[v].render(&ctx, world, buf);
+    }
+}
 
 /// One stream's records.
 #[derive(Debug)]
@@ -29,9 +122,7 @@ pub struct StreamData {
     pub start: i64,
     /// `end - start`, seconds (> 0).
     pub span: i64,
-    salt: u64,
-    variants: Vec<Template>,
-    cumulative: Vec<u32>,
+    renderer: Renderer,
     inserted: RwLock<Inserted>,
     /// Rough size of one rendered record, for buffer reservations.
     pub approx_len: usize,
@@ -53,7 +144,8 @@ pub struct SecondsRange {
 }
 
 impl SecondsRange {
-    fn contains(&self, s: i64) -> bool {
+    /// Whether second `s` is in the range.
+    pub fn contains(&self, s: i64) -> bool {
         self.lo.is_none_or(|lo| s >= lo) && self.hi.is_none_or(|hi| s <= hi)
     }
 }
@@ -77,24 +169,12 @@ impl StreamData {
         world: &World,
     ) -> Result<Self, String> {
         assert!(end > start, "end must be after start");
-        let mut variants = Vec::with_capacity(endpoint.variants.len());
-        let mut cumulative = Vec::with_capacity(endpoint.variants.len());
-        let mut acc = 0u32;
-        for (weight, src) in endpoint.variants {
-            let t = crate::template::compile(src, world)
-                .map_err(|e| format!("{} template: {e}", endpoint.stream))?;
-            variants.push(t);
-            acc += weight;
-            cumulative.push(acc);
-        }
         let mut s = StreamData {
             endpoint,
             count,
             start,
             span: end - start,
-            salt: fnv(endpoint.stream),
-            variants,
-            cumulative,
+            renderer: Renderer::new(endpoint, world)?,
             inserted: RwLock::new(Inserted {
                 rows: Vec::new(),
                 next: count,
@@ -143,17 +223,8 @@ impl StreamData {
 
     /// Renders record `index` created at `created`.
     pub fn render(&self, index: u64, created: i64, world: &World, buf: &mut Vec<u8>) {
-        let h = mix(world.seed ^ self.salt ^ mix(index));
-        let total = *self.cumulative.last().expect("at least one variant");
-        let pick = (h >> 32) as u32 % total;
-        let v = self.cumulative.iter().position(|c| pick < *c).unwrap_or(0);
-        let ctx = Ctx {
-            id: self.id_of(index),
-            index,
-            created,
-            h,
-        };
-        self.variants[v].render(&ctx, world, buf);
+        self.renderer
+            .render(index, self.id_of(index), created, 0, world, buf);
     }
 
     /// Total number of records (generated and inserted).
@@ -178,7 +249,11 @@ impl StreamData {
 
     /// Creation second of the record with `id`, if the stream holds it.
     pub fn created_of_id(&self, id: u64) -> Option<i64> {
-        let index = id.checked_sub(self.endpoint.id_base)?;
+        self.created_of_index(id.checked_sub(self.endpoint.id_base)?)
+    }
+
+    /// Creation second of the record with this index, if the stream holds it.
+    pub fn created_of_index(&self, index: u64) -> Option<i64> {
         if index < self.count {
             return Some(self.created(index));
         }
@@ -186,19 +261,71 @@ impl StreamData {
         ins.rows.iter().find(|r| r.1 == index).map(|r| r.0)
     }
 
+    /// `(index, creation second)` of the records created in `range`, by
+    /// ascending index (= ascending id).
+    pub fn records(&self, range: SecondsRange) -> Vec<(u64, i64)> {
+        let (b0, b1) = self.base_range(range);
+        let mut out: Vec<(u64, i64)> = (b0..b1).map(|i| (i, self.created(i))).collect();
+        let ins = self.inserted.read().expect("lock");
+        let mut extra: Vec<(u64, i64)> = ins
+            .rows
+            .iter()
+            .filter(|r| range.contains(r.0))
+            .map(|r| (r.1, r.0))
+            .collect();
+        extra.sort_unstable();
+        out.extend(extra);
+        out
+    }
+
     /// Ids of the records created in `range`, ascending.
     pub fn ids(&self, range: SecondsRange) -> Vec<u64> {
-        let (b0, b1) = self.base_range(range);
-        let mut ids: Vec<u64> = (b0..b1).map(|i| self.id_of(i)).collect();
+        self.records(range)
+            .into_iter()
+            .map(|(i, _)| self.id_of(i))
+            .collect()
+    }
+
+    /// Every index the stream holds: `0..count`, then the inserted ones.
+    pub fn indices(&self) -> Vec<u64> {
         let ins = self.inserted.read().expect("lock");
-        ids.extend(
-            ins.rows
-                .iter()
-                .filter(|r| range.contains(r.0))
-                .map(|r| self.id_of(r.1)),
-        );
-        ids.sort_unstable();
-        ids
+        let mut extra: Vec<u64> = ins.rows.iter().map(|r| r.1).collect();
+        extra.sort_unstable();
+        (0..self.count).chain(extra).collect()
+    }
+
+    /// How many records in `range` come before the record `(index,
+    /// created)` in the newest-first order (descending creation second, then
+    /// descending index), counting the record itself when `inclusive` and it
+    /// is in `range`. The record need not be in `range`.
+    pub fn newer(&self, range: SecondsRange, index: u64, created: i64, inclusive: bool) -> u64 {
+        let (b0, b1) = self.base_range(range);
+        // Generated records after (created, index) in ascending order form a
+        // suffix [g, count): those created later, and those of the same
+        // second with a larger index (or equal, when inclusive).
+        let later = self.first_at_or_after(created.saturating_add(1));
+        let same = self.first_at_or_after(created);
+        let past = if inclusive {
+            index
+        } else {
+            index.saturating_add(1)
+        };
+        let g = later.min(same.max(past));
+        let base = b1.saturating_sub(g.max(b0));
+        let ins = self.inserted.read().expect("lock");
+        let rows = &ins.rows;
+        let k0 = range.lo.map_or(0, |lo| rows.partition_point(|r| r.0 < lo));
+        let k1 = range
+            .hi
+            .map_or(rows.len(), |hi| rows.partition_point(|r| r.0 <= hi))
+            .max(k0);
+        let key = (created, index);
+        let q = if inclusive {
+            rows.partition_point(|r| *r < key)
+        } else {
+            rows.partition_point(|r| *r <= key)
+        };
+        base + (k1 - q.clamp(k0, k1)) as u64
     }
 
     /// Counts the records in `range` and visits those at positions
@@ -268,6 +395,141 @@ impl StreamData {
             left -= 1;
         }
         Matched { total }
+    }
+}
+
+/// A child stream: the records of each parent record (see the module docs).
+#[derive(Debug)]
+pub struct ChildData {
+    pub endpoint: &'static Endpoint,
+    /// Index of the parent stream in [`crate::ENDPOINTS`].
+    pub parent: usize,
+    /// Id slots per parent: `2 × per_parent + 1` (the most children a
+    /// parent can have).
+    pub slots: u64,
+    times: ChildTimes,
+    renderer: Renderer,
+    /// Rough size of one rendered record, for buffer reservations.
+    pub approx_len: usize,
+}
+
+impl ChildData {
+    /// Builds the child stream of `endpoint` (which has a parent), whose
+    /// parents are on average `per_parent` children each.
+    ///
+    /// # Errors
+    /// A template that does not compile (a bug in the table).
+    pub fn new(
+        endpoint: &'static Endpoint,
+        parent: usize,
+        per_parent: u64,
+        world: &World,
+    ) -> Result<Self, String> {
+        let spec = endpoint
+            .parent
+            .ok_or_else(|| format!("{} is not a child endpoint", endpoint.stream))?;
+        let mut c = ChildData {
+            endpoint,
+            parent,
+            slots: per_parent * 2 + 1,
+            times: spec.times,
+            renderer: Renderer::new(endpoint, world)?,
+            approx_len: 0,
+        };
+        let mut sample = Vec::new();
+        for i in 0..16 {
+            c.renderer.render(
+                i,
+                endpoint.id_base + i,
+                1_704_067_200,
+                1,
+                world,
+                &mut sample,
+            );
+        }
+        c.approx_len = sample.len() / 16 + 64;
+        Ok(c)
+    }
+
+    /// How many children parent index `p` has.
+    pub fn count_of(&self, p: u64, seed: u64) -> u64 {
+        mix(seed ^ self.renderer.salt ^ mix(p) ^ 0xC411_D000) % self.slots
+    }
+
+    /// The id of child `j` of parent index `p`.
+    pub fn id_of(&self, p: u64, j: u64) -> u64 {
+        self.endpoint.id_base + p * self.slots + j
+    }
+
+    /// `(parent index, j)` of a child id (whether or not it exists).
+    pub fn locate(&self, id: u64) -> Option<(u64, u64)> {
+        let n = id.checked_sub(self.endpoint.id_base)?;
+        Some((n / self.slots, n % self.slots))
+    }
+
+    /// Creation second of child `j` of `k` of a parent created at `parent`.
+    pub fn created(&self, parent: i64, j: u64, k: u64) -> i64 {
+        match self.times {
+            ChildTimes::Before(w) => {
+                let w128 = i128::from(w);
+                let off = (i128::from(j) + 1) * w128 / (i128::from(k) + 1);
+                parent - w + off as i64
+            }
+            ChildTimes::After(step) => parent + j as i64 * step,
+        }
+    }
+
+    /// The children of parent index `p` (created at `parent_created`) as
+    /// `(j, creation second)`, oldest first (ascending `j`: creation times
+    /// never decrease with `j`).
+    pub fn children(&self, p: u64, parent_created: i64, seed: u64) -> Vec<(u64, i64)> {
+        let k = self.count_of(p, seed);
+        (0..k)
+            .map(|j| (j, self.created(parent_created, j, k)))
+            .collect()
+    }
+
+    /// Renders child `j` of parent index `p` (whose id is `parent_id`).
+    pub fn render(
+        &self,
+        p: u64,
+        j: u64,
+        parent_id: u64,
+        created: i64,
+        world: &World,
+        buf: &mut Vec<u8>,
+    ) {
+        let slot = p * self.slots + j;
+        self.renderer
+            .render(slot, self.id_of(p, j), created, parent_id, world, buf);
+    }
+
+    /// Ids of the children of the parents created in `range` (of the
+    /// parent's creation time), ascending.
+    pub fn ids(&self, parent: &StreamData, range: SecondsRange, seed: u64) -> Vec<u64> {
+        let mut ids = Vec::new();
+        for (p, _) in parent.records(range) {
+            let k = self.count_of(p, seed);
+            ids.extend((0..k).map(|j| self.id_of(p, j)));
+        }
+        ids
+    }
+
+    /// How many children all the parents have (a pass over the parents).
+    pub fn total(&self, parent: &StreamData, seed: u64) -> u64 {
+        parent
+            .indices()
+            .into_iter()
+            .map(|p| self.count_of(p, seed))
+            .sum()
+    }
+
+    /// Creation second of the child with `id`, if it exists.
+    pub fn created_of_id(&self, parent: &StreamData, id: u64, seed: u64) -> Option<i64> {
+        let (p, j) = self.locate(id)?;
+        let parent_created = parent.created_of_index(p)?;
+        let k = self.count_of(p, seed);
+        (j < k).then(|| self.created(parent_created, j, k))
     }
 }
 
@@ -368,6 +630,101 @@ mod tests {
                 assert_eq!(paged(&s, range, size), want, "{range:?} size {size}");
             }
         }
+    }
+
+    #[test]
+    fn newer_is_the_position_in_the_newest_first_order() {
+        let s = stream(97, 1000, 1040);
+        s.insert(1010, 2);
+        s.insert(1100, 3);
+        s.insert(990, 1);
+        for range in [
+            SecondsRange::default(),
+            SecondsRange {
+                lo: Some(1005),
+                hi: Some(1039),
+            },
+            SecondsRange {
+                lo: Some(1020),
+                hi: None,
+            },
+        ] {
+            let order = naive(&s, range);
+            let everything = naive(&s, SecondsRange::default());
+            for (index, created) in everything {
+                let at = order.iter().position(|r| r.0 == index);
+                let before = order
+                    .iter()
+                    .filter(|r| (r.1, r.0) > (created, index))
+                    .count() as u64;
+                assert_eq!(
+                    s.newer(range, index, created, false),
+                    before,
+                    "{range:?} {index}"
+                );
+                let incl = before + u64::from(at.is_some());
+                assert_eq!(
+                    s.newer(range, index, created, true),
+                    incl,
+                    "{range:?} {index}"
+                );
+                if let Some(at) = at {
+                    assert_eq!(at as u64, before);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn children_are_derived_from_parents() {
+        use crate::endpoints::by_stream;
+        let settlements = StreamData::new(
+            by_stream("settlements").unwrap().1,
+            50,
+            1_704_067_200,
+            1_767_225_600,
+            &world(),
+        )
+        .unwrap();
+        let (_, e) = by_stream("settlement_transactions").unwrap();
+        let c = ChildData::new(e, 4, 4, &world()).unwrap();
+        assert_eq!(c.slots, 9);
+        let mut all = Vec::new();
+        let mut counts = std::collections::HashSet::new();
+        for p in 0..50 {
+            let pc = settlements.created(p);
+            let kids = c.children(p, pc, 1);
+            counts.insert(kids.len());
+            assert!(kids.len() <= 8);
+            for w in kids.windows(2) {
+                assert!(w[0].1 <= w[1].1);
+            }
+            for (j, t) in kids {
+                assert!(t < pc && t >= pc - 86_400, "before the settlement");
+                let id = c.id_of(p, j);
+                assert_eq!(c.locate(id), Some((p, j)));
+                assert_eq!(c.created_of_id(&settlements, id, 1), Some(t));
+                all.push(id);
+            }
+        }
+        assert!(counts.len() > 3, "{counts:?}");
+        assert_eq!(c.ids(&settlements, SecondsRange::default(), 1), all);
+        assert_eq!(c.total(&settlements, 1), all.len() as u64);
+        // A parent inserted later brings its children.
+        let new_id = settlements.insert(1_800_000_000, 1)[0];
+        let p = new_id - settlements.endpoint.id_base;
+        assert_eq!(
+            c.ids(
+                &settlements,
+                SecondsRange {
+                    lo: Some(1_800_000_000),
+                    hi: None
+                },
+                1
+            )
+            .len() as u64,
+            c.count_of(p, 1)
+        );
     }
 
     #[test]

@@ -24,12 +24,16 @@
 //! | `digits:N`, `hex:N` | N random digits / lower-case hex digits |
 //! | `ip` | an address from the documentation ranges (no quotes) |
 //! | `idof:STREAM` | the id of some record of STREAM |
+//! | `code:N` | N lower-case letters and digits that encode the record id reversibly ([`decode_code`]; N ≤ 12) |
+//! | `parent` | the id of the parent record (child streams; 0 otherwise) |
 //! | `cust.F` | field F of the record's customer (a JSON value, quoted when a string) |
 //! | `me.F` | field F of the person the record itself is (the customers stream) |
 //!
 //! Person fields `F`: `id`, `first`, `last`, `name`, `email`, `phone`,
-//! `intl_phone`, `code`, `meta`, `risk`. About one person in eight has no
-//! name and no phone, like Paystack's "email only" customers.
+//! `intl_phone`, `code`, `meta`, `risk`, and `upper` (the name in capitals,
+//! `ADA OBI`, or `CUSTOMER` for a person without a name; unquoted, for use
+//! inside a string). About one person in eight has no name and no phone, like
+//! Paystack's "email only" customers.
 //!
 //! Randomness is a pure function of (seed, stream, record index, key): the
 //! key is the placeholder's slot in the template, or `@KEY` when given, so
@@ -82,6 +86,8 @@ pub struct Ctx {
     pub created: i64,
     /// The record's hash: everything random derives from it.
     pub h: u64,
+    /// The parent record's id (child streams), else 0.
+    pub parent: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +108,7 @@ enum PersonField {
     Code,
     Meta,
     Risk,
+    Upper,
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +127,8 @@ enum Gen {
     Chars(usize, &'static [u8]),
     Ip,
     IdOf(u64, u64),
+    Code(usize),
+    Parent,
     Person(Who, PersonField),
 }
 
@@ -319,6 +328,14 @@ fn parse_placeholder(spec: &str, slot: u64, world: &World) -> Result<Op, String>
         "digits" => Gen::Chars(count(args)?, DIGITS),
         "hex" => Gen::Chars(count(args)?, HEX),
         "ip" => Gen::Ip,
+        "code" => {
+            let n = count(args)?;
+            if n > CODE_MAX_LEN {
+                return Err(format!("code longer than {CODE_MAX_LEN} in {spec:?}"));
+            }
+            Gen::Code(n)
+        }
+        "parent" => Gen::Parent,
         "idof" => {
             let (_, base, pool) = world
                 .streams
@@ -347,6 +364,7 @@ fn parse_placeholder(spec: &str, slot: u64, world: &World) -> Result<Op, String>
                 "code" => PersonField::Code,
                 "meta" => PersonField::Meta,
                 "risk" => PersonField::Risk,
+                "upper" => PersonField::Upper,
                 _ => return Err(format!("unknown person field in {spec:?}")),
             };
             Gen::Person(who, field)
@@ -504,6 +522,8 @@ fn render_gen(generator: &Gen, r: u64, ctx: &Ctx, world: &World, buf: &mut Vec<u
             write_u64(buf, last);
         }
         Gen::IdOf(base, pool) => write_u64(buf, base + (r % pool)),
+        Gen::Code(n) => write_code(buf, ctx.id, *n, world.seed),
+        Gen::Parent => write_u64(buf, ctx.parent),
         Gen::Person(who, field) => {
             let person = match who {
                 Who::Cust => {
@@ -599,12 +619,79 @@ fn render_person(p: &Person, field: PersonField, world: &World, buf: &mut Vec<u8
                 buf.extend_from_slice(b"\"}");
             }
         }
+        PersonField::Upper => {
+            if p.named() {
+                for b in p.first().bytes().chain(std::iter::once(b' ')) {
+                    buf.push(b.to_ascii_uppercase());
+                }
+                for b in p.last().bytes() {
+                    buf.push(b.to_ascii_uppercase());
+                }
+            } else {
+                buf.extend_from_slice(b"CUSTOMER");
+            }
+        }
         PersonField::Risk => buf.extend_from_slice(match (p.h >> 52) % 20 {
             0 => b"\"allow\"",
             1 => b"\"deny\"",
             _ => b"\"default\"",
         }),
     }
+}
+
+/// Longest `code:N`: 36^12 < 2^63 keeps the arithmetic in `u128`.
+pub const CODE_MAX_LEN: usize = 12;
+const CODE_MUL: u128 = 0x9E37_79B9_7F4A_7C15; // odd, not a multiple of 3
+const CODE_SALT_KEY: u64 = 0xBA7C_40DE_0000_0001;
+
+fn code_params(n: usize, seed: u64) -> (u128, u128, u128) {
+    let m = 36u128.pow(n as u32);
+    let a = CODE_MUL % m;
+    let b = u128::from(mix(seed ^ CODE_SALT_KEY)) % m;
+    (m, a, b)
+}
+
+/// The inverse of `a` modulo `m` (they are coprime).
+fn inverse(a: u128, m: u128) -> u128 {
+    let (mut r0, mut r1) = (m as i128, a as i128);
+    let (mut t0, mut t1) = (0i128, 1i128);
+    while r1 != 0 {
+        let q = r0 / r1;
+        (r0, r1) = (r1, r0 - q * r1);
+        (t0, t1) = (t1, t0 - q * t1);
+    }
+    t0.rem_euclid(m as i128) as u128
+}
+
+/// Appends the `code:N` of `id`: an affine bijection of `id mod 36^N`
+/// (salted by the seed), in base 36, most significant first.
+pub fn write_code(buf: &mut Vec<u8>, id: u64, n: usize, seed: u64) {
+    let (m, a, b) = code_params(n, seed);
+    let mut v = (u128::from(id) % m * a + b) % m;
+    let at = buf.len();
+    buf.resize(at + n, b'0');
+    for i in (0..n).rev() {
+        buf[at + i] = LOWER[(v % 36) as usize];
+        v /= 36;
+    }
+}
+
+/// The id whose `code:N` (N = the length of `code`) is `code`, or `None`
+/// when `code` is not one (wrong length or characters, or an id beyond
+/// `u64`).
+pub fn decode_code(code: &str, seed: u64) -> Option<u64> {
+    let n = code.len();
+    if n == 0 || n > CODE_MAX_LEN {
+        return None;
+    }
+    let (m, a, b) = code_params(n, seed);
+    let mut c: u128 = 0;
+    for ch in code.bytes() {
+        let d = LOWER.iter().position(|x| *x == ch)?;
+        c = c * 36 + d as u128;
+    }
+    let id = (c + m - b) % m * inverse(a, m) % m;
+    u64::try_from(id).ok()
 }
 
 #[cfg(test)]
@@ -628,6 +715,7 @@ mod tests {
             index,
             created: 1_709_288_130,
             h: mix(index),
+            parent: 77,
         };
         t.render(&ctx, &world(), &mut buf);
         String::from_utf8(buf).unwrap()
@@ -717,6 +805,29 @@ mod tests {
     }
 
     #[test]
+    fn codes_round_trip() {
+        for seed in [1, 7, 12345] {
+            let mut seen = std::collections::HashSet::new();
+            for id in (0..2000u64).chain([66_570_000, u64::from(u32::MAX) + 5]) {
+                let mut buf = Vec::new();
+                write_code(&mut buf, id, 12, seed);
+                let code = String::from_utf8(buf).unwrap();
+                assert_eq!(code.len(), 12);
+                assert!(code.bytes().all(|b| LOWER.contains(&b)));
+                assert_eq!(decode_code(&code, seed), Some(id), "{code}");
+                assert!(seen.insert(code));
+            }
+        }
+        assert_eq!(decode_code("", 1), None);
+        assert_eq!(decode_code("ABC", 1), None);
+        assert_eq!(decode_code("abcdefghijklm", 1), None);
+        assert_eq!(render("{%code:12%}|{%parent%}", 1).len(), 15);
+        assert!(render("{%parent%}", 1) == "77");
+        let upper = render("\"{%cust.upper%}\"", 3);
+        assert!(upper == "\"CUSTOMER\"" || upper.contains(' '), "{upper}");
+    }
+
+    #[test]
     fn bad_placeholders_are_reported() {
         let w = world();
         for bad in [
@@ -728,6 +839,7 @@ mod tests {
             "{%idof:nope%}",
             "{%cust.shoe%}",
             "{%?200~id%}",
+            "{%code:13%}",
             "{%id",
         ] {
             assert!(compile(bad, &w).is_err(), "{bad}");

@@ -27,7 +27,14 @@ async fn check_succeeds_with_an_accepted_key_and_sends_auth_and_user_agent() {
         .respond_with(ResponseTemplate::new(200).set_body_json(
             json!({"status": true, "message": "ok", "data": [], "meta": {"total": 0}}),
         ))
-        .expect(8)
+        // One request per endpoint (child streams are read through their
+        // parent's).
+        .expect(
+            source_paystack::streams::STREAMS
+                .iter()
+                .filter(|d| d.parent.is_none())
+                .count() as u64,
+        )
         .mount(&server)
         .await;
     let files = Files::new();

@@ -7,6 +7,7 @@ mod check;
 mod faults;
 mod interrupt;
 mod metadata;
+mod more_streams;
 mod props;
 mod read_errors;
 mod read_paging;

@@ -4,9 +4,10 @@
 use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-use source_paystack::client::{Meta, decode_page};
+use source_paystack::client::{Fields, Meta, decode_page};
 use source_paystack::protocol::SyncMode;
-use source_paystack::slice::{StreamProgress, Tuning, Window, window};
+use source_paystack::slice::{Plan, StreamProgress, Tuning, Window, window};
+use source_paystack::streams::Paging;
 use source_paystack::{catalog, config, state};
 
 fn any_json() -> impl Strategy<Value = Value> {
@@ -105,9 +106,9 @@ proptest! {
 
     #[test]
     fn page_decoding_never_panics(value in any_json(), text in ".{0,100}") {
-        let _ = decode_page(value.to_string().into_bytes(), "createdAt");
-        let _ = decode_page(text.into_bytes(), "createdAt");
-        let _ = decode_page(json!({"status": true, "data": [value], "meta": {}}).to_string().into_bytes(), "createdAt");
+        let _ = decode_page(value.to_string().into_bytes(), Fields::cursor("createdAt"));
+        let _ = decode_page(text.into_bytes(), Fields::cursor("createdAt"));
+        let _ = decode_page(json!({"status": true, "data": [value], "meta": {}}).to_string().into_bytes(), Fields::cursor("createdAt"));
     }
 
     #[test]
@@ -117,7 +118,7 @@ proptest! {
         incremental in any::<bool>(),
     ) {
         let mode = if incremental { SyncMode::Incremental } else { SyncMode::FullRefresh };
-        if let Some(w) = window(mode, start, cursor, lookback, now) {
+        if let Some(w) = window(mode, start, None, cursor, lookback, now) {
             prop_assert!(w.from >= start);
             prop_assert!(w.from < w.to);
             prop_assert!(w.to <= now);
@@ -140,22 +141,27 @@ proptest! {
         totals in prop::collection::vec((proptest::option::of(0u64..2_000), proptest::option::of(0u64..300), 0usize..5), 1..40),
         per_page in 1u32..300, max_pages in 1u32..60,
     ) {
-        let w = Window { from: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(), to: Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap() };
-        let mut p = StreamProgress::new("/x", Some(w), None, w.from, Tuning { per_page, max_pages_per_slice: max_pages });
+        let w = Window { from: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(), to: Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(), ends_now: true };
+        let mut p = StreamProgress::new(
+            Plan { path: "/x", window: Some(w), filtered: true, split: true, paging: Paging::Offset, children: None },
+            None,
+            w.from,
+            Tuning { per_page, max_pages_per_slice: max_pages },
+        );
         let mut answers = totals.into_iter().cycle();
         let mut handed = std::collections::HashSet::new();
         let mut steps = 0;
         while let Some(req) = p.next_request() {
             steps += 1;
-            prop_assert!(handed.insert((req.slice, req.query.page)), "page handed out twice");
+            prop_assert!(handed.insert((req.target, req.page_no)), "page handed out twice");
             let (total, page_count, n) = answers.next().unwrap();
             let records: Vec<String> = (0..n)
                 .map(|i| format!(r#"{{"id":{},"createdAt":"2024-02-01T00:00:0{}Z"}}"#, steps * 10 + i, i))
                 .collect();
             let body = format!(r#"{{"status":true,"data":[{}]}}"#, records.join(","));
-            let mut page = decode_page(body.into_bytes(), "createdAt").unwrap();
-            page.meta = Meta { total, per_page: None, page: None, page_count };
-            if p.on_page(&req, &page, |_| Ok(())).is_err() {
+            let mut page = decode_page(body.into_bytes(), Fields::cursor("createdAt")).unwrap();
+            page.meta = Meta { total, per_page: None, page: None, page_count, next: None };
+            if p.on_page(&req, &page, |_, _| Ok(())).is_err() {
                 break;
             }
             if steps > 3_000 {

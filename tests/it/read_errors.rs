@@ -1,14 +1,13 @@
 //! `read`: failures, retries, error traces and exit codes.
 
 use serde_json::json;
-use source_paystack::streams::STREAMS;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::*;
 
 fn all_streams() -> Vec<(&'static str, &'static str)> {
-    STREAMS.iter().map(|d| (d.name, "incremental")).collect()
+    core("incremental")
 }
 
 #[tokio::test]
@@ -45,12 +44,11 @@ async fn a_failing_stream_ends_incomplete_and_the_others_go_on() {
             out.states("refunds").is_empty(),
             "no state for a stream that read nothing"
         );
-        for def in STREAMS.iter().filter(|d| d.name != "refunds") {
+        for name in CORE.iter().filter(|n| **n != "refunds") {
             assert_eq!(
-                out.statuses(def.name),
+                out.statuses(name),
                 ["STARTED", "RUNNING", "COMPLETE"],
-                "c={concurrency} {}",
-                def.name
+                "c={concurrency} {name}"
             );
         }
         assert_eq!(out.record_ids("customers"), [1, 2, 3]);
@@ -99,14 +97,16 @@ async fn a_rejected_key_is_a_config_error_and_stops_every_stream() {
     .await;
     assert_eq!(out.code, 1);
     let reqs = server.received_requests().await.unwrap();
-    assert_eq!(reqs.len(), 1, "no retry, no hammering with a bad key");
-    for def in STREAMS {
-        assert_eq!(
-            out.statuses(def.name),
-            ["STARTED", "INCOMPLETE"],
-            "{}",
-            def.name
-        );
+    let paths: Vec<&str> = reqs.iter().map(|r| r.url.path()).collect();
+    // The first stream's request, then one to /transaction to tell a bad
+    // key from a feature that is not enabled; no retry, no more requests.
+    assert_eq!(
+        paths,
+        ["/customer", "/transaction"],
+        "no hammering with a bad key"
+    );
+    for name in CORE {
+        assert_eq!(out.statuses(name), ["STARTED", "INCOMPLETE"], "{name}");
     }
     let errors = out.errors();
     assert_eq!(errors[0]["failure_type"], "config_error");
@@ -118,6 +118,47 @@ async fn a_rejected_key_is_a_config_error_and_stops_every_stream() {
     );
     assert_eq!(errors.last().unwrap()["failure_type"], "config_error");
     assert!(!out.text.contains(KEY));
+}
+
+/// A 401 on one endpoint while the key works elsewhere is a feature the
+/// business does not have: that stream fails, the others complete.
+#[tokio::test]
+async fn a_401_on_one_endpoint_only_fails_that_stream() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/refund"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"status": false, "message": "Invalid key"})),
+        )
+        .mount(&server)
+        .await;
+    mount_empty_lists(&server, &["refunds"]).await;
+    let files = Files::new();
+    let out = run(
+        read_cmd(
+            &files.default_config(0),
+            &files.catalog(&all_streams()),
+            None,
+        ),
+        &settings(&server, 2),
+    )
+    .await;
+    assert_eq!(out.code, 1);
+    assert_eq!(out.statuses("refunds"), ["STARTED", "INCOMPLETE"]);
+    for name in CORE.iter().filter(|n| **n != "refunds") {
+        assert_eq!(
+            out.statuses(name),
+            ["STARTED", "RUNNING", "COMPLETE"],
+            "{name}"
+        );
+    }
+    let e = out.errors()[0];
+    assert_eq!(e["failure_type"], "config_error");
+    assert!(
+        e["message"].as_str().unwrap().contains("not enabled"),
+        "{e}"
+    );
 }
 
 #[tokio::test]

@@ -4,7 +4,6 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 use source_paystack::slice::Tuning;
-use source_paystack::streams::STREAMS;
 use wiremock::MockServer;
 
 use crate::support::*;
@@ -228,7 +227,11 @@ async fn records_created_today_are_read_and_later_ones_wait_for_the_next_sync() 
 async fn records_pass_through_unchanged_and_match_their_schemas() {
     let server = MockServer::start().await;
     let mut all = std::collections::HashMap::new();
-    for (n, def) in STREAMS.iter().enumerate() {
+    for (n, def) in CORE
+        .iter()
+        .map(|n| source_paystack::streams::find(n).unwrap())
+        .enumerate()
+    {
         let recs = records(
             def.name,
             6,
@@ -245,7 +248,7 @@ async fn records_pass_through_unchanged_and_match_their_schemas() {
         .await;
     }
     let files = Files::new();
-    let streams: Vec<(&str, &str)> = STREAMS.iter().map(|d| (d.name, "incremental")).collect();
+    let streams = core("incremental");
     let out = run(
         read_cmd(&files.default_config(0), &files.catalog(&streams), None),
         &settings(&server, 3),
@@ -253,7 +256,10 @@ async fn records_pass_through_unchanged_and_match_their_schemas() {
     .await;
     assert_eq!(out.code, 0, "{}", out.text);
     assert_records_match_schemas(&out);
-    for def in STREAMS {
+    for def in CORE
+        .iter()
+        .map(|n| source_paystack::streams::find(n).unwrap())
+    {
         let mut got: Vec<Value> = out.records(def.name).into_iter().cloned().collect();
         let mut want = all[def.name].clone();
         got.sort_by_key(|r| r["id"].as_u64());
@@ -281,14 +287,17 @@ async fn every_stream_reports_started_running_complete_in_order() {
     )
     .await;
     let files = Files::new();
-    let streams: Vec<(&str, &str)> = STREAMS.iter().map(|d| (d.name, "full_refresh")).collect();
+    let streams = core("full_refresh");
     let out = run(
         read_cmd(&files.default_config(0), &files.catalog(&streams), None),
         &settings(&server, 1),
     )
     .await;
     assert_eq!(out.code, 0);
-    for def in STREAMS {
+    for def in CORE
+        .iter()
+        .map(|n| source_paystack::streams::find(n).unwrap())
+    {
         assert_eq!(
             out.statuses(def.name),
             ["STARTED", "RUNNING", "COMPLETE"],

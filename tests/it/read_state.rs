@@ -142,10 +142,7 @@ async fn a_far_future_state_yields_no_records_and_one_state() {
         "abnormal.json",
         include_str!("../../integration_tests/abnormal_state.json"),
     );
-    let streams: Vec<(&str, &str)> = source_paystack::streams::STREAMS
-        .iter()
-        .map(|d| (d.name, "incremental"))
-        .collect();
+    let streams: Vec<(&str, &str)> = core("incremental");
     let cmd = read_cmd(
         &files.default_config(5),
         &files.catalog(&streams),

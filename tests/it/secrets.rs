@@ -86,10 +86,7 @@ async fn the_key_appears_nowhere_on_any_path() {
         "future.json",
         json!({"secret_key": KEY, "start_date": "2999-01-01T00:00:00Z"}),
     );
-    let all: Vec<(&str, &str)> = source_paystack::streams::STREAMS
-        .iter()
-        .map(|d| (d.name, "incremental"))
-        .collect();
+    let all: Vec<(&str, &str)> = core("incremental");
     let catalog = files.catalog(&all);
     let bad_state = files.state("[{\"type\": \"STREAM\"}]");
 

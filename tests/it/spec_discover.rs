@@ -62,7 +62,7 @@ async fn an_airbyte_config_passes_our_spec_and_so_do_the_samples() {
 }
 
 #[tokio::test]
-async fn discover_lists_eight_streams_with_keys_and_cursors() {
+async fn discover_lists_every_stream_with_keys_and_cursors() {
     let server = MockServer::start().await;
     let files = Files::new();
     let config = files.default_config(0);
@@ -78,20 +78,29 @@ async fn discover_lists_eight_streams_with_keys_and_cursors() {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
+    assert_eq!(names[..8], CORE, "Airbyte's eight come first, as they were");
     assert_eq!(
-        names,
+        names[8..],
         [
-            "customers",
-            "disputes",
-            "invoices",
-            "refunds",
-            "settlements",
-            "subscriptions",
-            "transactions",
-            "transfers"
+            "plans",
+            "products",
+            "payment_pages",
+            "subaccounts",
+            "splits",
+            "transfer_recipients",
+            "bulk_charges",
+            "bulk_charge_items",
+            "dedicated_accounts",
+            "balance_history",
+            "settlement_transactions",
+            "terminals",
+            "virtual_terminals",
+            "orders",
+            "storefronts"
         ]
     );
-    for s in streams {
+    // The eight keep Airbyte's cursors and keys, so states carry over.
+    for s in &streams[..8] {
         let name = s["name"].as_str().unwrap();
         let cursor = if name == "invoices" {
             "created_at"
@@ -100,14 +109,42 @@ async fn discover_lists_eight_streams_with_keys_and_cursors() {
         };
         assert_eq!(s["default_cursor_field"], json!([cursor]), "{name}");
         assert_eq!(s["source_defined_primary_key"], json!([["id"]]), "{name}");
-        assert_eq!(
-            s["supported_sync_modes"],
-            json!(["full_refresh", "incremental"]),
-            "{name}"
-        );
-        assert_eq!(s["source_defined_cursor"], true);
-        assert_eq!(s["is_resumable"], true);
+    }
+    let full_refresh_only = [
+        "subaccounts",
+        "dedicated_accounts",
+        "terminals",
+        "virtual_terminals",
+        "storefronts",
+    ];
+    for s in streams {
+        let name = s["name"].as_str().unwrap();
         let schema = &s["json_schema"];
+        if full_refresh_only.contains(&name) {
+            assert_eq!(s["supported_sync_modes"], json!(["full_refresh"]), "{name}");
+            assert_eq!(s["default_cursor_field"], json!([]), "{name}");
+            assert_eq!(s["source_defined_cursor"], false, "{name}");
+        } else {
+            assert_eq!(
+                s["supported_sync_modes"],
+                json!(["full_refresh", "incremental"]),
+                "{name}"
+            );
+            assert_eq!(s["source_defined_cursor"], true, "{name}");
+            assert_eq!(s["is_resumable"], true, "{name}");
+            let cursor = s["default_cursor_field"][0].as_str().unwrap();
+            assert!(
+                schema["properties"][cursor].is_object(),
+                "{name} lacks {cursor}"
+            );
+        }
+        for key in s["source_defined_primary_key"].as_array().unwrap() {
+            let field = key[0].as_str().unwrap();
+            assert!(
+                schema["properties"][field].is_object(),
+                "{name} lacks key {field}"
+            );
+        }
         assert!(
             jsonschema::draft7::meta::is_valid(schema),
             "{name}: not Draft 7"
@@ -117,10 +154,6 @@ async fn discover_lists_eight_streams_with_keys_and_cursors() {
             schema["properties"]["id"]["type"],
             json!(["null", "integer"]),
             "{name}"
-        );
-        assert!(
-            schema["properties"][cursor].is_object(),
-            "{name} lacks {cursor}"
         );
         let text = schema.to_string();
         for kw in ["\"$ref\"", "\"allOf\"", "\"not\"", "\"anyOf\"", "\"oneOf\""] {

@@ -84,7 +84,9 @@ fn prints_one_line_serves_and_exits_on_sigterm() {
 fn flags_shape_the_server() {
     let server = run(&[
         "--total",
-        "83",
+        "214",
+        "--children-per-parent",
+        "1",
         "--stream-records",
         "customers=5",
         "--key",
@@ -97,7 +99,7 @@ fn flags_shape_the_server() {
         "--rate-limit",
         "on",
         "--test-limit",
-        "5",
+        "7",
         "--start",
         "2024-01-01",
         "--end",
@@ -114,7 +116,17 @@ fn flags_shape_the_server() {
     let (_, body) = server.get("/transaction", key);
     assert_eq!(
         body["meta"]["total"], 10,
-        "83 over 8 streams: 11 or 10 each"
+        "214 over the 21 top-level streams: 11 or 10 each"
+    );
+    let (_, body) = server.get("/storefront", key);
+    assert_eq!(body["meta"]["total"], 10);
+    let (_, body) = server.get("/settlement?perPage=4", key);
+    let settlement = body["data"][0]["id"].as_u64().unwrap();
+    let (status, body) = server.get(&format!("/settlement/{settlement}/transactions"), key);
+    assert_eq!(status, 200);
+    assert!(
+        body["meta"]["total"].as_u64().unwrap() <= 2,
+        "0..=2 children"
     );
     let (_, body) = server.get("/paymentrequest", key);
     assert_eq!(body["meta"]["total"], 11);
@@ -124,9 +136,8 @@ fn flags_shape_the_server() {
     assert_eq!(status, 403);
     let (status, _) = server.get("/customer", "sk_test_fakepaystack");
     assert_eq!(status, 401, "--key replaces the default keys");
-    // Three list requests counted against the limit of 5 (the 403 fault and the
-    // 401 did not): two more pass, then 429.
-    assert_eq!(server.get("/customer", key).0, 200);
+    // Six list requests counted against the limit of 7 (the 403 fault and
+    // the 401 did not): one more passes, then 429.
     assert_eq!(server.get("/customer", key).0, 200);
     assert_eq!(server.get("/customer", key).0, 429);
     assert_eq!(server.stop("-INT"), "");
@@ -136,6 +147,8 @@ fn flags_shape_the_server() {
 fn bad_flags_exit_with_usage_errors() {
     for args in [
         &["--stream-records", "nope=3"][..],
+        &["--stream-records", "settlement_transactions=3"],
+        &["--children-per-parent", "100000"],
         &["--start", "yesterday"],
         &["--records", "3", "--total", "9"],
         &["--fault", "x=500"],

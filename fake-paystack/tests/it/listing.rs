@@ -1,6 +1,6 @@
 //! The list endpoints: envelope, meta, paging order, from/to, page caps.
 
-use fake_paystack::{Behaviour, ENDPOINTS, FakePaystack, Options};
+use fake_paystack::{Behaviour, ENDPOINTS, FakePaystack, Options, Paging};
 use serde_json::{Value, json};
 
 use crate::support::{all_pages, get, options, start, t};
@@ -9,13 +9,38 @@ use crate::support::{all_pages, get, options, start, t};
 async fn envelope_and_meta_on_every_endpoint() {
     let server = FakePaystack::start(Options {
         default_records: 120,
+        children_per_parent: 60,
         ..Default::default()
     })
     .await
     .unwrap();
     for e in ENDPOINTS {
-        let got = get(&server, &format!("{}?perPage=50&page=2", e.path)).await;
-        assert_eq!(got.status, 200);
+        // A child endpoint: the children of the parent with the most.
+        let (path, total) = match e.parent {
+            Some(p) => {
+                let (key, n) = server
+                    .all_ids(p.stream)
+                    .into_iter()
+                    .map(|id| {
+                        let key = server.parent_key(p.stream, id).unwrap();
+                        let n = server.children(p.stream, &key).len();
+                        (key, n)
+                    })
+                    .max_by_key(|(_, n)| *n)
+                    .unwrap();
+                assert!(n > 100, "{n}");
+                (
+                    e.path.replace(
+                        &e.path[e.path.find('{').unwrap()..=e.path.find('}').unwrap()],
+                        &key,
+                    ),
+                    n as u64,
+                )
+            }
+            None => (e.path.to_owned(), 120),
+        };
+        let got = get(&server, &format!("{path}?perPage=50&page=2")).await;
+        assert_eq!(got.status, 200, "{path}");
         assert!(
             got.header("content-type")
                 .unwrap()
@@ -30,14 +55,26 @@ async fn envelope_and_meta_on_every_endpoint() {
             &got.text[..80]
         );
         let body = got.json();
-        assert_eq!(body["data"].as_array().unwrap().len(), 50);
+        assert_eq!(body["data"].as_array().unwrap().len(), 50, "{path}");
         let meta = &body["meta"];
-        assert_eq!(meta["total"], 120);
+        if e.paging == Paging::Cursor {
+            // `page` is ignored: the first page, with a next cursor.
+            assert_eq!(meta.as_object().unwrap().len(), 3, "{meta}");
+            assert!(meta["next"].is_string());
+            assert_eq!(meta["previous"], Value::Null);
+            assert_eq!(meta["perPage"], 50);
+            continue;
+        }
+        assert_eq!(meta["total"], total, "{path}");
         assert_eq!(meta["skipped"], 50);
         assert_eq!(meta["perPage"], 50);
         assert_eq!(meta["page"], 2);
-        assert_eq!(meta["pageCount"], 3);
-        assert_eq!(meta.get("total_volume").is_some(), e.path == "/transaction");
+        assert_eq!(meta["pageCount"], total.div_ceil(50));
+        assert_eq!(
+            meta.get("total_volume").is_some(),
+            e.path == "/transaction" || e.stream == "settlement_transactions",
+            "{path}"
+        );
         assert_eq!(meta.get("failedRefundCount").is_some(), e.path == "/refund");
     }
     // Defaults: perPage 50, page 1; a trailing slash is the same path.

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod cli;
+mod extra;
 mod faults;
 mod listing;
 mod records;

@@ -1,10 +1,11 @@
 //! Generated records have the real shape: they validate against the
-//! connector's schemas and carry the fields of its realistic fixtures.
+//! connector's schemas and carry the fields of its realistic fixtures, on
+//! every endpoint of the table, child endpoints included.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 
-use fake_paystack::{ENDPOINTS, FakePaystack, Options};
+use fake_paystack::{ENDPOINTS, Endpoint, FakePaystack, Options};
 use serde_json::Value;
 
 fn repo_file(rel: &str) -> Value {
@@ -31,20 +32,57 @@ fn server(seed: u64) -> FakePaystack {
     .unwrap()
 }
 
+/// The fixture's top-level fields, without the fields the connector adds
+/// to child records (the API does not send them).
+fn fixture_keys(e: &Endpoint) -> BTreeSet<String> {
+    let fixtures = repo_file(&format!("tests/fixtures/records/{}.json", e.stream));
+    let mut k = keys(&fixtures[0]);
+    if let Some(p) = e.parent {
+        assert!(
+            k.remove(p.connector_tag),
+            "{} fixture has {}",
+            e.stream,
+            p.connector_tag
+        );
+    }
+    k
+}
+
 #[test]
 fn every_record_validates_against_its_schema_and_has_the_fixture_fields() {
     let server = server(1);
+    assert_eq!(ENDPOINTS.len(), 23);
+    let mut checked = 0;
     for e in ENDPOINTS {
         let schema = repo_file(&format!("schemas/{}.json", e.stream));
         let validator = jsonschema::options()
             .should_validate_formats(true)
             .build(&schema)
             .unwrap();
-        let fixtures = repo_file(&format!("tests/fixtures/records/{}.json", e.stream));
-        let fixture_keys = keys(&fixtures[0]);
-        server.insert_now(e.stream, INSERTED);
-        let ids = server.all_ids(e.stream);
-        assert_eq!(ids.len() as u64, PER_STREAM + INSERTED);
+        let want_keys = fixture_keys(e);
+        let ids = match e.parent {
+            None => {
+                server.insert_now(e.stream, INSERTED);
+                let ids = server.all_ids(e.stream);
+                assert_eq!(ids.len() as u64, PER_STREAM + INSERTED, "{}", e.stream);
+                ids
+            }
+            Some(p) => {
+                // The parents (inserted ones included, as the parent stream
+                // comes first in the table) have children.
+                let ids = server.all_ids(e.stream);
+                assert_eq!(ids.len() as u64, server.total(e.stream));
+                let parents = server.total(p.stream);
+                assert_eq!(parents, PER_STREAM + INSERTED);
+                let mean = ids.len() as f64 / parents as f64;
+                assert!(
+                    (3.0..5.0).contains(&mean),
+                    "{} per parent: {mean}",
+                    e.stream
+                );
+                ids
+            }
+        };
         for id in ids {
             let text = server.record(e.stream, id).unwrap();
             let record: Value = serde_json::from_str(&text)
@@ -54,24 +92,73 @@ fn every_record_validates_against_its_schema_and_has_the_fixture_fields() {
                 .map(|err| format!("{} at {}", err, err.instance_path()))
                 .collect();
             assert!(errors.is_empty(), "{} {id}: {errors:?}\n{text}", e.stream);
-            assert_eq!(keys(&record), fixture_keys, "{} {id} fields", e.stream);
+            assert_eq!(keys(&record), want_keys, "{} {id} fields", e.stream);
             assert_eq!(record["id"], id, "{}", e.stream);
             let created = server.created_at(e.stream, id).unwrap();
             let want = created.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            assert_eq!(record[e.cursor_field], want.as_str(), "{} {id}", e.stream);
-            if e.stream == "transactions" {
-                assert_eq!(record["created_at"], record["createdAt"]);
-                assert!(id > u64::from(u32::MAX));
+            match e.cursor_field {
+                Some(field) => assert_eq!(record[field], want.as_str(), "{} {id}", e.stream),
+                None => {
+                    for field in ["createdAt", "created_at", "updatedAt", "updated_at"] {
+                        assert!(record.get(field).is_none(), "{} {id} {field}", e.stream);
+                    }
+                }
             }
-            if e.stream == "invoices" {
-                assert!(record.get("createdAt").is_none());
+            if let Some(p) = e.parent {
+                assert!(record.get(p.connector_tag).is_none());
+            }
+            match e.stream {
+                "transactions" | "settlement_transactions" => {
+                    assert_eq!(record["created_at"], record["createdAt"]);
+                    assert!(id > u64::from(u32::MAX));
+                }
+                "invoices" | "dedicated_accounts" | "virtual_terminals" | "orders" => {
+                    assert!(record.get("createdAt").is_none(), "{}", e.stream);
+                }
+                _ => {}
             }
             // Emails only ever at example.com.
             for email in emails(&record) {
                 assert!(email.ends_with("@example.com"), "{email}");
             }
+            checked += 1;
         }
     }
+    assert!(checked > 21 * 320, "{checked}");
+}
+
+#[test]
+fn child_records_belong_to_their_parent() {
+    let server = server(3);
+    // Settlement transactions: created before their settlement.
+    for settlement in server.all_ids("settlements").into_iter().take(60) {
+        let key = server.parent_key("settlements", settlement).unwrap();
+        assert_eq!(key, settlement.to_string());
+        let settled = server.created_at("settlements", settlement).unwrap();
+        for id in server.children("settlements", &key) {
+            let at = server.created_at("settlement_transactions", id).unwrap();
+            assert!(at < settled && at >= settled - chrono::Duration::days(1));
+        }
+    }
+    // Bulk charge items: the path key is the batch code; `bulkcharge` is
+    // the parent's id; created from the batch's second on.
+    for batch in server.all_ids("bulk_charges").into_iter().take(60) {
+        let parent: Value =
+            serde_json::from_str(&server.record("bulk_charges", batch).unwrap()).unwrap();
+        let code = server.parent_key("bulk_charges", batch).unwrap();
+        assert_eq!(parent["batch_code"], code.as_str());
+        assert!(code.starts_with("BCH_"));
+        let created = server.created_at("bulk_charges", batch).unwrap();
+        for id in server.children("bulk_charges", &code) {
+            let item: Value =
+                serde_json::from_str(&server.record("bulk_charge_items", id).unwrap()).unwrap();
+            assert_eq!(item["bulkcharge"], batch);
+            assert!(server.created_at("bulk_charge_items", id).unwrap() >= created);
+        }
+    }
+    assert!(server.children("bulk_charges", "BCH_nope").is_empty());
+    assert!(server.children("settlements", "1").is_empty());
+    assert_eq!(server.parent_key("settlements", 1), None);
 }
 
 fn emails(v: &Value) -> Vec<String> {
@@ -97,6 +184,32 @@ fn emails(v: &Value) -> Vec<String> {
     out
 }
 
+/// A field with a few values (at least 3) and one with many (over 100 in
+/// 300 records), per stream.
+fn varied(stream: &str) -> (&'static str, &'static str) {
+    match stream {
+        "customers" => ("risk_action", "email"),
+        "settlements" => ("status", "total_amount"),
+        "subscriptions" => ("status", "subscription_code"),
+        "disputes" => ("status", "transaction"),
+        "plans" => ("interval", "amount"),
+        "products" => ("name", "price"),
+        "payment_pages" => ("custom_fields", "slug"),
+        "subaccounts" => ("percentage_charge", "account_number"),
+        "splits" => ("name", "split_code"),
+        "transfer_recipients" => ("type", "recipient_code"),
+        "bulk_charges" => ("status", "batch_code"),
+        "dedicated_accounts" => ("bank", "account_number"),
+        "balance_history" => ("model_responsible", "difference"),
+        "terminals" => ("status", "terminal_id"),
+        "virtual_terminals" => ("currency", "code"),
+        "orders" => ("shipping_fees", "order_code"),
+        "storefronts" => ("name", "slug"),
+        "settlement_transactions" => ("channel", "amount"),
+        _ => ("status", "amount"),
+    }
+}
+
 #[test]
 fn records_vary_like_real_data() {
     let server = server(1);
@@ -113,17 +226,9 @@ fn records_vary_like_real_data() {
                 .collect::<HashSet<_>>()
                 .len()
         };
-        if e.stream != "customers" {
-            assert!(distinct("status") >= 3, "{} statuses", e.stream);
-        }
-        let amount = match e.stream {
-            "customers" => "email",
-            "settlements" => "total_amount",
-            "subscriptions" => "subscription_code",
-            "disputes" => "transaction",
-            _ => "amount",
-        };
-        assert!(distinct(amount) > 100, "{} {amount}", e.stream);
+        let (few, many) = varied(e.stream);
+        assert!(distinct(few) >= 3, "{} {few}", e.stream);
+        assert!(distinct(many) > 100, "{} {many}", e.stream);
     }
     // The quirks of the fixtures show up.
     let quirk = |stream: &str, pick: &dyn Fn(&Value) -> bool| {
@@ -138,25 +243,58 @@ fn records_vary_like_real_data() {
     assert!(quirk("disputes", &|r| r["attachments"] == "[]"));
     assert!(quirk("refunds", &|r| r["customer"]["metadata"] == "{}"));
     assert!(quirk("customers", &|r| r["first_name"].is_null()));
+    assert!(quirk("products", &|r| r["low_stock_alert"] == 0));
+    assert!(quirk("products", &|r| r["low_stock_alert"] == false));
+    assert!(quirk("subaccounts", &|r| r["active"] == 1));
+    assert!(quirk("subaccounts", &|r| r["metadata"].is_string()));
+    assert!(quirk("subaccounts", &|r| r["percentage_charge"].is_f64()));
+    assert!(quirk("transfer_recipients", &|r| r["is_deleted"] == true));
+    assert!(quirk("dedicated_accounts", &|r| r["split_config"].is_string()));
+    assert!(quirk("dedicated_accounts", &|r| r["split_config"].is_object()));
+    assert!(quirk("balance_history", &|r| r["difference"]
+        .as_i64()
+        .unwrap()
+        < 0));
+    assert!(quirk("orders", &|r| r["customer"].is_u64()));
+    assert!(quirk("orders", &|r| r["customer"].is_object()));
+    assert!(quirk("orders", &|r| r["metadata"].is_string()));
+    assert!(quirk("plans", &|r| r["subscriptions"][0]["customer"].is_u64()));
+    assert!(quirk("payment_pages", &|r| r["plan"].is_u64()));
+    assert!(quirk("settlement_transactions", &|r| r["message"] == ""));
+    assert!(quirk("bulk_charge_items", &|r| r["transaction"].is_null()));
+    assert!(quirk("bulk_charge_items", &|r| r["transaction"].is_object()));
+    assert!(quirk("virtual_terminals", &|r| {
+        r["paymentMethods"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    }));
 }
 
 #[test]
 fn records_are_deterministic_per_seed() {
     let (a, b, c) = (server(7), server(7), server(8));
     for e in ENDPOINTS {
-        let id = e.id_base + 42;
+        let ids = a.all_ids(e.stream);
+        let id = ids[42];
         assert_eq!(
             a.record(e.stream, id),
             b.record(e.stream, id),
             "{}",
             e.stream
         );
-        assert_ne!(
-            a.record(e.stream, id),
-            c.record(e.stream, id),
-            "{}",
-            e.stream
-        );
+        assert_eq!(ids, b.all_ids(e.stream), "{}", e.stream);
+        if e.parent.is_none() {
+            assert_eq!(id, e.id_base + 42);
+            assert_ne!(
+                a.record(e.stream, id),
+                c.record(e.stream, id),
+                "{}",
+                e.stream
+            );
+        } else {
+            assert_ne!(ids, c.all_ids(e.stream), "{}", e.stream);
+        }
     }
     assert_eq!(a.record("customers", 5), None);
+    assert_eq!(a.record("settlement_transactions", 5), None);
 }
