@@ -74,12 +74,16 @@ pub fn parse(text: &str) -> Result<Vec<Selected>, Error> {
             )));
         }
         let cursor = def.cursor_field();
-        if configured.sync_mode == SyncMode::Incremental && cursor.is_none() {
-            return Err(Error::config(format!(
-                "The configured catalog asks for an incremental sync of stream {name:?}, but \
-                 Paystack cannot filter it by creation time: it supports full_refresh only. Set \
-                 its sync_mode to full_refresh."
-            )));
+        let mut mode = configured.sync_mode;
+        if mode == SyncMode::Incremental && cursor.is_none() {
+            // What the Airbyte CDK does too (and PyAirbyte asks for
+            // incremental everywhere): a stream without a cursor is read
+            // whole.
+            tracing::warn!(
+                stream = def.name,
+                "Paystack cannot filter this stream by creation time; reading it in full refresh."
+            );
+            mode = SyncMode::FullRefresh;
         }
         if let (Some(field), Some(cursor)) = (configured.cursor_field.as_deref(), cursor) {
             if configured.sync_mode == SyncMode::Incremental
@@ -94,10 +98,7 @@ pub fn parse(text: &str) -> Result<Vec<Selected>, Error> {
                 );
             }
         }
-        selected.push(Selected {
-            def,
-            mode: configured.sync_mode,
-        });
+        selected.push(Selected { def, mode });
     }
     Ok(selected)
 }
@@ -149,7 +150,12 @@ mod tests {
                 .contains("twice")
         );
         let full_only =
-            err(r#"{"streams":[{"stream":{"name":"terminals"},"sync_mode":"incremental"}]}"#);
-        assert!(full_only.contains("full_refresh only"), "{full_only}");
+            parse(r#"{"streams":[{"stream":{"name":"terminals"},"sync_mode":"incremental"}]}"#)
+                .unwrap();
+        assert_eq!(
+            full_only[0].mode,
+            SyncMode::FullRefresh,
+            "incremental on a stream without a cursor reads it whole"
+        );
     }
 }
