@@ -42,6 +42,10 @@ struct Inner {
 /// Largest slowdown after repeated 429s.
 const MAX_SLOWDOWN: f64 = 4.0;
 
+/// The remaining requests of a window are spread over it only when that is
+/// this much slower than the pace.
+const SPREAD_THRESHOLD: f64 = 1.25;
+
 impl RateLimiter {
     /// A limiter allowing `per_minute` requests a minute. `None` is unpaced
     /// (tests and benchmarks): only 429s and an exhausted window hold it back.
@@ -77,7 +81,11 @@ impl RateLimiter {
             s.next_slot = at + step;
             at
         };
-        tokio::time::sleep_until(at).await;
+        // A due slot goes at once: the timer wheel rounds every sleep up to
+        // its next millisecond tick, which would add ~1 ms to each request.
+        if at > Instant::now() {
+            tokio::time::sleep_until(at).await;
+        }
     }
 
     /// A 429: hold every request back for `wait`, and slow down.
@@ -125,8 +133,15 @@ impl RateLimiter {
                     s.paused_until = now + reset;
                 }
             } else {
-                s.spread = reset.div_f64(remaining);
-                s.spread_until = now + reset;
+                // Spread what remains only when it is clearly less than our
+                // own pace would use (someone else shares the key): Paystack
+                // rounds the reset up to whole seconds, so at our own pace
+                // the spread is always a little wider than needed.
+                let spread = reset.div_f64(remaining);
+                if spread > s.interval.mul_f64(SPREAD_THRESHOLD) {
+                    s.spread = spread;
+                    s.spread_until = now + reset;
+                }
             }
         }
     }
@@ -208,6 +223,17 @@ mod tests {
             gaps(&l, 3).await,
             [0, 2000, 2000].map(Duration::from_millis)
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn our_own_pace_is_not_slowed_by_a_rounded_reset() {
+        let l = RateLimiter::new(Some(600));
+        // 300 left, reset rounded up to 31 s: 103 ms each, within our pace.
+        l.observe(&headers(&[
+            ("x-ratelimit-remaining", "300"),
+            ("x-ratelimit-reset", "31"),
+        ]));
+        assert_eq!(gaps(&l, 3).await, [0, 100, 100].map(Duration::from_millis));
     }
 
     #[tokio::test(start_paused = true)]
