@@ -69,22 +69,30 @@ impl RateLimiter {
     }
 
     /// Waits for this request's turn.
+    ///
+    /// The slot is claimed only when it is due, with the pace in force at
+    /// that moment: requests that queue up while the pace is slow (a
+    /// window about to reset) are not all held to that slow pace later.
     pub async fn acquire(&self) {
-        let at = {
-            let mut s = self.lock();
-            let now = Instant::now();
-            let mut step = s.interval.mul_f64(s.slowdown);
-            if now < s.spread_until && s.spread > step {
-                step = s.spread;
-            }
-            let at = now.max(s.next_slot).max(s.paused_until);
-            s.next_slot = at + step;
-            at
-        };
-        // A due slot goes at once: the timer wheel rounds every sleep up to
-        // its next millisecond tick, which would add ~1 ms to each request.
-        if at > Instant::now() {
-            tokio::time::sleep_until(at).await;
+        loop {
+            let wait_until = {
+                let mut s = self.lock();
+                let now = Instant::now();
+                let due = s.next_slot.max(s.paused_until);
+                if due <= now {
+                    let mut step = s.interval.mul_f64(s.slowdown);
+                    if now < s.spread_until && s.spread > step {
+                        step = s.spread;
+                    }
+                    // Keep to the schedule (timer lateness does not add
+                    // up), but do not bank slots missed while idle.
+                    let base = if now - due > step { now } else { due };
+                    s.next_slot = base + step;
+                    return;
+                }
+                due
+            };
+            tokio::time::sleep_until(wait_until).await;
         }
     }
 
@@ -234,6 +242,37 @@ mod tests {
             ("x-ratelimit-reset", "31"),
         ]));
         assert_eq!(gaps(&l, 3).await, [0, 100, 100].map(Duration::from_millis));
+    }
+
+    /// Requests queued while the pace was slow go at the normal pace once
+    /// the slow spell is over.
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_spell_does_not_stick_to_queued_requests() {
+        let l = std::sync::Arc::new(RateLimiter::new(Some(600)));
+        // 2 left for 2 s: one a second, until the window resets.
+        l.observe(&headers(&[
+            ("x-ratelimit-remaining", "2"),
+            ("x-ratelimit-reset", "2"),
+        ]));
+        let t0 = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..6 {
+            let l = l.clone();
+            tasks.push(tokio::spawn(async move {
+                l.acquire().await;
+                Instant::now() - t0
+            }));
+        }
+        let mut starts = Vec::new();
+        for t in tasks {
+            starts.push(t.await.unwrap());
+        }
+        starts.sort();
+        // 0 and 1 s under the spread, then every 100 ms again.
+        assert_eq!(
+            starts,
+            [0, 1000, 2000, 2100, 2200, 2300].map(Duration::from_millis)
+        );
     }
 
     #[tokio::test(start_paused = true)]
