@@ -42,7 +42,7 @@ JSON
 echo "== source-paystack check"
 PAYSTACK_API_URL=$url target/release/source-paystack check --config "$work/config.json"
 
-echo "== source-paystack read (all eight streams) > $work/messages.jsonl"
+echo "== source-paystack read (every stream of sample_files/configured_catalog.json)"
 start=$(date +%s.%N)
 PAYSTACK_API_URL=$url target/release/source-paystack read \
   --config "$work/config.json" --catalog sample_files/configured_catalog.json \
@@ -74,14 +74,14 @@ for line in open(path):
         errors.append(m["trace"]["error"]["message"])
 secs = end - start
 print(f"\n{lines} protocol messages in {secs:.2f} s\n")
-print(f"{'stream':<15}{'records':>9}{'states':>8}  {'status':<10} final state")
+print(f"{'stream':<25}{'records':>9}{'states':>8}  {'status':<10} final state")
 for s in sorted(set(status) | set(records)):
-    print(f"{s:<15}{records[s]:>9}{states[s]:>8}  {status.get(s, '?'):<10} {json.dumps(last_state.get(s))}")
+    print(f"{s:<25}{records[s]:>9}{states[s]:>8}  {status.get(s, '?'):<10} {json.dumps(last_state.get(s))}")
 total = sum(records.values())
 print(f"\n{total} records, {total / secs:,.0f} records/s")
 for s in sorted(first):
     text = json.dumps(first[s])
-    print(f"\nfirst {s} record: {text[:300]}{'...' if len(text) > 300 else ''}")
+    print(f"\nnewest {s} record: {text[:300]}{'...' if len(text) > 300 else ''}")
 for e in errors:
     print("ERROR:", e)
 sys.exit(1 if errors else 0)
