@@ -27,6 +27,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+. scripts/fake.sh
 
 records=${RECORDS:-500}
 max_mb=${MAX_IMAGE_MB:-100}
@@ -220,14 +221,9 @@ end "image size $size"
 
 # --- 5. the connector in the image, against the fake Paystack ---------------
 begin "connector runs"
-target/release/fake-paystack --records "$records" >"$work/fake.out" 2>"$work/fake.log" &
-fake_pid=$!
-for _ in $(seq 100); do
-  grep -q "listening on" "$work/fake.out" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(sed -n 's/.*listening on //p' "$work/fake.out")
-[ -n "$url" ] || { show "$work/fake.log"; die "the fake Paystack did not start"; }
+start_fake "$work" --records "$records" || die "the fake Paystack did not start"
+fake_pid=$FAKE_PID
+url=$FAKE_URL
 echo "   fake Paystack at $url, $records records per stream"
 
 # readable by the image's user: the directory 0755, the files 0644

@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+. scripts/fake.sh
 records=${RECORDS:-300}
 venv=${PYAIRBYTE_VENV:-$root/target/pyairbyte-venv}
 pyairbyte_version=0.71.3
@@ -30,14 +31,9 @@ cleanup() {
 trap cleanup EXIT
 
 step "start the fake Paystack ($records records per stream)"
-"$root/target/release/fake-paystack" --records "$records" >"$work/fake.out" 2>"$work/fake.log" &
-fake_pid=$!
-for _ in $(seq 100); do
-  grep -q "listening on" "$work/fake.out" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(sed -n 's/.*listening on //p' "$work/fake.out")
-[ -n "$url" ] || { cat "$work/fake.log" >&2; echo "the fake Paystack did not start" >&2; exit 1; }
+start_fake "$work" --records "$records"
+fake_pid=$FAKE_PID
+url=$FAKE_URL
 
 step "read every stream with PyAirbyte into DuckDB"
 cd "$work"

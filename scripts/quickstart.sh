@@ -7,6 +7,7 @@
 #   RECORDS=20000 bash scripts/quickstart.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/fake.sh
 
 records=${RECORDS:-1000}
 echo "== Building (release) source-paystack and fake-paystack"
@@ -21,14 +22,9 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== Starting the fake Paystack ($records records per stream)"
-target/release/fake-paystack --records "$records" >"$work/fake.out" 2>"$work/fake.log" &
-fake_pid=$!
-for _ in $(seq 100); do
-  grep -q "listening on" "$work/fake.out" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(sed -n 's/.*listening on //p' "$work/fake.out")
-[ -n "$url" ] || { cat "$work/fake.log" >&2; echo "the fake Paystack did not start" >&2; exit 1; }
+start_fake "$work" --records "$records"
+fake_pid=$FAKE_PID
+url=$FAKE_URL
 echo "   $url"
 
 # The fake accepts sk_test_fakepaystack. A test key is held to 100 requests a

@@ -1,0 +1,25 @@
+# shellcheck shell=bash
+# Sourced by scripts/quickstart.sh, ci/pyairbyte.sh and ci/container-smoke.sh:
+#   start_fake DIR [fake-paystack flags...]
+# starts target/release/fake-paystack in the background with its output in
+# DIR, waits for its "listening on" line, and sets FAKE_URL and FAKE_PID.
+# It returns 1 (its log on stderr) when the fake does not start. Source it
+# from the repository's root.
+FAKE_BIN=${FAKE_BIN:-$PWD/target/release/fake-paystack}
+start_fake() {
+  local dir=$1
+  shift
+  "$FAKE_BIN" "$@" >"$dir/fake.out" 2>"$dir/fake.log" &
+  FAKE_PID=$!
+  local _
+  for _ in $(seq 100); do
+    grep -q "listening on" "$dir/fake.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  FAKE_URL=$(sed -n 's/.*listening on //p' "$dir/fake.out")
+  if [ -z "$FAKE_URL" ]; then
+    cat "$dir/fake.log" >&2
+    echo "the fake Paystack did not start" >&2
+    return 1
+  fi
+}
