@@ -8,8 +8,6 @@
 
 use std::io::{self, BufWriter, Write};
 
-use serde_json::value::RawValue;
-
 use crate::error::{Error, FailureType};
 use crate::protocol::{
     AirbyteErrorTraceMessage, AirbyteEstimateTraceMessage, AirbyteMessage,
@@ -94,14 +92,6 @@ impl<W: Write> Emitter<W> {
         out.write_all(inner)?;
         writeln!(out, ",\"emitted_at\":{emitted_at}}}}}")?;
         Ok(())
-    }
-
-    /// Writes a RECORD from an already parsed raw value (slow path, tests).
-    ///
-    /// # Errors
-    /// Fails when the output cannot be written.
-    pub fn raw_record(&mut self, stream: &str, data: &RawValue) -> Result<(), Error> {
-        self.record(stream, data.get().as_bytes(), now_millis())
     }
 
     /// Writes a STREAM_STATUS trace.

@@ -308,12 +308,6 @@ impl StreamDef {
         }
     }
 
-    /// The creation-time field to read from the records of the endpoint
-    /// this stream lists directly (for a child stream: the parent's).
-    pub fn listed_cursor(&self) -> Option<&'static str> {
-        self.listed().cursor_field()
-    }
-
     /// The stream whose endpoint this stream lists: itself, or its parent.
     pub fn listed(&self) -> &StreamDef {
         match self.parent {
@@ -392,7 +386,10 @@ mod tests {
         assert_eq!(find("invoices").unwrap().cursor_field(), Some("created_at"));
         assert_eq!(find("invoices").unwrap().path, "/paymentrequest");
         assert_eq!(
-            find("settlement_transactions").unwrap().listed_cursor(),
+            find("settlement_transactions")
+                .unwrap()
+                .listed()
+                .cursor_field(),
             Some("createdAt")
         );
         assert_eq!(find("subaccounts").unwrap().cursor_field(), None);
