@@ -629,7 +629,7 @@ impl StreamProgress {
                     Some(key) => opened.push(Child {
                         id: 0,
                         slice: slice.id,
-                        path: cp.path.replace("{}", key.trim_matches('"')),
+                        path: cp.path.replace("{}", &path_segment(key)),
                         tag: child_tag(cp, key, r.cursor),
                         pages: Pages::new(Paging::Offset, self.tuning.per_page),
                     }),
@@ -759,6 +759,25 @@ impl StreamProgress {
         }
         self.take_state()
     }
+}
+
+/// A parent's key (JSON text: `123` or `"BCH_x"`) as one URL path segment:
+/// the string's value, with anything but unreserved characters
+/// percent-encoded, so an odd key cannot change the path.
+fn path_segment(key: &str) -> String {
+    let value = match serde_json::from_str::<serde_json::Value>(key) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => key.to_owned(),
+    };
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The tag written at the start of each record of a child list.
@@ -1469,6 +1488,16 @@ mod tests {
                 record_count: 1
             }),
             "the parents' newest creation time"
+        );
+    }
+
+    #[test]
+    fn parent_keys_become_one_path_segment() {
+        assert_eq!(path_segment("123"), "123");
+        assert_eq!(path_segment(r#""BCH_abc123""#), "BCH_abc123");
+        assert_eq!(
+            path_segment(r#""a/b?c=d \"e\"""#),
+            "a%2Fb%3Fc%3Dd%20%22e%22"
         );
     }
 }

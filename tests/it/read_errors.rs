@@ -202,7 +202,8 @@ async fn a_forbidden_stream_is_a_config_error_for_that_stream_only() {
 #[tokio::test]
 async fn transient_failures_are_retried_and_lose_nothing() {
     let server = MockServer::start().await;
-    // Two failures, then the real list.
+    // Three failures (a 502, a 429 telling when to come back, a bare 429
+    // saying nothing), then the real list, in the order they are mounted.
     Mock::given(method("GET"))
         .and(path("/transfer"))
         .respond_with(ResponseTemplate::new(502))
@@ -212,6 +213,12 @@ async fn transient_failures_are_retried_and_lose_nothing() {
     Mock::given(method("GET"))
         .and(path("/transfer"))
         .respond_with(ResponseTemplate::new(429).insert_header("x-ratelimit-reset", "0"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/transfer"))
+        .respond_with(ResponseTemplate::new(429))
         .up_to_n_times(1)
         .mount(&server)
         .await;
@@ -234,7 +241,7 @@ async fn transient_failures_are_retried_and_lose_nothing() {
     .await;
     assert_eq!(out.code, 0, "{}", out.text);
     assert_eq!(out.record_ids("transfers"), [1, 2, 3, 4, 5]);
-    assert_eq!(requests_to(&server, "/transfer").await.len(), 3);
+    assert_eq!(requests_to(&server, "/transfer").await.len(), 4);
     let rate_limited = out
         .messages
         .iter()
