@@ -120,83 +120,52 @@ async fn a_rejected_key_is_a_config_error_and_stops_every_stream() {
     assert!(!out.text.contains(KEY));
 }
 
-/// A 401 on one endpoint while the key works elsewhere is a feature the
-/// business does not have: that stream fails, the others complete.
+/// One endpoint refusing (401 while the key works elsewhere, 403) is a
+/// feature the business does not have: that stream fails with a
+/// config_error saying so, the others complete.
 #[tokio::test]
-async fn a_401_on_one_endpoint_only_fails_that_stream() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/refund"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({"status": false, "message": "Invalid key"})),
+async fn an_endpoint_closed_to_the_key_fails_only_its_stream() {
+    for (status, endpoint, stream, message) in [
+        (401, "/refund", "refunds", "Invalid key"),
+        (403, "/dispute", "disputes", "Feature not available"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(endpoint))
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .set_body_json(json!({"status": false, "message": message})),
+            )
+            .mount(&server)
+            .await;
+        mount_empty_lists(&server, &[stream]).await;
+        let files = Files::new();
+        let out = run(
+            read_cmd(
+                &files.default_config(0),
+                &files.catalog(&all_streams()),
+                None,
+            ),
+            &settings(&server, 2),
         )
-        .mount(&server)
         .await;
-    mount_empty_lists(&server, &["refunds"]).await;
-    let files = Files::new();
-    let out = run(
-        read_cmd(
-            &files.default_config(0),
-            &files.catalog(&all_streams()),
-            None,
-        ),
-        &settings(&server, 2),
-    )
-    .await;
-    assert_eq!(out.code, 1);
-    assert_eq!(out.statuses("refunds"), ["STARTED", "INCOMPLETE"]);
-    for name in CORE.iter().filter(|n| **n != "refunds") {
-        assert_eq!(
-            out.statuses(name),
-            ["STARTED", "RUNNING", "COMPLETE"],
-            "{name}"
+        assert_eq!(out.code, 1, "{status}");
+        assert_eq!(out.statuses(stream), ["STARTED", "INCOMPLETE"], "{status}");
+        for name in CORE.iter().filter(|n| **n != stream) {
+            assert_eq!(
+                out.statuses(name),
+                ["STARTED", "RUNNING", "COMPLETE"],
+                "{status} {name}"
+            );
+        }
+        let e = out.errors()[0];
+        assert_eq!(e["failure_type"], "config_error", "{status}");
+        let text = e["message"].as_str().unwrap();
+        assert!(
+            text.contains("not enabled") && text.contains(message),
+            "{status}: {text}"
         );
     }
-    let e = out.errors()[0];
-    assert_eq!(e["failure_type"], "config_error");
-    assert!(
-        e["message"].as_str().unwrap().contains("not enabled"),
-        "{e}"
-    );
-}
-
-#[tokio::test]
-async fn a_forbidden_stream_is_a_config_error_for_that_stream_only() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/dispute"))
-        .respond_with(
-            ResponseTemplate::new(403)
-                .set_body_json(json!({"status": false, "message": "Feature not available"})),
-        )
-        .mount(&server)
-        .await;
-    mount_empty_lists(&server, &["disputes"]).await;
-    let files = Files::new();
-    let out = run(
-        read_cmd(
-            &files.default_config(0),
-            &files.catalog(&all_streams()),
-            None,
-        ),
-        &settings(&server, 2),
-    )
-    .await;
-    assert_eq!(out.code, 1);
-    assert_eq!(out.statuses("disputes"), ["STARTED", "INCOMPLETE"]);
-    assert_eq!(
-        out.statuses("transfers"),
-        ["STARTED", "RUNNING", "COMPLETE"]
-    );
-    let e = out.errors()[0];
-    assert_eq!(e["failure_type"], "config_error");
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap()
-            .contains("Feature not available")
-    );
 }
 
 #[tokio::test]
