@@ -20,8 +20,9 @@ use serde_json::value::RawValue;
 
 use crate::config::SecretKey;
 use crate::error::Error;
+use crate::error::Retry;
 use crate::ratelimit::RateLimiter;
-use crate::retry::{Decision, Failure, RetryPolicy, server_wait};
+use crate::retry::{Decision, RetryPolicy, server_wait};
 use crate::state::parse_cursor_str;
 
 /// The connector's `User-Agent`.
@@ -144,6 +145,8 @@ pub struct Client {
     http: reqwest::Client,
     settings: HttpSettings,
     limiter: Arc<RateLimiter>,
+    /// Whether the key works, once a 401 made it worth asking.
+    key_works: tokio::sync::OnceCell<bool>,
 }
 
 impl Client {
@@ -181,6 +184,7 @@ impl Client {
             http,
             settings,
             limiter,
+            key_works: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -203,22 +207,17 @@ impl Client {
         loop {
             attempt += 1;
             self.limiter.acquire().await;
-            let outcome = self.attempt(&url, path, &pairs, fields, attempt).await;
-            let (failure, error) = match outcome {
+            let error = match self.attempt(&url, path, &pairs, fields, attempt).await {
                 Ok(page) => {
                     self.limiter.succeeded();
                     return Ok(page);
                 }
-                Err(pair) => pair,
+                Err(error) => error,
             };
-            match self
-                .settings
-                .retry
-                .decide(failure, attempt, fastrand::f64())
-            {
+            match self.settings.retry.decide(&error, attempt, fastrand::f64()) {
                 Decision::Stop => return Err(error),
                 Decision::Retry(delay) => {
-                    if let Failure::Status { status: 429, .. } = failure {
+                    if error.retry() == Retry::RateLimited {
                         self.limiter.rate_limited(delay);
                         notify(Notice::RateLimited {
                             resume_at_ms: crate::emit::now_millis() + delay.as_millis() as i64,
@@ -238,6 +237,31 @@ impl Client {
         }
     }
 
+    /// A 401 on one endpoint may mean a bad key, or a feature this key's
+    /// business does not have. Asking `/transaction`, which every merchant
+    /// can list, tells them apart (once per client): only another 401 proves
+    /// the key wrong; otherwise `error` becomes [`Error::unavailable`].
+    pub async fn confirm_bad_key(&self, error: Error) -> Error {
+        if !error.is_bad_key() {
+            return error;
+        }
+        let works = self
+            .key_works
+            .get_or_init(|| async {
+                let probe = self
+                    .list(
+                        "/transaction",
+                        Fields::default(),
+                        &ListQuery::page(1, 1),
+                        &|_| {},
+                    )
+                    .await;
+                !matches!(&probe, Err(e) if e.is_bad_key())
+            })
+            .await;
+        if *works { error.unavailable() } else { error }
+    }
+
     async fn attempt(
         &self,
         url: &str,
@@ -245,7 +269,7 @@ impl Client {
         query: &[(&'static str, String)],
         fields: Fields<'_>,
         attempt: u32,
-    ) -> Result<Page, (Failure, Error)> {
+    ) -> Result<Page, Error> {
         let transport = |e: reqwest::Error| {
             let detail = if e.is_timeout() {
                 format!(
@@ -257,14 +281,11 @@ impl Client {
             } else {
                 format!("the connection failed ({})", error_chain(&e))
             };
-            (
-                Failure::Transport,
-                Error::Transport {
-                    path: path.to_owned(),
-                    detail,
-                    attempts: attempt,
-                },
-            )
+            Error::Transport {
+                path: path.to_owned(),
+                detail,
+                attempts: attempt,
+            }
         };
         tracing::debug!(path, ?query, attempt, "GET");
         let response = self
@@ -280,50 +301,26 @@ impl Client {
             let wait = server_wait(response.headers(), Utc::now());
             let body = response.bytes().await.unwrap_or_default();
             let message = api_message(&body, status);
-            let failure = Failure::Status {
-                status: status.as_u16(),
-                server_wait: wait,
-            };
-            let error = if status == StatusCode::UNAUTHORIZED {
-                Error::Auth {
-                    status: status.as_u16(),
-                    path: path.to_owned(),
-                    message,
-                }
-            } else if matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
-                Error::Unavailable {
-                    status: status.as_u16(),
-                    path: path.to_owned(),
-                    message,
-                }
-            } else {
-                Error::Http {
-                    status: status.as_u16(),
-                    path: path.to_owned(),
-                    message,
-                    attempts: attempt,
-                }
-            };
-            return Err((failure, error));
+            return Err(Error::from_status(
+                status.as_u16(),
+                wait,
+                path,
+                message,
+                attempt,
+            ));
         }
         let body = response.bytes().await.map_err(transport)?.to_vec();
         decode_page(body, fields).map_err(|d| match d {
-            DecodeError::Refused(message) => (
-                Failure::ApiRefused,
-                Error::Api {
-                    path: path.to_owned(),
-                    message,
-                    attempts: attempt,
-                },
-            ),
-            DecodeError::Malformed(detail) => (
-                Failure::Decode,
-                Error::Decode {
-                    path: path.to_owned(),
-                    detail,
-                    attempts: attempt,
-                },
-            ),
+            DecodeError::Refused(message) => Error::Api {
+                path: path.to_owned(),
+                message,
+                attempts: attempt,
+            },
+            DecodeError::Malformed(detail) => Error::Decode {
+                path: path.to_owned(),
+                detail,
+                attempts: attempt,
+            },
         })
     }
 }

@@ -1,9 +1,14 @@
-//! The connector's one error type, and the one place where an error becomes an
-//! Airbyte `failure_type`.
+//! The connector's one error type, and the one place that says what an answer
+//! from Paystack means: [`Error::from_status`] turns a status into an error,
+//! and [`Error::meaning`] says, for every error, whether another attempt can
+//! help (and from which budget) and which Airbyte `failure_type` it has when
+//! it ends a stream. [`crate::retry`] only computes how long to wait.
 //!
 //! Every message here is written for the person running the sync: it says what
 //! went wrong and what to do about it. None of them ever contains the secret key
 //! (the key lives in [`crate::config::SecretKey`], which cannot be formatted).
+
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -58,6 +63,8 @@ pub enum Error {
         path: String,
         message: String,
         attempts: u32,
+        /// The wait the answer asked for (`Retry-After`, `x-ratelimit-reset`).
+        server_wait: Option<Duration>,
     },
 
     /// The request never got a complete answer: connect failure, timeout,
@@ -109,22 +116,114 @@ fn attempts_note(attempts: u32) -> String {
     }
 }
 
+/// Whether another attempt can help, and from which attempt budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Final: retrying cannot help.
+    No,
+    /// Worth another attempt, within the normal budget.
+    Yes,
+    /// A rate limit: waiting is the cure, from the larger budget.
+    RateLimited,
+}
+
+impl FailureType {
+    /// The failure type of a run that failed for these reasons: a config
+    /// error when every one is, transient when none is a system error,
+    /// else a system error.
+    pub fn of_all(types: impl IntoIterator<Item = FailureType>) -> FailureType {
+        let (mut all_config, mut any_system) = (true, false);
+        for t in types {
+            all_config &= t == FailureType::ConfigError;
+            any_system |= t == FailureType::SystemError;
+        }
+        if all_config {
+            FailureType::ConfigError
+        } else if any_system {
+            FailureType::SystemError
+        } else {
+            FailureType::TransientError
+        }
+    }
+}
+
 impl Error {
-    /// The Airbyte failure type of this error. This is the only place where
-    /// errors are classified.
-    pub fn failure_type(&self) -> FailureType {
+    /// A non-success HTTP answer as an error: 401 is the key (until it is
+    /// known to work elsewhere, see [`Error::unavailable`]), 403 and 404 an
+    /// endpoint closed to this key, anything else [`Error::Http`].
+    pub fn from_status(
+        status: u16,
+        server_wait: Option<Duration>,
+        path: &str,
+        message: String,
+        attempts: u32,
+    ) -> Self {
+        let path = path.to_owned();
+        match status {
+            401 => Error::Auth {
+                status,
+                path,
+                message,
+            },
+            403 | 404 => Error::Unavailable {
+                status,
+                path,
+                message,
+            },
+            _ => Error::Http {
+                status,
+                path,
+                message,
+                attempts,
+                server_wait,
+            },
+        }
+    }
+
+    /// What this error means: whether another attempt can help, and the
+    /// Airbyte failure type when it ends a stream. This is the only place
+    /// where errors are classified.
+    ///
+    /// - 429: retried from the rate-limit budget; transient.
+    /// - 5xx, no complete answer: retried; transient.
+    /// - 408, a body that is not Paystack's envelope, `"status": false`:
+    ///   retried; a system error when it persists.
+    /// - 401, 403, 404, bad input: final; the user must act (config).
+    /// - Any other status, a paging loop, a bug, a closed stdout: final;
+    ///   a system error.
+    pub fn meaning(&self) -> (Retry, FailureType) {
+        use FailureType::{ConfigError, SystemError, TransientError};
         match self {
-            Error::Config(_) => FailureType::ConfigError,
-            Error::Auth { .. } | Error::Unavailable { .. } => FailureType::ConfigError,
-            Error::Http { status, .. } if *status == 429 || *status >= 500 => {
-                FailureType::TransientError
+            Error::Config(_) | Error::Auth { .. } | Error::Unavailable { .. } => {
+                (Retry::No, ConfigError)
             }
-            Error::Http { .. } => FailureType::SystemError,
-            Error::Transport { .. } => FailureType::TransientError,
-            Error::Decode { .. } | Error::Api { .. } | Error::Pagination { .. } => {
-                FailureType::SystemError
+            Error::Http { status: 429, .. } => (Retry::RateLimited, TransientError),
+            Error::Http { status, .. } if *status >= 500 => (Retry::Yes, TransientError),
+            Error::Http { status: 408, .. } => (Retry::Yes, SystemError),
+            Error::Http { .. } => (Retry::No, SystemError),
+            Error::Transport { .. } => (Retry::Yes, TransientError),
+            Error::Decode { .. } | Error::Api { .. } => (Retry::Yes, SystemError),
+            Error::Pagination { .. } | Error::Internal(_) | Error::Io(_) => {
+                (Retry::No, SystemError)
             }
-            Error::Internal(_) | Error::Io(_) => FailureType::SystemError,
+        }
+    }
+
+    /// The Airbyte failure type of this error (see [`Error::meaning`]).
+    pub fn failure_type(&self) -> FailureType {
+        self.meaning().1
+    }
+
+    /// Whether another attempt can help (see [`Error::meaning`]).
+    pub fn retry(&self) -> Retry {
+        self.meaning().0
+    }
+
+    /// The wait the server asked for, if it did.
+    pub fn server_wait(&self) -> Option<Duration> {
+        match self {
+            Error::Http { server_wait, .. } => *server_wait,
+            _ => None,
         }
     }
 
@@ -171,6 +270,7 @@ mod tests {
             path: "/customer".into(),
             message: "x".into(),
             attempts: 3,
+            server_wait: None,
         }
     }
 
@@ -192,6 +292,14 @@ mod tests {
         }
         assert_eq!(http(400).failure_type(), FailureType::SystemError);
         assert_eq!(http(404).failure_type(), FailureType::SystemError);
+        assert_eq!(http(408).failure_type(), FailureType::SystemError);
+        let answer = |status| Error::from_status(status, None, "/x", "m".into(), 1);
+        assert!(matches!(answer(401), Error::Auth { .. }));
+        for status in [403, 404] {
+            assert!(matches!(answer(status), Error::Unavailable { .. }));
+            assert_eq!(answer(status).failure_type(), FailureType::ConfigError);
+        }
+        assert!(matches!(answer(429), Error::Http { status: 429, .. }));
         let t = Error::Transport {
             path: "/x".into(),
             detail: "timed out".into(),
@@ -204,6 +312,21 @@ mod tests {
             attempts: 5,
         };
         assert_eq!(d.failure_type(), FailureType::SystemError);
+    }
+
+    #[test]
+    fn a_run_fails_with_the_most_telling_type() {
+        use FailureType::*;
+        assert_eq!(FailureType::of_all([ConfigError, ConfigError]), ConfigError);
+        assert_eq!(
+            FailureType::of_all([ConfigError, TransientError]),
+            TransientError
+        );
+        assert_eq!(
+            FailureType::of_all([TransientError, SystemError]),
+            SystemError
+        );
+        assert_eq!(FailureType::of_all([ConfigError, SystemError]), SystemError);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::catalog::Selected;
-use crate::client::{Client, Fields, ListQuery, Notice, Page};
+use crate::client::{Client, Fields, Notice, Page};
 use crate::config::Config;
 use crate::emit::{Emitter, now_millis};
 use crate::error::{Error, FailureType};
@@ -81,8 +81,6 @@ struct Reader<'a, W: Write> {
     task_stream: HashMap<tokio::task::Id, usize>,
     notices: mpsc::UnboundedSender<(usize, Notice)>,
     summary: ReadSummary,
-    /// Whether the key works (`None`: not known yet).
-    key_works: Option<bool>,
 }
 
 /// Reads `selected` streams and writes their messages to `out`.
@@ -121,7 +119,6 @@ pub async fn read<W: Write>(
         task_stream: HashMap::new(),
         notices,
         summary: ReadSummary::default(),
-        key_works: None,
     };
     loop {
         reader.fill()?;
@@ -271,7 +268,7 @@ impl<W: Write> Reader<'_, W> {
         let page = match result {
             Ok(page) => page,
             Err(e) if e.is_bad_key() => {
-                let e = self.confirm_bad_key(e).await;
+                let e = self.client.confirm_bad_key(e).await;
                 return self.fail(i, e);
             }
             Err(e) => return self.fail(i, e),
@@ -307,35 +304,6 @@ impl<W: Write> Reader<'_, W> {
             self.complete(i)?;
         }
         Ok(())
-    }
-
-    /// A 401 on one endpoint may mean a bad key, or a feature this key's
-    /// business does not have. Asking `/transaction`, which every merchant
-    /// can list, tells them apart (once per run).
-    async fn confirm_bad_key(&mut self, error: Error) -> Error {
-        let key_works = match self.key_works {
-            Some(known) => known,
-            None => {
-                let probe = self
-                    .client
-                    .list(
-                        "/transaction",
-                        Fields::default(),
-                        &ListQuery::page(1, 1),
-                        &|_| {},
-                    )
-                    .await;
-                // Only another 401 proves the key wrong.
-                let works = !matches!(&probe, Err(e) if e.is_bad_key());
-                self.key_works = Some(works);
-                works
-            }
-        };
-        if key_works {
-            error.unavailable()
-        } else {
-            error
-        }
     }
 
     /// A stream read everything: final state, then COMPLETE.
@@ -404,14 +372,7 @@ impl<W: Write> Reader<'_, W> {
         if failed.is_empty() {
             return Ok(());
         }
-        let kinds: Vec<FailureType> = failed.iter().map(|(_, e)| e.failure_type()).collect();
-        let failure_type = if kinds.iter().all(|k| *k == FailureType::ConfigError) {
-            FailureType::ConfigError
-        } else if kinds.iter().all(|k| *k != FailureType::SystemError) {
-            FailureType::TransientError
-        } else {
-            FailureType::SystemError
-        };
+        let failure_type = FailureType::of_all(failed.iter().map(|(_, e)| e.failure_type()));
         let list = failed
             .iter()
             .map(|(name, e)| format!("{name}: {e}"))

@@ -1,33 +1,21 @@
-//! When to retry a request and how long to wait: one pure function,
-//! [`RetryPolicy::decide`], tested without a network.
+//! How long to wait before another attempt: one pure function,
+//! [`RetryPolicy::decide`], tested without a network. *Whether* an error is
+//! worth another attempt, and from which budget, is decided by
+//! [`Error::meaning`] (the one place that gives answers their meaning); this
+//! module only counts attempts and computes delays:
 //!
-//! - 429 is retried, waiting as long as the server says (`Retry-After`, else
-//!   Paystack's `x-ratelimit-reset`), else with backoff. Rate limits get their
+//! - A rate limit waits as long as the server says (`Retry-After`, else
+//!   Paystack's `x-ratelimit-reset`), else backs off. Rate limits have their
 //!   own, larger attempt budget: waiting is the cure, and a normal sync must
 //!   never run out of retries because of them.
-//! - 5xx, timeouts, dropped connections, unreadable bodies and `"status":
-//!   false` bodies are retried with capped exponential backoff and jitter.
-//! - Every other status (400, 401, 403, 404, ...) is final: retrying cannot help.
+//! - Everything else worth retrying backs off exponentially, capped, with
+//!   jitter.
 
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
-/// What went wrong with one attempt, as far as retrying is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
-    /// A non-success HTTP status, with the wait the server asked for, if any.
-    Status {
-        status: u16,
-        server_wait: Option<Duration>,
-    },
-    /// No complete response: connect error, timeout, connection dropped.
-    Transport,
-    /// A 2xx response whose body is not the expected JSON.
-    Decode,
-    /// A 2xx response whose body says `"status": false`.
-    ApiRefused,
-}
+use crate::error::{Error, Retry};
 
 /// The verdict on a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,27 +55,18 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// Decides what to do after attempt number `attempt` (1 for the first try)
-    /// failed. `jitter` is a random number in `[0, 1)`.
-    pub fn decide(&self, failure: Failure, attempt: u32, jitter: f64) -> Decision {
-        let (retryable, budget, server_wait) = match failure {
-            Failure::Status {
-                status: 429,
-                server_wait,
-            } => (true, self.max_rate_limited_attempts, server_wait),
-            Failure::Status {
-                status,
-                server_wait,
-            } if status >= 500 || status == 408 => (true, self.max_attempts, server_wait),
-            Failure::Status { .. } => (false, 0, None),
-            Failure::Transport | Failure::Decode | Failure::ApiRefused => {
-                (true, self.max_attempts, None)
-            }
+    /// failed with `error`. `jitter` is a random number in `[0, 1)`.
+    pub fn decide(&self, error: &Error, attempt: u32, jitter: f64) -> Decision {
+        let budget = match error.retry() {
+            Retry::No => return Decision::Stop,
+            Retry::Yes => self.max_attempts,
+            Retry::RateLimited => self.max_rate_limited_attempts,
         };
-        if !retryable || attempt >= budget {
+        if attempt >= budget {
             return Decision::Stop;
         }
         let jitter = jitter.clamp(0.0, 1.0);
-        let delay = match server_wait {
+        let delay = match error.server_wait() {
             Some(wait) => {
                 let wait = wait.min(self.max_server_wait);
                 // A little spread so concurrent requests do not all fire at
@@ -154,32 +133,48 @@ mod tests {
         }
     }
 
-    fn status(status: u16) -> Failure {
-        Failure::Status {
-            status,
-            server_wait: None,
-        }
+    fn answer(status: u16, server_wait: Option<Duration>) -> Error {
+        Error::from_status(status, server_wait, "/customer", "m".into(), 1)
+    }
+
+    fn status(status: u16) -> Error {
+        answer(status, None)
     }
 
     #[test]
     fn client_errors_are_never_retried() {
         for s in [400, 401, 403, 404, 422] {
-            assert_eq!(policy().decide(status(s), 1, 0.5), Decision::Stop, "{s}");
+            assert_eq!(policy().decide(&status(s), 1, 0.5), Decision::Stop, "{s}");
         }
     }
 
     #[test]
     fn server_errors_and_network_failures_back_off_exponentially_with_a_cap() {
         let p = policy();
+        let (path, detail, attempts) = (String::from("/x"), String::from("d"), 1);
         for f in [
             status(500),
             status(502),
             status(503),
             status(504),
-            Failure::Transport,
-            Failure::Decode,
-            Failure::ApiRefused,
+            status(408),
+            Error::Transport {
+                path: path.clone(),
+                detail: detail.clone(),
+                attempts,
+            },
+            Error::Decode {
+                path: path.clone(),
+                detail,
+                attempts,
+            },
+            Error::Api {
+                path,
+                message: "status false".into(),
+                attempts,
+            },
         ] {
+            let f = &f;
             // jitter 1.0 gives the full delay, 0.0 half of it.
             assert_eq!(
                 p.decide(f, 1, 1.0),
@@ -200,7 +195,7 @@ mod tests {
             ..p
         };
         assert_eq!(
-            many.decide(status(500), 30, 1.0),
+            many.decide(&status(500), 30, 1.0),
             Decision::Retry(Duration::from_millis(1000)),
             "one delay is capped"
         );
@@ -209,10 +204,7 @@ mod tests {
     #[test]
     fn rate_limits_wait_as_told_and_have_their_own_budget() {
         let p = policy();
-        let told = Failure::Status {
-            status: 429,
-            server_wait: Some(Duration::from_secs(7)),
-        };
+        let told = &answer(429, Some(Duration::from_secs(7)));
         assert_eq!(
             p.decide(told, 1, 0.0),
             Decision::Retry(Duration::from_secs(7))
@@ -224,16 +216,13 @@ mod tests {
         );
         assert!(matches!(p.decide(told, 9, 0.0), Decision::Retry(_)));
         assert_eq!(p.decide(told, 10, 0.0), Decision::Stop);
-        let huge = Failure::Status {
-            status: 429,
-            server_wait: Some(Duration::from_secs(3600)),
-        };
+        let huge = &answer(429, Some(Duration::from_secs(3600)));
         assert_eq!(
             p.decide(huge, 1, 0.0),
             Decision::Retry(Duration::from_secs(60))
         );
         assert_eq!(
-            p.decide(status(429), 1, 1.0),
+            p.decide(&status(429), 1, 1.0),
             Decision::Retry(Duration::from_millis(100)),
             "no header: plain backoff"
         );
