@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 
 use crate::catalog;
 use crate::cli::Command;
-use crate::client::{Client, Fields, HttpSettings, ListQuery};
+use crate::client::{Client, Fields, HttpSettings};
 use crate::config::{self, Config};
 use crate::emit::Emitter;
 use crate::error::Error;
@@ -21,7 +21,7 @@ use crate::read::{self, ReadOptions};
 use crate::retry::RetryPolicy;
 use crate::slice::Tuning;
 use crate::state;
-use crate::streams::{Paging, STREAMS, StreamDef};
+use crate::streams::{STREAMS, StreamDef};
 
 /// The connector specification, compiled in.
 pub const SPEC: &str = include_str!("spec.json");
@@ -239,13 +239,7 @@ async fn connection_check(
     for (i, def) in listed.iter().copied().enumerate() {
         let client = Arc::clone(&client);
         tasks.spawn(async move {
-            let query = match def.paging {
-                Paging::Offset => ListQuery::page(1, 1),
-                Paging::Cursor => ListQuery {
-                    page: None,
-                    ..ListQuery::page(1, 1)
-                },
-            };
+            let query = def.paging.first_query(1);
             (
                 i,
                 client

@@ -9,6 +9,7 @@
 //! - [`streams`]: the streams, as a table of data.
 //! - [`read`]: the generic reader that serves every stream.
 //! - [`slice`]: one stream's window, slices, pages and state (pure logic).
+//! - [`paging`]: the paging kinds (offset, cursor), one type each.
 //! - [`client`]: HTTP, retries, and decoding a page without copying records.
 //! - [`retry`]: the retry policy (a pure function).
 //! - [`ratelimit`]: the request-rate limiter shared by all requests.
@@ -25,6 +26,7 @@ pub mod client;
 pub mod config;
 pub mod emit;
 pub mod error;
+pub mod paging;
 pub mod progress;
 pub mod protocol;
 pub mod ratelimit;

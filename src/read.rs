@@ -239,7 +239,7 @@ impl<W: Write> Reader<'_, W> {
                 Some(child) => (child.as_str(), Fields::default()),
                 None => (def.path, fields_of(def)),
             };
-            let result = client.list(path, fields, &req.query, &notify).await;
+            let result = client.list(path, fields, &req.ask.query, &notify).await;
             (i, req, result)
         });
         self.task_stream.insert(handle.id(), i);

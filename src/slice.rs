@@ -32,15 +32,9 @@
 //! shift the pages.
 //!
 //! # Pages
-//! A list is read until `meta.pageCount` (or `ceil(total / perPage)`,
-//! whichever is larger) or an empty page, never stopping on a short page. A
-//! short first page that claims more pages reveals a server-side cap on
-//! `perPage`; the list then continues with that page size, which is right
-//! whether Paystack offsets pages by the cap or by the size asked for. A page
-//! identical to its neighbour stops the stream with an error rather than
-//! looping, as does a list of more than [`MAX_PAGES`] pages. Cursor-paged
-//! lists follow `meta.next` until it is absent; a cursor seen twice is an
-//! error.
+//! Each slice and child list pages as its endpoint does ([`crate::paging`]);
+//! the walk only asks a list for its next query and for what it knows of
+//! its size.
 //!
 //! # Full refresh and child streams
 //! A stream without a time filter is one unfiltered list; it has no cursor,
@@ -55,21 +49,15 @@
 //! every earlier one are complete, to the largest cursor emitted so far, never
 //! backward, and never to the same value twice in a row.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::collections::VecDeque;
 
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
 
-use crate::client::{ListQuery, Page, RecordRef};
+use crate::client::{Page, RecordRef};
 use crate::error::Error;
+use crate::paging::{Ask, ListPages, Paging};
 use crate::protocol::SyncMode;
 use crate::state::format_cursor;
-use crate::streams::Paging;
-
-/// A list of more than this many pages stops with an error: a guard against
-/// an API that never runs out of pages.
-pub const MAX_PAGES: u32 = 100_000;
 
 /// The shortest slice that is still split when dense.
 const MIN_SPLIT: TimeDelta = TimeDelta::seconds(2);
@@ -173,11 +161,10 @@ pub enum Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
     pub target: Target,
-    /// The page's number in its list (1 for the first).
-    pub page_no: u32,
     /// A child list's endpoint; `None`: the stream's own.
     pub path: Option<String>,
-    pub query: ListQuery,
+    /// The page and its query (time filter included).
+    pub ask: Ask,
 }
 
 /// A state to emit: the cursor (none for full refresh streams) and the
@@ -197,204 +184,12 @@ pub struct PageOutcome {
     pub estimate: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum First {
-    NotSent,
-    InFlight,
-    Done,
-}
-
-/// The paging state of one list (a slice or a child list).
-#[derive(Debug)]
-struct Pages {
-    paging: Paging,
-    per_page: u32,
-    first: First,
-    /// Next page number to hand out, once the first page is in.
-    next_page: u32,
-    /// Pages the list holds; `None` when Paystack gave no counts (then the
-    /// pages are read one after another until an empty one).
-    last_page: Option<u32>,
-    /// An empty page was seen after this page: ask for no more.
-    stop_after: Option<u32>,
-    in_flight: u32,
-    /// Signatures of the non-empty pages, to spot a page that repeats.
-    signatures: BTreeMap<u32, u64>,
-    received: u64,
-    total: Option<u64>,
-    /// Cursor paging: the next cursor, the cursors seen, and the end.
-    next_token: Option<String>,
-    seen_tokens: HashSet<String>,
-    exhausted: bool,
-}
-
-impl Pages {
-    fn new(paging: Paging, per_page: u32) -> Self {
-        Pages {
-            paging,
-            per_page,
-            first: First::NotSent,
-            next_page: 2,
-            last_page: None,
-            stop_after: None,
-            in_flight: 0,
-            signatures: BTreeMap::new(),
-            received: 0,
-            total: None,
-            next_token: None,
-            seen_tokens: HashSet::new(),
-            exhausted: false,
-        }
-    }
-
-    /// The next page that may be fetched now: its number and cursor.
-    fn next(&mut self) -> Option<(u32, Option<String>)> {
-        let handed = match self.first {
-            First::NotSent => {
-                self.first = First::InFlight;
-                Some((1, None))
-            }
-            First::InFlight => None,
-            First::Done if self.stop_after.is_some() || self.exhausted => None,
-            First::Done => match self.paging {
-                Paging::Cursor => (self.in_flight == 0)
-                    .then(|| self.next_token.clone())
-                    .flatten()
-                    .map(|token| (self.next_page, Some(token))),
-                Paging::Offset => {
-                    let allowed = match self.last_page {
-                        Some(last) => self.next_page <= last,
-                        // Unknown length: strictly one page after another.
-                        None => self.in_flight == 0,
-                    };
-                    allowed.then_some((self.next_page, None))
-                }
-            },
-        };
-        if let Some((page, _)) = handed {
-            if page > 1 {
-                self.next_page += 1;
-            }
-            self.in_flight += 1;
-        }
-        handed
-    }
-
-    fn is_complete(&self) -> bool {
-        self.first == First::Done
-            && self.in_flight == 0
-            && (self.stop_after.is_some()
-                || self.exhausted
-                || (self.paging == Paging::Offset
-                    && self.last_page.is_some_and(|last| self.next_page > last)))
-    }
-
-    /// Books a fetched page. Returns the page size learned from a capped
-    /// first page, if any.
-    fn take(
-        &mut self,
-        page_no: u32,
-        asked_per_page: u32,
-        page: &Page,
-        path: &str,
-    ) -> Result<Option<u32>, Error> {
-        self.in_flight -= 1;
-        let n = page.records.len() as u64;
-        let meta = &page.meta;
-        let mut learned = None;
-        if page_no == 1 {
-            self.first = First::Done;
-            self.total = meta.total;
-            let claims_more = meta.page_count.is_some_and(|c| c > 1)
-                || meta.total.is_some_and(|t| t > n)
-                || meta.next.is_some();
-            if self.paging == Paging::Offset
-                && n > 0
-                && n < u64::from(asked_per_page)
-                && claims_more
-            {
-                tracing::warn!(
-                    path,
-                    asked = asked_per_page,
-                    got = n,
-                    "Paystack capped the page size; continuing with the smaller pages."
-                );
-                self.per_page = n as u32;
-                learned = Some(self.per_page);
-            }
-        }
-        self.received += n;
-        if n == 0 {
-            let before = page_no - 1;
-            self.stop_after = Some(self.stop_after.map_or(before, |s| s.min(before)));
-        }
-        match self.paging {
-            Paging::Offset => {
-                if let Some(count) = page_count(meta, self.per_page) {
-                    self.last_page = Some(self.last_page.map_or(count, |l| l.max(count)));
-                }
-            }
-            Paging::Cursor => match &meta.next {
-                None => self.exhausted = true,
-                Some(token) if !self.seen_tokens.insert(token.clone()) => {
-                    return Err(Error::Pagination {
-                        path: path.to_owned(),
-                        detail: format!(
-                            "the cursor of page {page_no} was already seen; Paystack is not \
-                             advancing through the pages"
-                        ),
-                    });
-                }
-                Some(token) => {
-                    self.next_token = Some(token.clone());
-                    self.next_page = page_no + 1;
-                }
-            },
-        }
-        if self.last_page.is_some_and(|l| l > MAX_PAGES) || page_no >= MAX_PAGES {
-            return Err(Error::Pagination {
-                path: path.to_owned(),
-                detail: format!(
-                    "one list claims more than {MAX_PAGES} pages; the API's paging is not \
-                     behaving as documented"
-                ),
-            });
-        }
-        if n > 0 {
-            let sig = signature(page);
-            for neighbour in [page_no.saturating_sub(1), page_no + 1] {
-                if self.signatures.get(&neighbour) == Some(&sig) {
-                    return Err(Error::Pagination {
-                        path: path.to_owned(),
-                        detail: format!(
-                            "pages {neighbour} and {page_no} returned the same records; Paystack \
-                             is not advancing through the pages"
-                        ),
-                    });
-                }
-            }
-            self.signatures.insert(page_no, sig);
-        }
-        Ok(learned)
-    }
-
-    fn query(&self, page_no: u32, token: Option<String>) -> ListQuery {
-        ListQuery {
-            page: (self.paging == Paging::Offset).then_some(page_no),
-            per_page: self.per_page,
-            from: None,
-            to: None,
-            next: token,
-        }
-    }
-}
-
 #[derive(Debug)]
 struct Slice {
     id: u64,
     /// `[start, end)` with a time filter; `None`: an unfiltered list.
     range: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    pages: Pages,
+    pages: Box<dyn ListPages>,
     max_cursor: Option<DateTime<Utc>>,
     /// Child lists opened by this slice and not yet read.
     open_children: u32,
@@ -420,7 +215,7 @@ struct Child {
     path: String,
     /// `"key_tag":KEY,"cursor_tag":"TIME",`, written at the start of each record.
     tag: Vec<u8>,
-    pages: Pages,
+    pages: Box<dyn ListPages>,
 }
 
 /// One stream's progress; see the module docs.
@@ -488,7 +283,7 @@ impl StreamProgress {
         Slice {
             id: self.new_id(),
             range,
-            pages: Pages::new(self.plan.paging, self.tuning.per_page),
+            pages: self.plan.paging.start(self.tuning.per_page),
             max_cursor: None,
             open_children: 0,
             done: false,
@@ -505,12 +300,11 @@ impl StreamProgress {
     /// then slices, oldest first.
     pub fn next_request(&mut self) -> Option<PageRequest> {
         for child in self.children.iter_mut() {
-            if let Some((page_no, token)) = child.pages.next() {
+            if let Some(ask) = child.pages.next() {
                 return Some(PageRequest {
                     target: Target::Child(child.id),
-                    page_no,
                     path: Some(child.path.clone()),
-                    query: child.pages.query(page_no, token),
+                    ask,
                 });
             }
         }
@@ -519,8 +313,8 @@ impl StreamProgress {
         }
         let window = self.plan.window;
         for slice in self.slices.iter_mut() {
-            if let Some((page_no, token)) = slice.pages.next() {
-                let mut query = slice.pages.query(page_no, token);
+            if let Some(mut ask) = slice.pages.next() {
+                let query = &mut ask.query;
                 if let Some((start, end)) = slice.range {
                     query.from = Some(start - TimeDelta::seconds(1));
                     // A window ending now: a millisecond less, so that
@@ -534,9 +328,8 @@ impl StreamProgress {
                 }
                 return Some(PageRequest {
                     target: Target::Slice(slice.id),
-                    page_no,
                     path: None,
-                    query,
+                    ask,
                 });
             }
         }
@@ -578,13 +371,10 @@ impl StreamProgress {
             return Ok(outcome);
         };
         let slice = &mut self.slices[index];
-        if let Some(size) = slice
-            .pages
-            .take(req.page_no, req.query.per_page, page, path)?
-        {
+        if let Some(size) = slice.pages.take(&req.ask, page, path)? {
             self.tuning.per_page = size;
         }
-        if req.page_no == 1 && !self.estimated {
+        if req.ask.page_no == 1 && !self.estimated {
             self.estimated = true;
             if self.plan.children.is_none() {
                 outcome.estimate = page.meta.total;
@@ -592,8 +382,8 @@ impl StreamProgress {
         }
 
         // A dense first page: split the slice instead of paging through it.
-        if req.page_no == 1 && self.plan.split {
-            if let (Some((start, end)), Some(last)) = (slice.range, slice.pages.last_page) {
+        if req.ask.page_no == 1 && self.plan.split {
+            if let (Some((start, end)), Some(last)) = (slice.range, slice.pages.counts().pages) {
                 if last > self.tuning.max_pages_per_slice && end - start >= MIN_SPLIT * 2 {
                     let target = (self.tuning.max_pages_per_slice / 2).max(1);
                     self.split(index, last.div_ceil(target));
@@ -631,7 +421,7 @@ impl StreamProgress {
                         slice: slice.id,
                         path: cp.path.replace("{}", &path_segment(key)),
                         tag: child_tag(cp, key, r.cursor),
-                        pages: Pages::new(Paging::Offset, self.tuning.per_page),
+                        pages: Paging::Offset.start(self.tuning.per_page),
                     }),
                     None => tracing::warn!(
                         path,
@@ -643,7 +433,7 @@ impl StreamProgress {
         slice.open_children += opened.len() as u32;
         if slice.is_complete() {
             slice.done = true;
-            check_received(path, &slice.pages);
+            check_received(path, slice.pages.as_ref());
         }
         for mut child in opened {
             child.id = self.new_id();
@@ -664,9 +454,7 @@ impl StreamProgress {
             return Ok(outcome);
         };
         let child = &mut self.children[index];
-        child
-            .pages
-            .take(req.page_no, req.query.per_page, page, &child.path)?;
+        child.pages.take(&req.ask, page, &child.path)?;
         for r in &page.records {
             emit(&child.tag, r)?;
             outcome.emitted += 1;
@@ -793,38 +581,18 @@ fn child_tag(plan: ChildPlan, key: &str, parent_created: Option<DateTime<Utc>>) 
     .into_bytes()
 }
 
-fn check_received(path: &str, pages: &Pages) {
-    if let Some(total) = pages.total {
-        if pages.received < total {
+fn check_received(path: &str, pages: &dyn ListPages) {
+    let counts = pages.counts();
+    if let Some(total) = counts.total {
+        if counts.received < total {
             tracing::warn!(
                 path,
                 announced = total,
-                received = pages.received,
+                received = counts.received,
                 "Paystack announced more records than it returned for a time slice."
             );
         }
     }
-}
-
-/// Pages a list holds according to `meta`: the larger of `pageCount` and
-/// `ceil(total / perPage)` (they disagree when Paystack caps the page size).
-fn page_count(meta: &crate::client::Meta, per_page: u32) -> Option<u32> {
-    let by_total = meta.total.map(|t| t.div_ceil(u64::from(per_page.max(1))));
-    let n = match (meta.page_count, by_total) {
-        (Some(a), Some(b)) => a.max(b),
-        (a, b) => a.or(b)?,
-    };
-    Some(u32::try_from(n).unwrap_or(u32::MAX))
-}
-
-fn signature(page: &Page) -> u64 {
-    let mut h = DefaultHasher::new();
-    page.records.len().hash(&mut h);
-    if let (Some(first), Some(last)) = (page.records.first(), page.records.last()) {
-        page.bytes(first).hash(&mut h);
-        page.bytes(last).hash(&mut h);
-    }
-    h.finish()
 }
 
 #[cfg(test)]
@@ -976,14 +744,14 @@ mod tests {
             },
         );
         let r1 = p.next_request().unwrap();
-        assert_eq!(r1.query.page.unwrap(), 1);
+        assert_eq!(r1.ask.query.page.unwrap(), 1);
         assert_eq!(
-            r1.query.from,
+            r1.ask.query.from,
             Some(t("2023-12-31T23:59:59Z")),
             "from is widened by a second"
         );
         assert_eq!(
-            r1.query.to,
+            r1.ask.query.to,
             Some(t("2024-01-31T23:59:59.999Z")),
             "the sync start, less a millisecond"
         );
@@ -1004,7 +772,10 @@ mod tests {
         assert_eq!(p.take_state(), None, "no state before the slice is done");
         let r2 = p.next_request().unwrap();
         let r3 = p.next_request().unwrap();
-        assert_eq!((r2.query.page.unwrap(), r3.query.page.unwrap()), (2, 3));
+        assert_eq!(
+            (r2.ask.query.page.unwrap(), r3.ask.query.page.unwrap()),
+            (2, 3)
+        );
         assert_eq!(p.next_request(), None);
         // Pages may come back in any order.
         ids(
@@ -1050,7 +821,7 @@ mod tests {
             &page(&[(9, "2024-01-20T00:00:00Z")], Meta::default()),
         );
         let r2 = p.next_request().unwrap();
-        assert_eq!(r2.query.page.unwrap(), 2);
+        assert_eq!(r2.ask.query.page.unwrap(), 2);
         assert_eq!(
             p.next_request(),
             None,
@@ -1096,10 +867,10 @@ mod tests {
         );
         let rest: Vec<_> = std::iter::from_fn(|| p.next_request()).collect();
         assert_eq!(
-            rest.iter().map(|r| r.page_no).collect::<Vec<_>>(),
+            rest.iter().map(|r| r.ask.page_no).collect::<Vec<_>>(),
             [2, 3, 4]
         );
-        assert!(rest.iter().all(|r| r.query.per_page == 2));
+        assert!(rest.iter().all(|r| r.ask.query.per_page == 2));
     }
 
     #[test]
@@ -1126,7 +897,7 @@ mod tests {
         let reqs: Vec<_> = std::iter::from_fn(|| p.next_request()).collect();
         let bounds: Vec<_> = reqs
             .iter()
-            .map(|r| (r.query.from.unwrap(), r.query.to.unwrap()))
+            .map(|r| (r.ask.query.from.unwrap(), r.ask.query.to.unwrap()))
             .collect();
         assert_eq!(bounds.len(), 5);
         assert_eq!(
@@ -1269,7 +1040,7 @@ mod tests {
         let mut p = StreamProgress::new(plan(Some(w)), None, start, Tuning::default());
         let r = p.next_request().unwrap();
         assert_eq!(
-            r.query.to,
+            r.ask.query.to,
             Some(t("2024-03-01T00:00:00Z")),
             "no millisecond taken off"
         );
@@ -1316,7 +1087,7 @@ mod tests {
             },
         );
         let r1 = p.next_request().unwrap();
-        assert_eq!((r1.query.from, r1.query.to), (None, None));
+        assert_eq!((r1.ask.query.from, r1.ask.query.to), (None, None));
         // Records of any age are kept; 3 pages are not split.
         let got = ids(
             &mut p,
@@ -1382,12 +1153,15 @@ mod tests {
             },
         );
         let r1 = p.next_request().unwrap();
-        assert_eq!((r1.query.page, r1.query.next.as_deref()), (None, None));
+        assert_eq!(
+            (r1.ask.query.page, r1.ask.query.next.as_deref()),
+            (None, None)
+        );
         assert_eq!(ids(&mut p, &r1, &cursor_page(&[9, 8], Some("c2"))), [9, 8]);
         let r2 = p.next_request().unwrap();
         assert_eq!(p.next_request(), None, "one page at a time");
         assert_eq!(
-            (r2.query.page, r2.query.next.as_deref()),
+            (r2.ask.query.page, r2.ask.query.next.as_deref()),
             (None, Some("c2"))
         );
         ids(&mut p, &r2, &cursor_page(&[7], None));
@@ -1459,7 +1233,7 @@ mod tests {
         let c2 = p.next_request().unwrap();
         assert_eq!(c1.path.as_deref(), Some("/settlement/71/transactions"));
         assert_eq!(c2.path.as_deref(), Some("/settlement/70/transactions"));
-        assert_eq!((c1.query.from, c1.query.page), (None, Some(1)));
+        assert_eq!((c1.ask.query.from, c1.ask.query.page), (None, Some(1)));
         let mut tags = vec![];
         p.on_page(
             &c2,

@@ -15,16 +15,8 @@
 //!   creation time: only the parents inside the window are re-read. Each
 //!   record is tagged with its parent's key and creation time.
 
+pub use crate::paging::Paging;
 use crate::protocol::{AirbyteStream, SyncMode};
-
-/// How a stream's list endpoint pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paging {
-    /// `page` and `perPage`, with `meta.pageCount` / `meta.total`.
-    Offset,
-    /// `next` cursors only (`meta.next`), no page numbers.
-    Cursor,
-}
 
 /// How a stream is synced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -153,7 +153,7 @@ proptest! {
         let mut steps = 0;
         while let Some(req) = p.next_request() {
             steps += 1;
-            prop_assert!(handed.insert((req.target, req.page_no)), "page handed out twice");
+            prop_assert!(handed.insert((req.target, req.ask.page_no)), "page handed out twice");
             let (total, page_count, n) = answers.next().unwrap();
             let records: Vec<String> = (0..n)
                 .map(|i| format!(r#"{{"id":{},"createdAt":"2024-02-01T00:00:0{}Z"}}"#, steps * 10 + i, i))

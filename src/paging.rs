@@ -1,0 +1,507 @@
+//! How a list endpoint pages: one small type per paging kind, each owning its
+//! state and its guards, behind one trait, [`ListPages`]. A list answers
+//! three questions: which page may be asked for now ([`ListPages::next`]),
+//! what an answer changes ([`ListPages::take`]), and what it knows about its
+//! size ([`ListPages::counts`]). Slicing (`crate::slice`) and ESTIMATE ask
+//! for counts; nothing outside this module matches on the kind.
+//!
+//! - [`Offset`]: `page` and `perPage`, sized by `meta.pageCount` /
+//!   `meta.total`. A list is read until `meta.pageCount` (or
+//!   `ceil(total / perPage)`, whichever is larger) or an empty page, never
+//!   stopping on a short page, with several pages in flight once the first
+//!   says how many there are (one after another when it does not). A short
+//!   first page that claims more pages reveals a server-side cap on
+//!   `perPage`; the list then continues with that page size, which is right
+//!   whether Paystack offsets pages by the cap or by the size asked for.
+//! - [`Cursor`]: `next` cursors only (`meta.next`), one page at a time,
+//!   until `meta.next` is absent (`/terminal`).
+//!
+//! Guards every kind shares: a page identical to its neighbour, a cursor
+//! seen twice, or a list of more than [`MAX_PAGES`] pages stops the stream
+//! with an error rather than looping; an empty page ends the list.
+//!
+//! # Adding a kind: Paystack's keyset paging
+//! `/transaction`, `/customer`, `/transfer` and `/transferrecipient` page by
+//! keyset when asked with `use_cursor=true` (`meta.next` / `meta.previous`,
+//! no `total`). Reading them that way touches exactly:
+//! 1. this module: a `Keyset` type implementing [`ListPages`] (its `next`
+//!    sets `use_cursor` and the last `meta.next`; `counts` knows no total,
+//!    so those streams are read as one slice and get no ESTIMATE), a
+//!    `Paging::Keyset` variant, and its arm in [`Paging::start`];
+//! 2. `crate::client`: a `use_cursor` field in `ListQuery`, written by
+//!    `ListQuery::pairs`;
+//! 3. `crate::streams`: `paging: Paging::Keyset` in the four rows.
+//!
+//! Slicing, splitting, child lists, checkpoints, the reader and the output
+//! do not change; the read scenarios of the integration tests run for every
+//! kind in the table.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use crate::client::{ListQuery, Meta, Page};
+use crate::error::Error;
+
+/// A list of more than this many pages stops with an error: a guard against
+/// an API that never runs out of pages.
+pub const MAX_PAGES: u32 = 100_000;
+
+/// How a stream's list endpoint pages (a column of the stream table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// `page` and `perPage`, with `meta.pageCount` / `meta.total`: [`Offset`].
+    Offset,
+    /// `next` cursors only (`meta.next`), no page numbers: [`Cursor`].
+    Cursor,
+}
+
+impl Paging {
+    /// A new list of this kind, asking for `per_page` records a page.
+    pub fn start(self, per_page: u32) -> Box<dyn ListPages> {
+        match self {
+            Paging::Offset => Box::new(Offset::new(per_page)),
+            Paging::Cursor => Box::new(Cursor::new(per_page)),
+        }
+    }
+
+    /// The query of a list's first page.
+    pub fn first_query(self, per_page: u32) -> ListQuery {
+        self.start(per_page)
+            .next()
+            .expect("a new list hands out its first page")
+            .query
+    }
+}
+
+/// What a list knows about its size so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Records the first page announced (`meta.total`).
+    pub total: Option<u64>,
+    /// Pages the list holds, when the kind can tell.
+    pub pages: Option<u32>,
+    /// Records received so far.
+    pub received: u64,
+}
+
+/// One page to ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ask {
+    /// The page's number in its list (1 for the first).
+    pub page_no: u32,
+    /// Its query, without a time filter (the slice adds it).
+    pub query: ListQuery,
+}
+
+/// The paging state of one list (a time slice, or a child list).
+pub trait ListPages: fmt::Debug + Send {
+    /// The page that may be fetched now; `None` while nothing can be asked
+    /// before an answer arrives, and once the list is complete.
+    fn next(&mut self) -> Option<Ask>;
+
+    /// Takes in the answer to `ask` from the list at `path`. Returns the
+    /// page size the list continues with when the first page revealed a
+    /// server-side cap.
+    ///
+    /// # Errors
+    /// A [`Error::Pagination`] when the list does not advance (a page equal
+    /// to its neighbour, a cursor seen twice) or runs past [`MAX_PAGES`].
+    fn take(&mut self, ask: &Ask, page: &Page, path: &str) -> Result<Option<u32>, Error>;
+
+    /// True when every page was read and answered.
+    fn is_complete(&self) -> bool;
+
+    /// What the answers so far say about the list's size.
+    fn counts(&self) -> Counts;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum First {
+    NotSent,
+    InFlight,
+    Done,
+}
+
+/// What every kind keeps: the first page, pages in flight, the end seen as
+/// an empty page, and the guards against a list that does not advance.
+#[derive(Debug)]
+struct Common {
+    first: First,
+    in_flight: u32,
+    /// An empty page was seen after this page: ask for no more.
+    stop_after: Option<u32>,
+    /// Signatures of the non-empty pages, to spot a page that repeats.
+    signatures: BTreeMap<u32, u64>,
+    received: u64,
+    total: Option<u64>,
+}
+
+/// What [`Common::gate`] allows.
+enum Gate {
+    /// Hand out the first page.
+    First,
+    /// The first page is in: later pages may follow, as the kind decides.
+    Later,
+    /// Nothing now.
+    Wait,
+}
+
+impl Common {
+    fn new() -> Self {
+        Common {
+            first: First::NotSent,
+            in_flight: 0,
+            stop_after: None,
+            signatures: BTreeMap::new(),
+            received: 0,
+            total: None,
+        }
+    }
+
+    fn gate(&mut self) -> Gate {
+        match self.first {
+            First::NotSent => {
+                self.first = First::InFlight;
+                Gate::First
+            }
+            First::Done if self.stop_after.is_none() => Gate::Later,
+            _ => Gate::Wait,
+        }
+    }
+
+    /// True when no answer is awaited and the list ended on an empty page.
+    fn settled(&self) -> bool {
+        self.first == First::Done && self.in_flight == 0
+    }
+
+    /// Books the arrival of a page (before the kind reads its meta).
+    fn arrived(&mut self, page_no: u32, page: &Page) {
+        self.in_flight -= 1;
+        let n = page.records.len() as u64;
+        if page_no == 1 {
+            self.first = First::Done;
+            self.total = page.meta.total;
+        }
+        self.received += n;
+        if n == 0 {
+            let before = page_no - 1;
+            self.stop_after = Some(self.stop_after.map_or(before, |s| s.min(before)));
+        }
+    }
+
+    /// The guards, once the kind has read the page: too many pages (as
+    /// counted, or `claimed` by the meta), or a page equal to its neighbour.
+    fn guard(
+        &mut self,
+        page_no: u32,
+        claimed: Option<u32>,
+        page: &Page,
+        path: &str,
+    ) -> Result<(), Error> {
+        if claimed.is_some_and(|l| l > MAX_PAGES) || page_no >= MAX_PAGES {
+            return Err(Error::Pagination {
+                path: path.to_owned(),
+                detail: format!(
+                    "one list claims more than {MAX_PAGES} pages; the API's paging is not \
+                     behaving as documented"
+                ),
+            });
+        }
+        if !page.records.is_empty() {
+            let sig = signature(page);
+            for neighbour in [page_no.saturating_sub(1), page_no + 1] {
+                if self.signatures.get(&neighbour) == Some(&sig) {
+                    return Err(Error::Pagination {
+                        path: path.to_owned(),
+                        detail: format!(
+                            "pages {neighbour} and {page_no} returned the same records; Paystack \
+                             is not advancing through the pages"
+                        ),
+                    });
+                }
+            }
+            self.signatures.insert(page_no, sig);
+        }
+        Ok(())
+    }
+}
+
+fn signature(page: &Page) -> u64 {
+    let mut h = DefaultHasher::new();
+    page.records.len().hash(&mut h);
+    if let (Some(first), Some(last)) = (page.records.first(), page.records.last()) {
+        page.bytes(first).hash(&mut h);
+        page.bytes(last).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Offset paging: `page` and `perPage`.
+#[derive(Debug)]
+pub struct Offset {
+    common: Common,
+    per_page: u32,
+    /// Next page number to hand out, once the first page is in.
+    next_page: u32,
+    /// Pages the list holds; `None` when Paystack gave no counts (then the
+    /// pages are read one after another until an empty one).
+    last_page: Option<u32>,
+}
+
+impl Offset {
+    fn new(per_page: u32) -> Self {
+        Offset {
+            common: Common::new(),
+            per_page,
+            next_page: 2,
+            last_page: None,
+        }
+    }
+}
+
+impl ListPages for Offset {
+    fn next(&mut self) -> Option<Ask> {
+        let page_no = match self.common.gate() {
+            Gate::First => 1,
+            Gate::Wait => return None,
+            Gate::Later => {
+                let allowed = match self.last_page {
+                    Some(last) => self.next_page <= last,
+                    // Unknown length: strictly one page after another.
+                    None => self.common.in_flight == 0,
+                };
+                if !allowed {
+                    return None;
+                }
+                self.next_page += 1;
+                self.next_page - 1
+            }
+        };
+        self.common.in_flight += 1;
+        let query = ListQuery::page(page_no, self.per_page);
+        Some(Ask { page_no, query })
+    }
+
+    fn take(&mut self, ask: &Ask, page: &Page, path: &str) -> Result<Option<u32>, Error> {
+        let (page_no, asked) = (ask.page_no, &ask.query);
+        self.common.arrived(page_no, page);
+        let n = page.records.len() as u64;
+        let meta = &page.meta;
+        let mut learned = None;
+        if page_no == 1 {
+            let claims_more = meta.page_count.is_some_and(|c| c > 1)
+                || meta.total.is_some_and(|t| t > n)
+                || meta.next.is_some();
+            if n > 0 && n < u64::from(asked.per_page) && claims_more {
+                tracing::warn!(
+                    path,
+                    asked = asked.per_page,
+                    got = n,
+                    "Paystack capped the page size; continuing with the smaller pages."
+                );
+                self.per_page = n as u32;
+                learned = Some(self.per_page);
+            }
+        }
+        if let Some(count) = page_count(meta, self.per_page) {
+            self.last_page = Some(self.last_page.map_or(count, |l| l.max(count)));
+        }
+        self.common.guard(page_no, self.last_page, page, path)?;
+        Ok(learned)
+    }
+
+    fn is_complete(&self) -> bool {
+        self.common.settled()
+            && (self.common.stop_after.is_some()
+                || self.last_page.is_some_and(|last| self.next_page > last))
+    }
+
+    fn counts(&self) -> Counts {
+        Counts {
+            total: self.common.total,
+            pages: self.last_page,
+            received: self.common.received,
+        }
+    }
+}
+
+/// Pages a list holds according to `meta`: the larger of `pageCount` and
+/// `ceil(total / perPage)` (they disagree when Paystack caps the page size).
+fn page_count(meta: &Meta, per_page: u32) -> Option<u32> {
+    let by_total = meta.total.map(|t| t.div_ceil(u64::from(per_page.max(1))));
+    let n = match (meta.page_count, by_total) {
+        (Some(a), Some(b)) => a.max(b),
+        (a, b) => a.or(b)?,
+    };
+    Some(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Cursor paging: `next` cursors from `meta.next`, one page at a time.
+#[derive(Debug)]
+pub struct Cursor {
+    common: Common,
+    per_page: u32,
+    /// The number the next page gets.
+    next_page: u32,
+    /// The cursor of the next page, and every cursor seen.
+    next_token: Option<String>,
+    seen_tokens: HashSet<String>,
+    /// `meta.next` was absent: the list is read.
+    exhausted: bool,
+}
+
+impl Cursor {
+    fn new(per_page: u32) -> Self {
+        Cursor {
+            common: Common::new(),
+            per_page,
+            next_page: 2,
+            next_token: None,
+            seen_tokens: HashSet::new(),
+            exhausted: false,
+        }
+    }
+}
+
+impl ListPages for Cursor {
+    fn next(&mut self) -> Option<Ask> {
+        let (page_no, token) = match self.common.gate() {
+            Gate::First => (1, None),
+            Gate::Later if !self.exhausted && self.common.in_flight == 0 => {
+                (self.next_page, Some(self.next_token.clone()?))
+            }
+            _ => return None,
+        };
+        self.common.in_flight += 1;
+        let query = ListQuery {
+            page: None,
+            next: token,
+            ..ListQuery::page(page_no, self.per_page)
+        };
+        Some(Ask { page_no, query })
+    }
+
+    fn take(&mut self, ask: &Ask, page: &Page, path: &str) -> Result<Option<u32>, Error> {
+        let page_no = ask.page_no;
+        self.common.arrived(page_no, page);
+        match &page.meta.next {
+            None => self.exhausted = true,
+            Some(token) if !self.seen_tokens.insert(token.clone()) => {
+                return Err(Error::Pagination {
+                    path: path.to_owned(),
+                    detail: format!(
+                        "the cursor of page {page_no} was already seen; Paystack is not \
+                         advancing through the pages"
+                    ),
+                });
+            }
+            Some(token) => {
+                self.next_token = Some(token.clone());
+                self.next_page = page_no + 1;
+            }
+        }
+        self.common.guard(page_no, None, page, path)?;
+        Ok(None)
+    }
+
+    fn is_complete(&self) -> bool {
+        self.common.settled() && (self.common.stop_after.is_some() || self.exhausted)
+    }
+
+    fn counts(&self) -> Counts {
+        Counts {
+            total: self.common.total,
+            pages: None,
+            received: self.common.received,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{Fields, decode_page};
+
+    fn page(ids: &[u64], meta: Meta) -> Page {
+        let data: Vec<String> = ids.iter().map(|id| format!(r#"{{"id":{id}}}"#)).collect();
+        let body = format!(r#"{{"status":true,"data":[{}]}}"#, data.join(","));
+        let mut p = decode_page(body.into_bytes(), Fields::default()).unwrap();
+        p.meta = meta;
+        p
+    }
+
+    fn take(list: &mut dyn ListPages, ask: &Ask, p: &Page) -> Option<u32> {
+        list.take(ask, p, "/x").unwrap()
+    }
+
+    #[test]
+    fn offset_pages_fan_out_once_the_first_page_gives_the_count() {
+        let mut list = Paging::Offset.start(2);
+        let first = list.next().unwrap();
+        assert_eq!(first.query, ListQuery::page(1, 2));
+        assert!(list.next().is_none(), "nothing before page 1 answers");
+        let meta = Meta {
+            total: Some(5),
+            page_count: Some(3),
+            ..Meta::default()
+        };
+        take(list.as_mut(), &first, &page(&[5, 4], meta.clone()));
+        assert_eq!(
+            list.counts(),
+            Counts {
+                total: Some(5),
+                pages: Some(3),
+                received: 2
+            }
+        );
+        let rest: Vec<_> = std::iter::from_fn(|| list.next()).collect();
+        assert_eq!(rest.iter().map(|r| r.page_no).collect::<Vec<_>>(), [2, 3]);
+        assert!(!list.is_complete(), "pages in flight");
+        take(list.as_mut(), &rest[1], &page(&[1], meta.clone()));
+        take(list.as_mut(), &rest[0], &page(&[3, 2], meta));
+        assert!(list.is_complete());
+    }
+
+    #[test]
+    fn a_cursor_list_knows_no_page_count() {
+        let mut list = Paging::Cursor.start(2);
+        let first = list.next().unwrap();
+        assert_eq!(
+            (first.query.page, first.query.next.as_deref()),
+            (None, None)
+        );
+        let next = |token: &str| Meta {
+            next: Some(token.into()),
+            ..Meta::default()
+        };
+        take(list.as_mut(), &first, &page(&[9, 8], next("c2")));
+        assert_eq!(list.counts().pages, None);
+        let second = list.next().unwrap();
+        assert_eq!(second.page_no, 2);
+        assert_eq!(second.query.next.as_deref(), Some("c2"));
+        take(list.as_mut(), &second, &page(&[7], Meta::default()));
+        assert!(list.is_complete());
+        assert_eq!(list.counts().received, 3);
+    }
+
+    #[test]
+    fn a_list_of_too_many_pages_is_an_error() {
+        let mut list = Paging::Offset.start(1);
+        let first = list.next().unwrap();
+        let meta = Meta {
+            page_count: Some(u64::from(MAX_PAGES) + 1),
+            ..Meta::default()
+        };
+        let e = list.take(&first, &page(&[1], meta), "/x").unwrap_err();
+        assert!(matches!(e, Error::Pagination { .. }), "{e}");
+    }
+
+    #[test]
+    fn the_first_query_of_each_kind() {
+        assert_eq!(Paging::Offset.first_query(1), ListQuery::page(1, 1));
+        let cursor = Paging::Cursor.first_query(1);
+        assert_eq!((cursor.page, cursor.per_page), (None, 1));
+    }
+}
