@@ -384,7 +384,7 @@ struct Envelope<'a> {
 }
 
 /// The fields read from each record of a page (all others are skipped).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Fields<'a> {
     /// The creation-time field.
     pub cursor: Option<&'a str>,

@@ -8,7 +8,8 @@
 //! - [`state`]: input state in every shape Airbyte writes; cursor values.
 //! - [`streams`]: the streams, as a table of data.
 //! - [`read`]: the generic reader that serves every stream.
-//! - [`slice`]: one stream's window, slices, pages and state (pure logic).
+//! - [`window`]: the time arithmetic: windows, slice bounds, splitting.
+//! - [`slice`]: one stream's walk: slices, children, state (pure logic).
 //! - [`paging`]: the paging kinds (offset, cursor), one type each.
 //! - [`client`]: HTTP, retries, and decoding a page without copying records.
 //! - [`retry`]: the retry policy (a pure function).
@@ -35,3 +36,4 @@ pub mod retry;
 pub mod slice;
 pub mod state;
 pub mod streams;
+pub mod window;

@@ -21,18 +21,19 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::catalog::Selected;
-use crate::client::{Client, Fields, Notice, Page};
+use crate::client::{Client, Notice, Page};
 use crate::config::Config;
 use crate::emit::{Emitter, now_millis};
 use crate::error::{Error, FailureType};
 use crate::progress::Progress;
 use crate::protocol::{
     AirbyteMessage, AirbyteStateMessage, AirbyteStateStats, AirbyteStateType, AirbyteStreamState,
-    AirbyteStreamStatus, StreamDescriptor, SyncMode,
+    AirbyteStreamStatus, StreamDescriptor,
 };
-use crate::slice::{ChildPlan, PageRequest, Plan, StateUpdate, StreamProgress, Tuning, window};
+use crate::slice::{PageRequest, StateUpdate, StreamProgress, Tuning};
 use crate::state::{InputState, format_cursor};
-use crate::streams::{Mode, StreamDef};
+use crate::streams::StreamDef;
+use crate::window::window;
 
 /// How a read runs.
 #[derive(Debug, Clone, Copy)]
@@ -192,14 +193,16 @@ impl<W: Write> Reader<'_, W> {
             .stream_status(def.name, AirbyteStreamStatus::Started)?;
         self.progress.stream_started(def.name);
         let saved = self.state.cursor(def.name);
-        let plan = plan(
-            def,
+        let config = self.config;
+        let w = window(
             run.sel.mode,
+            config.start_date,
+            config.end_date,
             saved,
-            self.config,
+            config.lookback_window_days,
             self.opts.sync_started,
         );
-        match (plan.filtered, plan.window) {
+        match (def.cursor_field().is_some(), w) {
             (true, Some(w)) => tracing::info!(
                 stream = def.name,
                 mode = ?run.sel.mode,
@@ -214,9 +217,10 @@ impl<W: Write> Reader<'_, W> {
             (false, _) => tracing::info!(stream = def.name, "Reading stream (full refresh)."),
         }
         run.progress = Some(StreamProgress::new(
-            plan,
+            def,
+            w,
             saved,
-            self.config.start_date,
+            config.start_date,
             self.opts.tuning,
         ));
         run.phase = Phase::Active;
@@ -229,17 +233,13 @@ impl<W: Write> Reader<'_, W> {
     fn spawn(&mut self, i: usize, req: PageRequest) {
         let client = Arc::clone(&self.client);
         let notices = self.notices.clone();
-        let def = self.runs[i].sel.def;
         let handle = self.tasks.spawn(async move {
             let notify = move |n: Notice| {
                 let _ = notices.send((i, n));
             };
-            let (path, fields) = match &req.path {
-                // A child list: its records are emitted whole; nothing to read.
-                Some(child) => (child.as_str(), Fields::default()),
-                None => (def.path, fields_of(def)),
-            };
-            let result = client.list(path, fields, &req.ask.query, &notify).await;
+            let result = client
+                .list(&req.path, req.fields, &req.ask.query, &notify)
+                .await;
             (i, req, result)
         });
         self.task_stream.insert(handle.id(), i);
@@ -280,19 +280,20 @@ impl<W: Write> Reader<'_, W> {
             self.out.stream_status(name, AirbyteStreamStatus::Running)?;
         }
         let progress = run.progress.as_mut().expect("active streams have progress");
-        let emitted_at = now_millis();
-        let out = &mut *self.out;
-        let outcome = progress.on_page(&req, &page, |tag, r| {
-            out.record_tagged(name, tag, page.bytes(r), emitted_at)
-        });
-        let outcome = match outcome {
+        let outcome = match progress.on_page(&req, &page) {
             Ok(o) => o,
-            Err(e @ Error::Io(_)) => return Err(e),
             Err(e) => return self.fail(i, e),
         };
-        run.records += outcome.emitted;
-        self.summary.records += outcome.emitted;
-        self.progress.records(name, outcome.emitted);
+        let emitted_at = now_millis();
+        let tag = outcome.tag.as_deref().unwrap_or_default();
+        for &r in &outcome.emit {
+            let data = page.bytes(&page.records[r]);
+            self.out.record_tagged(name, tag, data, emitted_at)?;
+        }
+        let emitted = outcome.emit.len() as u64;
+        run.records += emitted;
+        self.summary.records += emitted;
+        self.progress.records(name, emitted);
         if let Some(rows) = outcome.estimate {
             self.out.estimate(name, rows)?;
             self.progress.estimate(name, rows);
@@ -412,45 +413,4 @@ fn write_state<W: Write>(
             },
         },
     })
-}
-
-/// The fields read from the records a stream lists.
-fn fields_of(def: &'static StreamDef) -> Fields<'static> {
-    let listed = def.listed();
-    Fields {
-        cursor: listed.cursor_field(),
-        cursor_alias: listed.cursor_alias,
-        key: def.parent.map(|p| p.key),
-    }
-}
-
-/// How a stream is read in this sync.
-fn plan(
-    def: &'static StreamDef,
-    mode: SyncMode,
-    saved: Option<DateTime<Utc>>,
-    config: &Config,
-    sync_started: DateTime<Utc>,
-) -> Plan {
-    let w = window(
-        mode,
-        config.start_date,
-        config.end_date,
-        saved,
-        config.lookback_window_days,
-        sync_started,
-    );
-    let split = matches!(def.mode, Mode::Incremental { split: true, .. });
-    Plan {
-        path: def.path,
-        window: w,
-        filtered: def.cursor_field().is_some(),
-        split,
-        paging: def.paging,
-        children: def.parent.map(|p| ChildPlan {
-            path: p.path,
-            key_tag: p.key_tag,
-            cursor_tag: p.cursor_tag,
-        }),
-    }
 }

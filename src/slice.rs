@@ -1,40 +1,22 @@
 //! One stream's walk through its sync window: which page to ask for next,
-//! which records of a page to emit, and when the state may move.
+//! which records of a page to emit, and when the state may move. The stream
+//! is a row of the table ([`StreamDef`]); the window and its arithmetic come
+//! from [`crate::window`], the paging of each list from [`crate::paging`].
 //!
 //! This is pure bookkeeping (no I/O), so every rule is unit-tested here.
 //!
-//! # The window and its slices
-//! The window is `[from, to)`: `from` is `start_date`, or on an incremental
-//! sync with a saved cursor C, `max(start_date, C - lookback_window_days)`;
-//! `to` is the moment the sync started (whole seconds; or `end_date` when
-//! that is earlier), not midnight, so today's records are read, and records
-//! created while the sync runs cannot shift offset pages under it.
-//!
+//! # Slices
 //! The window starts as one slice. Its first page tells how many pages it
-//! holds (`meta.total`, `meta.pageCount`); a slice of more than
-//! `max_pages_per_slice` pages is split into equal time slices sized for about
-//! half that many pages, and those are split again if still too dense. So a
-//! quiet account costs one request per stream, and a busy one gets a
-//! checkpoint at least every `max_pages_per_slice` pages (50 pages of 200
-//! records: a state every 10,000 records, about 5 s of requests at 600 a
-//! minute). Each split costs one request (the dense slice's first page).
-//! Streams whose time filter is not in Paystack's reference are never split:
-//! one slice is right whether or not the filter is applied.
-//!
-//! # Boundaries
-//! Whether Paystack's `from`/`to` are inclusive is not documented. Slices ask
-//! for `from - 1 s` (so an exclusive `from` still returns records at the
-//! boundary) and `to` unchanged (inclusive or exclusive, everything before it
-//! comes back), then keep only records with `start <= createdAt < end`: a
-//! record on a boundary is emitted by exactly one slice either way. A window
-//! that ends at the sync start asks for `to - 1 ms`, so that a record created
-//! in the sync's first second is not returned by an inclusive `to` and cannot
-//! shift the pages.
-//!
-//! # Pages
-//! Each slice and child list pages as its endpoint does ([`crate::paging`]);
-//! the walk only asks a list for its next query and for what it knows of
-//! its size.
+//! holds ([`crate::paging::Counts`]); a slice of more than
+//! `max_pages_per_slice` pages is split ([`crate::window::split`]), and
+//! those slices are split again if still too dense. So a quiet account costs
+//! one request per stream, and a busy one gets a checkpoint at least every
+//! `max_pages_per_slice` pages (50 pages of 200 records: a state every
+//! 10,000 records, about 5 s of requests at 600 a minute). Each split costs
+//! one request (the dense slice's first page). Streams whose time filter is
+//! not in Paystack's reference are never split: one slice is right whether
+//! or not the filter is applied. Records are kept when their creation time
+//! is inside their slice, so each is emitted by exactly one slice.
 //!
 //! # Full refresh and child streams
 //! A stream without a time filter is one unfiltered list; it has no cursor,
@@ -49,60 +31,22 @@
 //! every earlier one are complete, to the largest cursor emitted so far, never
 //! backward, and never to the same value twice in a row.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, Utc};
 
-use crate::client::{Page, RecordRef};
+use crate::client::{Fields, Page};
 use crate::error::Error;
-use crate::paging::{Ask, ListPages, Paging};
-use crate::protocol::SyncMode;
+use crate::paging::{Ask, ListPages};
 use crate::state::format_cursor;
-
-/// The shortest slice that is still split when dense.
-const MIN_SPLIT: TimeDelta = TimeDelta::seconds(2);
+use crate::streams::{Mode, Parent, StreamDef};
+use crate::window::{self, Range, Window};
 
 /// Parent pages are not fetched while this many child lists are open, which
 /// bounds the bookkeeping (and memory) of child streams.
 const MAX_OPEN_CHILDREN: usize = 2_000;
-
-/// `[from, to)`, the records one stream reads in this sync.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    /// `to` is the sync start (not an `end_date`).
-    pub ends_now: bool,
-}
-
-/// Computes a stream's window; `None` when it is empty (a cursor at or past
-/// its end, for example a far-future state).
-pub fn window(
-    mode: SyncMode,
-    start_date: DateTime<Utc>,
-    end_date: Option<DateTime<Utc>>,
-    cursor: Option<DateTime<Utc>>,
-    lookback_days: u64,
-    sync_started: DateTime<Utc>,
-) -> Option<Window> {
-    let now = sync_started.with_nanosecond(0).unwrap_or(sync_started);
-    let (to, ends_now) = match end_date {
-        Some(end) if end < now => (end, false),
-        _ => (now, true),
-    };
-    let from = match (mode, cursor) {
-        (SyncMode::Incremental, Some(c)) => {
-            let back = i64::try_from(lookback_days)
-                .ok()
-                .and_then(TimeDelta::try_days)
-                .and_then(|d| c.checked_sub_signed(d))
-                .unwrap_or(start_date);
-            back.max(start_date)
-        }
-        _ => start_date,
-    };
-    (from < to).then_some(Window { from, to, ends_now })
-}
 
 /// Sizes that shape the requests.
 #[derive(Debug, Clone, Copy)]
@@ -122,34 +66,6 @@ impl Default for Tuning {
     }
 }
 
-/// What a stream lists and how; see the module docs.
-#[derive(Debug, Clone, Copy)]
-pub struct Plan {
-    /// The endpoint listed (for child streams: the parent's).
-    pub path: &'static str,
-    /// `Some`: read this window with time filters. `None` with `filtered`:
-    /// nothing to read.
-    pub window: Option<Window>,
-    /// The endpoint filters on creation time; `false`: one unfiltered list.
-    pub filtered: bool,
-    /// Dense slices may be split.
-    pub split: bool,
-    pub paging: Paging,
-    /// Each listed record opens a child list.
-    pub children: Option<ChildPlan>,
-}
-
-/// The child lists of a child stream.
-#[derive(Debug, Clone, Copy)]
-pub struct ChildPlan {
-    /// The child endpoint, with `{}` where the parent's key goes.
-    pub path: &'static str,
-    /// Field added to each child record: the parent's key.
-    pub key_tag: &'static str,
-    /// Field added to each child record: the parent's creation time.
-    pub cursor_tag: &'static str,
-}
-
 /// Which list a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
@@ -161,8 +77,10 @@ pub enum Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
     pub target: Target,
-    /// A child list's endpoint; `None`: the stream's own.
-    pub path: Option<String>,
+    /// The endpoint: the stream's list, or one child list.
+    pub path: Cow<'static, str>,
+    /// The fields to read from its records.
+    pub fields: Fields<'static>,
     /// The page and its query (time filter included).
     pub ask: Ask,
 }
@@ -175,11 +93,14 @@ pub struct StateUpdate {
     pub record_count: u64,
 }
 
-/// What a page did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// What a page gave.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PageOutcome {
-    /// Records emitted from it.
-    pub emitted: u64,
+    /// The indices in `page.records` of the records to emit, in page order.
+    pub emit: Vec<usize>,
+    /// Written at the start of each emitted record: a child list's tag (the
+    /// parent's key and creation time), or nothing.
+    pub tag: Option<Arc<[u8]>>,
     /// Records the first page of the stream's window announced (for ESTIMATE).
     pub estimate: Option<u64>,
 }
@@ -188,7 +109,7 @@ pub struct PageOutcome {
 struct Slice {
     id: u64,
     /// `[start, end)` with a time filter; `None`: an unfiltered list.
-    range: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    range: Option<Range>,
     pages: Box<dyn ListPages>,
     max_cursor: Option<DateTime<Utc>>,
     /// Child lists opened by this slice and not yet read.
@@ -198,11 +119,6 @@ struct Slice {
 }
 
 impl Slice {
-    fn contains(&self, at: DateTime<Utc>) -> bool {
-        self.range
-            .is_none_or(|(start, end)| start <= at && at < end)
-    }
-
     fn is_complete(&self) -> bool {
         self.pages.is_complete() && self.open_children == 0
     }
@@ -214,14 +130,15 @@ struct Child {
     slice: u64,
     path: String,
     /// `"key_tag":KEY,"cursor_tag":"TIME",`, written at the start of each record.
-    tag: Vec<u8>,
+    tag: Arc<[u8]>,
     pages: Box<dyn ListPages>,
 }
 
 /// One stream's progress; see the module docs.
 #[derive(Debug)]
 pub struct StreamProgress {
-    plan: Plan,
+    def: &'static StreamDef,
+    window: Option<Window>,
     slices: VecDeque<Slice>,
     children: VecDeque<Child>,
     next_id: u64,
@@ -239,17 +156,20 @@ pub struct StreamProgress {
 }
 
 impl StreamProgress {
-    /// Progress through `plan`. `saved` is the input state's cursor, which
-    /// the output state never goes below. `floor` is the state emitted when
-    /// nothing ever raises it (the window start).
+    /// Progress of stream `def` through `window` (`None`: nothing to read
+    /// for a stream with a time filter). `saved` is the input state's
+    /// cursor, which the output state never goes below. `floor` is the state
+    /// emitted when nothing ever raises it (the window start).
     pub fn new(
-        plan: Plan,
+        def: &'static StreamDef,
+        window: Option<Window>,
         saved: Option<DateTime<Utc>>,
         floor: DateTime<Utc>,
         tuning: Tuning,
     ) -> Self {
         let mut p = StreamProgress {
-            plan,
+            def,
+            window,
             slices: VecDeque::new(),
             children: VecDeque::new(),
             next_id: 0,
@@ -262,8 +182,8 @@ impl StreamProgress {
             estimated: false,
             warned_no_cursor: false,
         };
-        let range = if plan.filtered {
-            plan.window.map(|w| Some((w.from, w.to)))
+        let range = if p.filtered() {
+            window.map(|w| Some(w.range()))
         } else {
             Some(None)
         };
@@ -274,16 +194,21 @@ impl StreamProgress {
         p
     }
 
+    /// The endpoint filters on creation time: the window is read in slices.
+    fn filtered(&self) -> bool {
+        self.def.cursor_field().is_some()
+    }
+
     fn new_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
     }
 
-    fn new_slice(&mut self, range: Option<(DateTime<Utc>, DateTime<Utc>)>) -> Slice {
+    fn new_slice(&mut self, range: Option<Range>) -> Slice {
         Slice {
             id: self.new_id(),
             range,
-            pages: self.plan.paging.start(self.tuning.per_page),
+            pages: self.def.paging.start(self.tuning.per_page),
             max_cursor: None,
             open_children: 0,
             done: false,
@@ -303,7 +228,10 @@ impl StreamProgress {
             if let Some(ask) = child.pages.next() {
                 return Some(PageRequest {
                     target: Target::Child(child.id),
-                    path: Some(child.path.clone()),
+                    // A child list: its records are emitted whole; nothing
+                    // to read in them.
+                    path: Cow::Owned(child.path.clone()),
+                    fields: Fields::default(),
                     ask,
                 });
             }
@@ -311,24 +239,17 @@ impl StreamProgress {
         if self.children.len() >= MAX_OPEN_CHILDREN {
             return None;
         }
-        let window = self.plan.window;
+        let fields = listed_fields(self.def);
         for slice in self.slices.iter_mut() {
             if let Some(mut ask) = slice.pages.next() {
-                let query = &mut ask.query;
-                if let Some((start, end)) = slice.range {
-                    query.from = Some(start - TimeDelta::seconds(1));
-                    // A window ending now: a millisecond less, so that
-                    // records created during the sync are not returned.
-                    let ends_now = window.is_some_and(|w| w.ends_now && end >= w.to);
-                    query.to = Some(if ends_now {
-                        end - TimeDelta::milliseconds(1)
-                    } else {
-                        end
-                    });
+                if let (Some(range), Some(w)) = (slice.range, self.window) {
+                    let (from, to) = w.query_bounds(range);
+                    (ask.query.from, ask.query.to) = (Some(from), Some(to));
                 }
                 return Some(PageRequest {
                     target: Target::Slice(slice.id),
-                    path: None,
+                    path: Cow::Borrowed(self.def.path),
+                    fields,
                     ask,
                 });
             }
@@ -336,24 +257,19 @@ impl StreamProgress {
         None
     }
 
-    /// Takes in a fetched page: emits (through `emit`, with the bytes to
-    /// write at the start of the record: a child's tag, or nothing) the
-    /// records that belong to it, and moves the bookkeeping on.
+    /// Takes in a fetched page: says which of its records to emit (and with
+    /// which tag), and moves the bookkeeping on. The records count as
+    /// emitted for the next state.
     ///
     /// # Errors
-    /// A [`Error::Pagination`] when a page repeats its neighbour or a list
-    /// runs past [`MAX_PAGES`]; any error of `emit`.
-    pub fn on_page(
-        &mut self,
-        req: &PageRequest,
-        page: &Page,
-        emit: impl FnMut(&[u8], &RecordRef) -> Result<(), Error>,
-    ) -> Result<PageOutcome, Error> {
+    /// A [`Error::Pagination`] when a list does not advance or runs past
+    /// [`crate::paging::MAX_PAGES`].
+    pub fn on_page(&mut self, req: &PageRequest, page: &Page) -> Result<PageOutcome, Error> {
         let outcome = match req.target {
-            Target::Slice(id) => self.on_slice_page(id, req, page, emit)?,
-            Target::Child(id) => self.on_child_page(id, req, page, emit)?,
+            Target::Slice(id) => self.on_slice_page(id, req, page)?,
+            Target::Child(id) => self.on_child_page(id, req, page)?,
         };
-        self.since_state += outcome.emitted;
+        self.since_state += outcome.emit.len() as u64;
         self.advance();
         Ok(outcome)
     }
@@ -363,9 +279,9 @@ impl StreamProgress {
         id: u64,
         req: &PageRequest,
         page: &Page,
-        mut emit: impl FnMut(&[u8], &RecordRef) -> Result<(), Error>,
     ) -> Result<PageOutcome, Error> {
-        let path = self.plan.path;
+        let def = self.def;
+        let path = def.path;
         let mut outcome = PageOutcome::default();
         let Some(index) = self.slices.iter().position(|s| s.id == id) else {
             return Ok(outcome);
@@ -374,29 +290,36 @@ impl StreamProgress {
         if let Some(size) = slice.pages.take(&req.ask, page, path)? {
             self.tuning.per_page = size;
         }
-        if req.ask.page_no == 1 && !self.estimated {
+        let first = req.ask.page_no == 1;
+        if first && !self.estimated {
             self.estimated = true;
-            if self.plan.children.is_none() {
-                outcome.estimate = page.meta.total;
+            if def.parent.is_none() {
+                outcome.estimate = slice.pages.counts().total;
             }
         }
 
         // A dense first page: split the slice instead of paging through it.
-        if req.ask.page_no == 1 && self.plan.split {
-            if let (Some((start, end)), Some(last)) = (slice.range, slice.pages.counts().pages) {
-                if last > self.tuning.max_pages_per_slice && end - start >= MIN_SPLIT * 2 {
-                    let target = (self.tuning.max_pages_per_slice / 2).max(1);
-                    self.split(index, last.div_ceil(target));
-                    return Ok(outcome);
-                }
+        let split = matches!(def.mode, Mode::Incremental { split: true, .. });
+        if let (true, true, Some(range), Some(pages)) =
+            (first, split, slice.range, slice.pages.counts().pages)
+        {
+            if let Some(bounds) = window::split(range, pages, self.tuning.max_pages_per_slice) {
+                self.split(index, &bounds);
+                return Ok(outcome);
             }
         }
 
         let filtered = slice.range.is_some();
         let mut opened: Vec<Child> = Vec::new();
-        for r in &page.records {
+        for (i, r) in page.records.iter().enumerate() {
             match r.cursor {
-                Some(at) if !slice.contains(at) => continue,
+                Some(at)
+                    if slice
+                        .range
+                        .is_some_and(|range| !window::contains(range, at)) =>
+                {
+                    continue;
+                }
                 Some(at) if slice.max_cursor.is_none_or(|m| at > m) => {
                     slice.max_cursor = Some(at);
                 }
@@ -410,18 +333,15 @@ impl StreamProgress {
                 }
                 None => {}
             }
-            match self.plan.children {
-                None => {
-                    emit(&[], r)?;
-                    outcome.emitted += 1;
-                }
-                Some(cp) => match &r.key {
+            match def.parent {
+                None => outcome.emit.push(i),
+                Some(parent) => match &r.key {
                     Some(key) => opened.push(Child {
                         id: 0,
                         slice: slice.id,
-                        path: cp.path.replace("{}", &path_segment(key)),
-                        tag: child_tag(cp, key, r.cursor),
-                        pages: Paging::Offset.start(self.tuning.per_page),
+                        path: parent.path.replace("{}", &path_segment(key)),
+                        tag: child_tag(parent, key, r.cursor),
+                        pages: parent.paging.start(self.tuning.per_page),
                     }),
                     None => tracing::warn!(
                         path,
@@ -447,18 +367,17 @@ impl StreamProgress {
         id: u64,
         req: &PageRequest,
         page: &Page,
-        mut emit: impl FnMut(&[u8], &RecordRef) -> Result<(), Error>,
     ) -> Result<PageOutcome, Error> {
-        let mut outcome = PageOutcome::default();
         let Some(index) = self.children.iter().position(|c| c.id == id) else {
-            return Ok(outcome);
+            return Ok(PageOutcome::default());
         };
         let child = &mut self.children[index];
         child.pages.take(&req.ask, page, &child.path)?;
-        for r in &page.records {
-            emit(&child.tag, r)?;
-            outcome.emitted += 1;
-        }
+        let outcome = PageOutcome {
+            emit: (0..page.records.len()).collect(),
+            tag: Some(Arc::clone(&child.tag)),
+            estimate: None,
+        };
         if child.pages.is_complete() {
             let child = self.children.remove(index).expect("index is valid");
             if let Some(slice) = self.slices.iter_mut().find(|s| s.id == child.slice) {
@@ -483,24 +402,12 @@ impl StreamProgress {
         }
     }
 
-    /// Replaces slice `index` by `parts` equal slices on whole seconds.
-    fn split(&mut self, index: usize, parts: u32) {
+    /// Replaces slice `index` by the slices between `bounds`.
+    fn split(&mut self, index: usize, bounds: &[DateTime<Utc>]) {
         let mut tail = self.slices.split_off(index);
-        let old = tail.pop_front().expect("index is valid");
-        let (start, end) = old.range.expect("only filtered slices are split");
-        let span = (end - start).num_seconds().max(1);
-        let parts = i64::from(parts).clamp(2, span);
-        let mut bounds = vec![start];
-        for i in 1..parts {
-            let at = start + TimeDelta::seconds(span * i / parts);
-            let at = at.with_nanosecond(0).unwrap_or(at);
-            if at > *bounds.last().expect("non-empty") && at < end {
-                bounds.push(at);
-            }
-        }
-        bounds.push(end);
+        tail.pop_front().expect("index is valid");
         tracing::debug!(
-            path = self.plan.path,
+            path = self.def.path,
             parts = bounds.len() - 1,
             "Splitting a dense time slice."
         );
@@ -513,7 +420,7 @@ impl StreamProgress {
 
     /// A state to emit now, if the state moved since the last one.
     pub fn take_state(&mut self) -> Option<StateUpdate> {
-        if !self.plan.filtered {
+        if !self.filtered() {
             return None;
         }
         let state = self.state?;
@@ -532,7 +439,7 @@ impl StreamProgress {
     /// was not emitted yet (every stream emits at least one state; a full
     /// refresh stream without a cursor emits an empty one).
     pub fn final_state(&mut self) -> Option<StateUpdate> {
-        if !self.plan.filtered {
+        if !self.filtered() {
             if self.any_state_emitted {
                 return None;
             }
@@ -546,6 +453,17 @@ impl StreamProgress {
             self.state = Some(self.floor);
         }
         self.take_state()
+    }
+}
+
+/// The fields read from the records a stream lists (for a child stream,
+/// its parent's records: their creation time and key).
+fn listed_fields(def: &'static StreamDef) -> Fields<'static> {
+    let listed = def.listed();
+    Fields {
+        cursor: listed.cursor_field(),
+        cursor_alias: listed.cursor_alias,
+        key: def.parent.map(|p| p.key),
     }
 }
 
@@ -569,16 +487,17 @@ fn path_segment(key: &str) -> String {
 }
 
 /// The tag written at the start of each record of a child list.
-fn child_tag(plan: ChildPlan, key: &str, parent_created: Option<DateTime<Utc>>) -> Vec<u8> {
+fn child_tag(parent: Parent, key: &str, parent_created: Option<DateTime<Utc>>) -> Arc<[u8]> {
     let created = parent_created.map_or_else(
         || "null".to_owned(),
         |at| format!("\"{}\"", format_cursor(at)),
     );
     format!(
         "\"{}\":{key},\"{}\":{created},",
-        plan.key_tag, plan.cursor_tag
+        parent.key_tag, parent.cursor_tag
     )
     .into_bytes()
+    .into()
 }
 
 fn check_received(path: &str, pages: &dyn ListPages) {
@@ -598,12 +517,9 @@ fn check_received(path: &str, pages: &dyn ListPages) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::{Fields, Meta, decode_page};
-    use crate::state::parse_cursor_str;
-
-    fn t(s: &str) -> DateTime<Utc> {
-        parse_cursor_str(s).unwrap()
-    }
+    use crate::client::{Meta, decode_page};
+    use crate::state::t;
+    use crate::streams::find;
 
     /// A page of records with these creation times (newest first), ids given.
     fn page(records: &[(u64, &str)], meta: Meta) -> Page {
@@ -627,15 +543,9 @@ mod tests {
         }
     }
 
-    fn plan(window: Option<Window>) -> Plan {
-        Plan {
-            path: "/customer",
-            window,
-            filtered: true,
-            split: true,
-            paging: Paging::Offset,
-            children: None,
-        }
+    /// An incremental stream whose dense slices are split (offset paging).
+    fn customers() -> &'static StreamDef {
+        find("customers").unwrap()
     }
 
     fn progress(from: &str, to: &str, tuning: Tuning) -> StreamProgress {
@@ -644,93 +554,16 @@ mod tests {
             to: t(to),
             ends_now: true,
         };
-        StreamProgress::new(plan(Some(w)), None, w.from, tuning)
+        StreamProgress::new(customers(), Some(w), None, w.from, tuning)
     }
 
     fn ids(p: &mut StreamProgress, req: &PageRequest, page: &Page) -> Vec<u64> {
-        let mut out = vec![];
-        p.on_page(req, page, |_, r| {
-            out.push(r.id.unwrap());
-            Ok(())
-        })
-        .unwrap();
-        out
-    }
-
-    #[test]
-    fn window_arithmetic() {
-        let start = t("2024-01-01T00:00:00Z");
-        let now = t("2024-06-01T12:30:45.678Z");
-        let full = window(
-            SyncMode::FullRefresh,
-            start,
-            None,
-            Some(t("2024-05-01T00:00:00Z")),
-            3,
-            now,
-        )
-        .unwrap();
-        assert_eq!(full.from, start, "full refresh ignores the cursor");
-        assert_eq!(
-            full.to,
-            t("2024-06-01T12:30:45Z"),
-            "to is the sync start, not midnight"
-        );
-        let inc = window(
-            SyncMode::Incremental,
-            start,
-            None,
-            Some(t("2024-05-10T08:00:00Z")),
-            3,
-            now,
-        )
-        .unwrap();
-        assert_eq!(
-            inc.from,
-            t("2024-05-07T08:00:00Z"),
-            "cursor minus the lookback"
-        );
-        let early = window(
-            SyncMode::Incremental,
-            start,
-            None,
-            Some(t("2024-01-02T00:00:00Z")),
-            30,
-            now,
-        )
-        .unwrap();
-        assert_eq!(early.from, start, "never before start_date");
-        let no_lookback = window(
-            SyncMode::Incremental,
-            start,
-            None,
-            Some(t("2024-05-10T08:00:00Z")),
-            0,
-            now,
-        )
-        .unwrap();
-        assert_eq!(no_lookback.from, t("2024-05-10T08:00:00Z"));
-        assert_eq!(
-            window(
-                SyncMode::Incremental,
-                start,
-                None,
-                Some(t("2099-01-01T00:00:00Z")),
-                0,
-                now
-            ),
-            None
-        );
-        let huge = window(
-            SyncMode::Incremental,
-            start,
-            None,
-            Some(t("2024-05-10T08:00:00Z")),
-            u64::MAX,
-            now,
-        )
-        .unwrap();
-        assert_eq!(huge.from, start, "an enormous lookback saturates");
+        let outcome = p.on_page(req, page).unwrap();
+        outcome
+            .emit
+            .iter()
+            .map(|&i| page.records[i].id.unwrap())
+            .collect()
     }
 
     #[test]
@@ -970,7 +803,7 @@ mod tests {
         let r1 = p.next_request().unwrap();
         ids(&mut p, &r1, &same);
         let r2 = p.next_request().unwrap();
-        let err = p.on_page(&r2, &same, |_, _| Ok(())).unwrap_err();
+        let err = p.on_page(&r2, &same).unwrap_err();
         assert!(matches!(err, Error::Pagination { .. }), "{err}");
     }
 
@@ -982,7 +815,8 @@ mod tests {
             ends_now: true,
         };
         let saved = t("2024-01-25T00:00:00Z");
-        let mut p = StreamProgress::new(plan(Some(w)), Some(saved), w.from, Tuning::default());
+        let mut p =
+            StreamProgress::new(customers(), Some(w), Some(saved), w.from, Tuning::default());
         let r = p.next_request().unwrap();
         ids(
             &mut p,
@@ -1004,7 +838,8 @@ mod tests {
     fn an_empty_window_still_emits_one_state() {
         let far = t("2099-01-01T00:00:00Z");
         let mut p = StreamProgress::new(
-            plan(None),
+            customers(),
+            None,
             Some(far),
             t("2024-01-01T00:00:00Z"),
             Tuning::default(),
@@ -1019,7 +854,8 @@ mod tests {
             })
         );
         let mut fresh = StreamProgress::new(
-            plan(None),
+            customers(),
+            None,
             None,
             t("2024-01-01T00:00:00Z"),
             Tuning::default(),
@@ -1031,54 +867,31 @@ mod tests {
     }
 
     #[test]
-    fn an_end_date_bounds_the_window_and_the_query() {
-        let start = t("2024-01-01T00:00:00Z");
-        let now = t("2024-06-01T12:00:00Z");
-        let end = Some(t("2024-03-01T00:00:00Z"));
-        let w = window(SyncMode::Incremental, start, end, None, 0, now).unwrap();
-        assert_eq!((w.to, w.ends_now), (t("2024-03-01T00:00:00Z"), false));
-        let mut p = StreamProgress::new(plan(Some(w)), None, start, Tuning::default());
+    fn an_end_date_bounds_the_query() {
+        // A window that ends at an end_date, not at the sync start (the
+        // window arithmetic itself is tested in `crate::window`).
+        let w = Window {
+            from: t("2024-01-01T00:00:00Z"),
+            to: t("2024-03-01T00:00:00Z"),
+            ends_now: false,
+        };
+        let mut p = StreamProgress::new(customers(), Some(w), None, w.from, Tuning::default());
         let r = p.next_request().unwrap();
         assert_eq!(
             r.ask.query.to,
             Some(t("2024-03-01T00:00:00Z")),
             "no millisecond taken off"
         );
-        let later = window(
-            SyncMode::Incremental,
-            start,
-            Some(t("2099-01-01T00:00:00Z")),
-            None,
-            0,
-            now,
-        )
-        .unwrap();
-        assert!(
-            later.ends_now,
-            "a future end_date: the sync start bounds the window"
-        );
-        assert_eq!(
-            window(
-                SyncMode::Incremental,
-                start,
-                end,
-                Some(t("2024-03-05T00:00:00Z")),
-                0,
-                now
-            ),
-            None,
-            "a cursor past end_date: nothing to read"
-        );
     }
 
     #[test]
     fn a_full_refresh_list_is_unfiltered_and_has_an_empty_state() {
+        // A stream without a time filter, offset paging.
+        let subaccounts = find("subaccounts").unwrap();
+        assert_eq!(subaccounts.cursor_field(), None);
         let mut p = StreamProgress::new(
-            Plan {
-                filtered: false,
-                split: false,
-                ..plan(None)
-            },
+            subaccounts,
+            None,
             None,
             t("2024-01-01T00:00:00Z"),
             Tuning {
@@ -1138,13 +951,12 @@ mod tests {
 
     #[test]
     fn cursor_paging_follows_next_until_it_ends() {
+        // A stream without a time filter, cursor paging.
+        let terminals = find("terminals").unwrap();
+        assert_eq!(terminals.paging, crate::paging::Paging::Cursor);
         let mut p = StreamProgress::new(
-            Plan {
-                filtered: false,
-                split: false,
-                paging: Paging::Cursor,
-                ..plan(None)
-            },
+            terminals,
+            None,
             None,
             t("2024-01-01T00:00:00Z"),
             Tuning {
@@ -1168,12 +980,8 @@ mod tests {
         assert!(p.is_done());
         // A cursor seen twice is an error, not a loop.
         let mut q = StreamProgress::new(
-            Plan {
-                filtered: false,
-                split: false,
-                paging: Paging::Cursor,
-                ..plan(None)
-            },
+            terminals,
+            None,
             None,
             t("2024-01-01T00:00:00Z"),
             Tuning::default(),
@@ -1182,7 +990,7 @@ mod tests {
         ids(&mut q, &r1, &cursor_page(&[9], Some("same")));
         let r2 = q.next_request().unwrap();
         let e = q
-            .on_page(&r2, &cursor_page(&[8], Some("same")), |_, _| Ok(()))
+            .on_page(&r2, &cursor_page(&[8], Some("same")))
             .unwrap_err();
         assert!(matches!(e, Error::Pagination { .. }), "{e}");
     }
@@ -1194,16 +1002,19 @@ mod tests {
             to: t("2024-02-01T00:00:00Z"),
             ends_now: true,
         };
-        let children = ChildPlan {
-            path: "/settlement/{}/transactions",
-            key_tag: "settlement_id",
-            cursor_tag: "settlement_created_at",
-        };
+        let def = find("settlement_transactions").unwrap();
+        let parent = def.parent.unwrap();
+        assert_eq!(
+            (parent.path, parent.key_tag, parent.cursor_tag),
+            (
+                "/settlement/{}/transactions",
+                "settlement_id",
+                "settlement_created_at"
+            )
+        );
         let mut p = StreamProgress::new(
-            Plan {
-                children: Some(children),
-                ..plan(Some(w))
-            },
+            def,
+            Some(w),
             None,
             w.from,
             Tuning {
@@ -1222,28 +1033,22 @@ mod tests {
             },
         )
         .unwrap();
-        let mut emitted = vec![];
-        p.on_page(&r1, &settlements, |_, r| {
-            emitted.push(r.id);
-            Ok(())
-        })
-        .unwrap();
+        assert_eq!(r1.path, "/settlement");
+        let emitted = p.on_page(&r1, &settlements).unwrap().emit;
         assert!(emitted.is_empty(), "parents are not emitted");
         let c1 = p.next_request().unwrap();
         let c2 = p.next_request().unwrap();
-        assert_eq!(c1.path.as_deref(), Some("/settlement/71/transactions"));
-        assert_eq!(c2.path.as_deref(), Some("/settlement/70/transactions"));
+        assert_eq!(c1.path, "/settlement/71/transactions");
+        assert_eq!(c2.path, "/settlement/70/transactions");
         assert_eq!((c1.ask.query.from, c1.ask.query.page), (None, Some(1)));
-        let mut tags = vec![];
-        p.on_page(
-            &c2,
-            &page(&[(1, "2024-01-09T00:00:00Z")], meta(1, 2)),
-            |tag, r| {
-                tags.push((String::from_utf8(tag.to_vec()).unwrap(), r.id));
-                Ok(())
-            },
-        )
-        .unwrap();
+        let children = page(&[(1, "2024-01-09T00:00:00Z")], meta(1, 2));
+        let outcome = p.on_page(&c2, &children).unwrap();
+        let tag = String::from_utf8(outcome.tag.unwrap().to_vec()).unwrap();
+        let tags: Vec<_> = outcome
+            .emit
+            .iter()
+            .map(|&i| (tag.clone(), children.records[i].id))
+            .collect();
         assert_eq!(
             tags,
             [(

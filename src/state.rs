@@ -270,12 +270,18 @@ pub fn format_cursor(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// A time written in a test.
+#[cfg(test)]
+pub(crate) fn t(s: &str) -> DateTime<Utc> {
+    parse_cursor_str(s).expect("a test time")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn at(s: &str) -> DateTime<Utc> {
-        parse_cursor_str(s).unwrap()
+        t(s)
     }
 
     #[test]

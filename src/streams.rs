@@ -41,6 +41,8 @@ pub struct Parent {
     pub key_tag: &'static str,
     /// The field added to each child record: the parent's creation time.
     pub cursor_tag: &'static str,
+    /// How the child endpoint pages.
+    pub paging: Paging,
 }
 
 /// One Paystack list endpoint exposed as an Airbyte stream.
@@ -209,6 +211,7 @@ pub const STREAMS: &[StreamDef] = &[
             path: "/bulkcharge/{}/charges",
             key_tag: "bulk_charge_code",
             cursor_tag: "bulk_charge_created_at",
+            paging: Paging::Offset,
         }),
         ..incremental(
             "bulk_charge_items",
@@ -238,6 +241,7 @@ pub const STREAMS: &[StreamDef] = &[
             path: "/settlement/{}/transactions",
             key_tag: "settlement_id",
             cursor_tag: "settlement_created_at",
+            paging: Paging::Offset,
         }),
         ..incremental(
             "settlement_transactions",

@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use source_paystack::client::{Fields, Meta, decode_page};
 use source_paystack::protocol::SyncMode;
-use source_paystack::slice::{Plan, StreamProgress, Tuning, Window, window};
-use source_paystack::streams::Paging;
+use source_paystack::slice::{StreamProgress, Tuning};
+use source_paystack::window::{Window, window};
 use source_paystack::{catalog, config, state};
 
 fn any_json() -> impl Strategy<Value = Value> {
@@ -143,7 +143,8 @@ proptest! {
     ) {
         let w = Window { from: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(), to: Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(), ends_now: true };
         let mut p = StreamProgress::new(
-            Plan { path: "/x", window: Some(w), filtered: true, split: true, paging: Paging::Offset, children: None },
+            source_paystack::streams::find("customers").unwrap(),
+            Some(w),
             None,
             w.from,
             Tuning { per_page, max_pages_per_slice: max_pages },
@@ -161,7 +162,7 @@ proptest! {
             let body = format!(r#"{{"status":true,"data":[{}]}}"#, records.join(","));
             let mut page = decode_page(body.into_bytes(), Fields::cursor("createdAt")).unwrap();
             page.meta = Meta { total, per_page: None, page: None, page_count, next: None };
-            if p.on_page(&req, &page, |_, _| Ok(())).is_err() {
+            if p.on_page(&req, &page).is_err() {
                 break;
             }
             if steps > 3_000 {
