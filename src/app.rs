@@ -14,11 +14,11 @@ use crate::client::{Client, Fields, HttpSettings};
 use crate::config::{self, Config};
 use crate::emit::Emitter;
 use crate::error::Error;
-use crate::progress::{Progress, Silent};
-use crate::protocol::{AirbyteCatalog, AirbyteConnectionStatus, AirbyteMessage, ConnectionStatus};
+use crate::progress::Terminal;
 use crate::ratelimit::RateLimiter;
 use crate::read::{self, ReadOptions};
 use crate::retry::RetryPolicy;
+use crate::sink::Tee;
 use crate::slice::Tuning;
 use crate::state;
 use crate::streams::{STREAMS, StreamDef};
@@ -48,8 +48,8 @@ pub struct Settings {
     pub requests_per_minute: Option<Option<u32>>,
     /// A fixed "now" (tests); `None` uses the clock.
     pub now: Option<DateTime<Utc>>,
-    /// Where `read` reports progress for people (a terminal display).
-    pub progress: Arc<dyn Progress>,
+    /// A display of `read`'s progress for people at a terminal.
+    pub progress: Option<Arc<Terminal>>,
 }
 
 impl Settings {
@@ -135,7 +135,7 @@ impl Default for Settings {
             concurrency: DEFAULT_CONCURRENCY,
             requests_per_minute: None,
             now: None,
-            progress: Arc::new(Silent),
+            progress: None,
         }
     }
 }
@@ -173,7 +173,7 @@ pub async fn run<W: Write>(command: &Command, settings: &Settings, out: &mut Emi
 fn spec<W: Write>(out: &mut Emitter<W>) -> Result<i32, Error> {
     let spec =
         serde_json::from_str(SPEC).map_err(|e| Error::Internal(format!("spec.json: {e}")))?;
-    out.message(&AirbyteMessage::Spec { spec })?;
+    out.spec(spec)?;
     Ok(0)
 }
 
@@ -183,10 +183,7 @@ fn discover<W: Write>(
     out: &mut Emitter<W>,
 ) -> Result<i32, Error> {
     config::load(config, settings.now())?;
-    let catalog = AirbyteCatalog {
-        streams: STREAMS.iter().map(|s| s.airbyte_stream()).collect(),
-    };
-    out.message(&AirbyteMessage::Catalog { catalog })?;
+    out.catalog(STREAMS)?;
     Ok(0)
 }
 
@@ -196,16 +193,11 @@ async fn check<W: Write>(
     settings: &Settings,
     out: &mut Emitter<W>,
 ) -> Result<i32, Error> {
-    let (status, message) = match connection_check(config, settings).await {
-        Ok(note) => (ConnectionStatus::Succeeded, note),
-        Err(e) => {
-            tracing::error!(error = %e, "Check failed.");
-            (ConnectionStatus::Failed, Some(e.to_string()))
-        }
-    };
-    out.message(&AirbyteMessage::ConnectionStatus {
-        connection_status: AirbyteConnectionStatus { status, message },
-    })?;
+    let outcome = connection_check(config, settings).await.map_err(|e| {
+        tracing::error!(error = %e, "Check failed.");
+        e.to_string()
+    });
+    out.connection_status(outcome)?;
     Ok(0)
 }
 
@@ -305,8 +297,13 @@ async fn read_command<W: Write>(
         concurrency: settings.concurrency,
         sync_started,
     };
-    let progress = settings.progress.as_ref();
-    let summary = read::read(client, &config, &selected, &input, opts, progress, out).await?;
+    let summary = match settings.progress.as_deref() {
+        Some(mut terminal) => {
+            let mut both = Tee(out, &mut terminal);
+            read::read(client, &config, &selected, &input, opts, &mut both).await?
+        }
+        None => read::read(client, &config, &selected, &input, opts, out).await?,
+    };
     tracing::info!(
         records = summary.records,
         failed_streams = summary.failed.len(),

@@ -1,4 +1,7 @@
-//! The one writer of standard output: one Airbyte message per line.
+//! The Airbyte writer: the one writer of standard output, one Airbyte message
+//! per line, and the only place that builds protocol messages. It writes the
+//! outcome of each command (SPEC, CATALOG, CONNECTION_STATUS, an ERROR
+//! trace) and, as a [`Sink`], the events of a read.
 //!
 //! Records take a fast path: the record's bytes, exactly as Paystack sent them,
 //! are copied between a fixed prefix and suffix, with no JSON tree built.
@@ -8,13 +11,20 @@
 
 use std::io::{self, BufWriter, Write};
 
+use serde_json::Value;
+
 use crate::error::{Error, FailureType};
 use crate::protocol::{
-    AirbyteErrorTraceMessage, AirbyteEstimateTraceMessage, AirbyteMessage,
+    AirbyteCatalog, AirbyteConnectionStatus, AirbyteErrorTraceMessage, AirbyteEstimateTraceMessage,
+    AirbyteMessage, AirbyteStateMessage, AirbyteStateStats, AirbyteStateType, AirbyteStream,
+    AirbyteStreamState, AirbyteStreamStatus, AirbyteStreamStatusRateLimitedReason,
     AirbyteStreamStatusReason, AirbyteStreamStatusTraceMessage, AirbyteTraceMessage,
-    StreamDescriptor, TraceType,
+    ConnectionStatus, StreamDescriptor, SyncMode, TraceType,
 };
-use crate::protocol::{AirbyteStreamStatus, AirbyteStreamStatusRateLimitedReason};
+use crate::sink::{Batch, Finished, ReadSummary, Sink, Stream};
+use crate::slice::StateUpdate;
+use crate::state::format_cursor;
+use crate::streams::StreamDef;
 
 /// Milliseconds since the Unix epoch, as Airbyte wants `emitted_at`.
 pub fn now_millis() -> i64 {
@@ -33,11 +43,48 @@ impl<W: Write> Emitter<W> {
         }
     }
 
+    /// Writes the connector specification (SPEC).
+    ///
+    /// # Errors
+    /// Fails when the output cannot be written.
+    pub fn spec(&mut self, spec: Value) -> Result<(), Error> {
+        self.message(&AirbyteMessage::Spec { spec })
+    }
+
+    /// Writes the catalog of `streams` (CATALOG).
+    ///
+    /// # Errors
+    /// Fails when the output cannot be written.
+    pub fn catalog(&mut self, streams: &'static [StreamDef]) -> Result<(), Error> {
+        let catalog = AirbyteCatalog {
+            streams: streams.iter().map(airbyte_stream).collect(),
+        };
+        self.message(&AirbyteMessage::Catalog { catalog })
+    }
+
+    /// Writes the outcome of `check` (CONNECTION_STATUS): succeeded, with an
+    /// optional note, or failed, saying why.
+    ///
+    /// # Errors
+    /// Fails when the output cannot be written.
+    pub fn connection_status(
+        &mut self,
+        outcome: Result<Option<String>, String>,
+    ) -> Result<(), Error> {
+        let (status, message) = match outcome {
+            Ok(note) => (ConnectionStatus::Succeeded, note),
+            Err(why) => (ConnectionStatus::Failed, Some(why)),
+        };
+        self.message(&AirbyteMessage::ConnectionStatus {
+            connection_status: AirbyteConnectionStatus { status, message },
+        })
+    }
+
     /// Writes any protocol message as one line.
     ///
     /// # Errors
     /// Fails when the output cannot be written (for example a closed pipe).
-    pub fn message(&mut self, msg: &AirbyteMessage<'_>) -> Result<(), Error> {
+    fn message(&mut self, msg: &AirbyteMessage<'_>) -> Result<(), Error> {
         serde_json::to_writer(&mut self.out, msg).map_err(io::Error::from)?;
         self.out.write_all(b"\n")?;
         if matches!(msg, AirbyteMessage::State { .. }) {
@@ -51,7 +98,7 @@ impl<W: Write> Emitter<W> {
     ///
     /// # Errors
     /// Fails when the output cannot be written.
-    pub fn record(&mut self, stream: &str, data: &[u8], emitted_at: i64) -> Result<(), Error> {
+    fn record(&mut self, stream: &str, data: &[u8], emitted_at: i64) -> Result<(), Error> {
         let out = &mut self.out;
         out.write_all(br#"{"type":"RECORD","record":{"stream":""#)?;
         // Stream names come from our own table: plain ASCII without quotes.
@@ -67,7 +114,7 @@ impl<W: Write> Emitter<W> {
     ///
     /// # Errors
     /// Fails when the output cannot be written.
-    pub fn record_tagged(
+    fn record_tagged(
         &mut self,
         stream: &str,
         tag: &[u8],
@@ -95,13 +142,16 @@ impl<W: Write> Emitter<W> {
     }
 
     /// Writes a STREAM_STATUS trace.
-    ///
-    /// # Errors
-    /// Fails when the output cannot be written.
-    pub fn stream_status(
+    fn stream_status(&mut self, stream: &str, status: AirbyteStreamStatus) -> Result<(), Error> {
+        self.stream_status_because(stream, status, Vec::new())
+    }
+
+    /// Writes a STREAM_STATUS trace with `reasons`.
+    fn stream_status_because(
         &mut self,
         stream: &str,
         status: AirbyteStreamStatus,
+        reasons: Vec<AirbyteStreamStatusReason>,
     ) -> Result<(), Error> {
         self.trace(AirbyteTraceMessage {
             kind: TraceType::StreamStatus,
@@ -111,49 +161,8 @@ impl<W: Write> Emitter<W> {
             stream_status: Some(AirbyteStreamStatusTraceMessage {
                 stream_descriptor: StreamDescriptor::named(stream),
                 status,
-                reasons: Vec::new(),
+                reasons,
             }),
-        })
-    }
-
-    /// Writes a STREAM_STATUS RUNNING trace with a RATE_LIMITED reason.
-    ///
-    /// # Errors
-    /// Fails when the output cannot be written.
-    pub fn rate_limited(&mut self, stream: &str, quota_reset_ms: Option<i64>) -> Result<(), Error> {
-        self.trace(AirbyteTraceMessage {
-            kind: TraceType::StreamStatus,
-            emitted_at: now_millis() as f64,
-            error: None,
-            estimate: None,
-            stream_status: Some(AirbyteStreamStatusTraceMessage {
-                stream_descriptor: StreamDescriptor::named(stream),
-                status: AirbyteStreamStatus::Running,
-                reasons: vec![AirbyteStreamStatusReason {
-                    kind: "RATE_LIMITED",
-                    rate_limited: Some(AirbyteStreamStatusRateLimitedReason {
-                        quota_reset: quota_reset_ms,
-                    }),
-                }],
-            }),
-        })
-    }
-
-    /// Writes a per-stream ESTIMATE trace.
-    ///
-    /// # Errors
-    /// Fails when the output cannot be written.
-    pub fn estimate(&mut self, stream: &str, rows: u64) -> Result<(), Error> {
-        self.trace(AirbyteTraceMessage {
-            kind: TraceType::Estimate,
-            emitted_at: now_millis() as f64,
-            error: None,
-            estimate: Some(AirbyteEstimateTraceMessage {
-                name: stream.to_owned(),
-                kind: "STREAM",
-                row_estimate: rows,
-            }),
-            stream_status: None,
         })
     }
 
@@ -166,10 +175,7 @@ impl<W: Write> Emitter<W> {
     }
 
     /// Writes an ERROR trace with a given message and failure type.
-    ///
-    /// # Errors
-    /// Fails when the output cannot be written.
-    pub fn error_message(
+    fn error_message(
         &mut self,
         message: String,
         failure_type: FailureType,
@@ -208,6 +214,123 @@ impl<W: Write> Emitter<W> {
     /// Fails when the buffered output cannot be written.
     pub fn into_inner(self) -> Result<W, Error> {
         self.out.into_inner().map_err(|e| Error::Io(e.into_error()))
+    }
+}
+
+/// The stream as `discover` describes it.
+fn airbyte_stream(def: &'static StreamDef) -> AirbyteStream {
+    let cursor = def.cursor_field();
+    AirbyteStream {
+        name: def.name,
+        json_schema: serde_json::from_str(def.schema)
+            .expect("stream schemas are valid JSON (checked by tests)"),
+        supported_sync_modes: match cursor {
+            Some(_) => vec![SyncMode::FullRefresh, SyncMode::Incremental],
+            None => vec![SyncMode::FullRefresh],
+        },
+        source_defined_cursor: cursor.is_some(),
+        default_cursor_field: cursor.into_iter().collect(),
+        source_defined_primary_key: def.primary_key.iter().map(|k| vec![*k]).collect(),
+        is_resumable: cursor.is_some(),
+    }
+}
+
+/// The events of a read, as Airbyte messages.
+impl<W: Write> Sink for Emitter<W> {
+    fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
+        self.stream_status(stream.name, AirbyteStreamStatus::Started)
+    }
+
+    fn stream_running(&mut self, stream: Stream) -> Result<(), Error> {
+        self.stream_status(stream.name, AirbyteStreamStatus::Running)
+    }
+
+    fn records(&mut self, stream: Stream, batch: &Batch<'_>) -> Result<(), Error> {
+        for data in batch.records() {
+            self.record_tagged(stream.name, batch.tag, data, batch.emitted_at)?;
+        }
+        Ok(())
+    }
+
+    /// A STATE message: the stream's cursor (nothing for a stream without
+    /// one), and the records since the previous state.
+    fn checkpoint(&mut self, stream: Stream, update: StateUpdate) -> Result<(), Error> {
+        let mut blob = serde_json::Map::new();
+        if let (Some(field), Some(cursor)) = (stream.cursor_field(), update.cursor) {
+            blob.insert(field.to_owned(), Value::String(format_cursor(cursor)));
+        }
+        self.message(&AirbyteMessage::State {
+            state: AirbyteStateMessage {
+                kind: AirbyteStateType::Stream,
+                stream: AirbyteStreamState {
+                    stream_descriptor: StreamDescriptor::named(stream.name),
+                    stream_state: Value::Object(blob),
+                },
+                source_stats: AirbyteStateStats {
+                    record_count: update.record_count as f64,
+                },
+            },
+        })
+    }
+
+    fn estimate(&mut self, stream: Stream, rows: u64) -> Result<(), Error> {
+        self.trace(AirbyteTraceMessage {
+            kind: TraceType::Estimate,
+            emitted_at: now_millis() as f64,
+            error: None,
+            estimate: Some(AirbyteEstimateTraceMessage {
+                name: stream.name.to_owned(),
+                kind: "STREAM",
+                row_estimate: rows,
+            }),
+            stream_status: None,
+        })
+    }
+
+    /// STREAM_STATUS RUNNING with a RATE_LIMITED reason.
+    fn rate_limited(&mut self, stream: Stream, resume_at_ms: i64) -> Result<(), Error> {
+        let reason = AirbyteStreamStatusReason {
+            kind: "RATE_LIMITED",
+            rate_limited: Some(AirbyteStreamStatusRateLimitedReason {
+                quota_reset: Some(resume_at_ms),
+            }),
+        };
+        self.stream_status_because(stream.name, AirbyteStreamStatus::Running, vec![reason])
+    }
+
+    /// COMPLETE; or an ERROR trace naming the stream, then INCOMPLETE.
+    fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {
+        let status = match how {
+            Finished::Complete => AirbyteStreamStatus::Complete,
+            Finished::Failed(error) => {
+                self.error(error, Some(stream.name))?;
+                AirbyteStreamStatus::Incomplete
+            }
+            Finished::Stopped => AirbyteStreamStatus::Incomplete,
+        };
+        self.stream_status(stream.name, status)
+    }
+
+    /// One closing ERROR trace when any stream failed, with the most telling
+    /// failure type (see [`FailureType::of_all`]).
+    fn read_finished(&mut self, summary: &ReadSummary) -> Result<(), Error> {
+        let failed = &summary.failed;
+        if failed.is_empty() {
+            return Ok(());
+        }
+        let failure_type = FailureType::of_all(failed.iter().map(|(_, e)| e.failure_type()));
+        let list = failed
+            .iter()
+            .map(|(name, e)| format!("{name}: {e}"))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        let message = format!(
+            "{} of {} streams did not complete. Records and states emitted before the failure are \
+             valid; fix the cause and run the sync again to continue from the last state. {list}",
+            failed.len(),
+            summary.streams
+        );
+        self.error_message(message, failure_type, None)
     }
 }
 
@@ -252,7 +375,7 @@ mod tests {
     #[test]
     fn status_and_error_traces_have_the_protocol_shape() {
         let mut e = Emitter::new(Vec::new());
-        e.stream_status("customers", AirbyteStreamStatus::Started)
+        e.stream_started(crate::streams::find("customers").unwrap())
             .unwrap();
         e.error(&Error::config("bad"), Some("customers")).unwrap();
         let out = String::from_utf8(e.into_inner().unwrap()).unwrap();

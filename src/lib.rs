@@ -15,8 +15,9 @@
 //! - [`retry`]: the retry policy (a pure function).
 //! - [`ratelimit`]: the request-rate limiter shared by all requests.
 //! - [`protocol`]: the Airbyte messages we read and write.
-//! - [`emit`]: the one writer of stdout.
-//! - [`progress`]: live progress bars on stderr when it is a terminal.
+//! - [`sink`]: the events of a read, and the tee that hands them to two sinks.
+//! - [`emit`]: the Airbyte writer, the one writer of stdout (a sink).
+//! - [`progress`]: live progress bars on stderr when it is a terminal (a sink).
 //! - [`error`]: the error type and its mapping to Airbyte failure types.
 #![deny(clippy::print_stdout)]
 
@@ -33,6 +34,7 @@ pub mod protocol;
 pub mod ratelimit;
 pub mod read;
 pub mod retry;
+pub mod sink;
 pub mod slice;
 pub mod state;
 pub mod streams;

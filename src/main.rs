@@ -11,7 +11,7 @@ use clap::error::ErrorKind;
 use source_paystack::app::{self, Settings};
 use source_paystack::cli::{Cli, Command};
 use source_paystack::emit::Emitter;
-use source_paystack::error::{Error, FailureType};
+use source_paystack::error::Error;
 use source_paystack::progress::{SuspendingWriter, Terminal};
 use tracing_subscriber::EnvFilter;
 
@@ -33,11 +33,10 @@ fn main() -> ExitCode {
                 .trim_start_matches("error: ")
                 .to_owned();
             let mut out = Emitter::new(std::io::stdout());
-            let _ = out.error_message(
-                format!("Invalid command line: {first}. Run source-paystack --help for the usage."),
-                FailureType::ConfigError,
-                None,
-            );
+            let usage = Error::config(format!(
+                "Invalid command line: {first}. Run source-paystack --help for the usage."
+            ));
+            let _ = out.error(&usage, None);
             let _ = out.flush();
             return ExitCode::from(1);
         }
@@ -72,9 +71,7 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&mut out, &e),
     };
-    if let Some(p) = progress {
-        settings.progress = p;
-    }
+    settings.progress = progress;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,7 +1,8 @@
 //! Progress for people at a terminal: one live line per stream on stderr
-//! (records, rate, estimated completion). Inside Airbyte, where stderr is not
-//! a terminal, nothing is drawn: ESTIMATE and STREAM_STATUS messages carry
-//! progress there.
+//! (records, rate, estimated completion), drawn from the events of the read
+//! (a [`Sink`] beside the Airbyte writer). Inside Airbyte, where stderr is
+//! not a terminal, there is no display: ESTIMATE and STREAM_STATUS messages
+//! carry progress there.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -9,20 +10,8 @@ use std::sync::Mutex;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// Hears about a read's progress. Every method has a do-nothing default.
-pub trait Progress: Send + Sync + std::fmt::Debug {
-    fn stream_started(&self, _stream: &str) {}
-    /// Paystack's count of the records in the stream's window.
-    fn estimate(&self, _stream: &str, _rows: u64) {}
-    fn records(&self, _stream: &str, _count: u64) {}
-    fn stream_finished(&self, _stream: &str, _complete: bool) {}
-}
-
-/// No progress display (the default; Airbyte, tests, pipes).
-#[derive(Debug, Default)]
-pub struct Silent;
-
-impl Progress for Silent {}
+use crate::error::Error;
+use crate::sink::{Batch, Finished, Sink, Stream};
 
 /// Live bars on stderr.
 #[derive(Debug)]
@@ -76,7 +65,7 @@ fn style(template: &str) -> ProgressStyle {
         .progress_chars("=> ")
 }
 
-impl Progress for Terminal {
+impl Terminal {
     fn stream_started(&self, stream: &str) {
         let bar = self.multi.add(ProgressBar::no_length());
         bar.set_style(style(COUNTING));
@@ -114,6 +103,30 @@ impl Progress for Terminal {
             }
             bar.finish_with_message(if complete { "complete" } else { "INCOMPLETE" });
         }
+    }
+}
+
+/// The display follows the read's events.
+impl Sink for &Terminal {
+    fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
+        Terminal::stream_started(self, stream.name);
+        Ok(())
+    }
+
+    fn records(&mut self, stream: Stream, batch: &Batch<'_>) -> Result<(), Error> {
+        Terminal::records(self, stream.name, batch.len() as u64);
+        Ok(())
+    }
+
+    fn estimate(&mut self, stream: Stream, rows: u64) -> Result<(), Error> {
+        Terminal::estimate(self, stream.name, rows);
+        Ok(())
+    }
+
+    fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {
+        let complete = matches!(how, Finished::Complete);
+        Terminal::stream_finished(self, stream.name, complete);
+        Ok(())
     }
 }
 

@@ -1,10 +1,12 @@
 //! `read`: every selected stream through one generic paginated reader.
 //!
-//! One task (this one) owns the output and all bookkeeping. Page requests run
-//! as spawned tasks, at most `concurrency` at a time across all streams, all
-//! through the client's one rate limiter; their pages come back here, where
-//! records are written straight from the response bodies and
-//! [`StreamProgress`] decides when a state may be emitted. With
+//! One task (this one) owns all bookkeeping and reports what happens as
+//! events on one [`Sink`] (the Airbyte writer, and a terminal display beside
+//! it): it never writes output itself. Page requests run as spawned tasks,
+//! at most `concurrency` at a time across all streams, all through the
+//! client's one rate limiter; their pages come back here, where
+//! [`StreamProgress`] says which records to emit (they go to the sink
+//! straight from the response bodies) and when a state may be emitted. With
 //! `concurrency = 1` this is a plain sequential reader.
 //!
 //! Streams are served in catalog order: a stream's requests go out as soon as
@@ -13,7 +15,6 @@
 //! trace naming it, and the others go on; a rejected key ends them all.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -23,16 +24,11 @@ use tokio::task::JoinSet;
 use crate::catalog::Selected;
 use crate::client::{Client, Notice, Page};
 use crate::config::Config;
-use crate::emit::{Emitter, now_millis};
-use crate::error::{Error, FailureType};
-use crate::progress::Progress;
-use crate::protocol::{
-    AirbyteMessage, AirbyteStateMessage, AirbyteStateStats, AirbyteStateType, AirbyteStreamState,
-    AirbyteStreamStatus, StreamDescriptor,
-};
-use crate::slice::{PageRequest, StateUpdate, StreamProgress, Tuning};
+use crate::emit::now_millis;
+use crate::error::Error;
+use crate::sink::{Batch, Finished, ReadSummary, Sink};
+use crate::slice::{PageRequest, StreamProgress, Tuning};
 use crate::state::{InputState, format_cursor};
-use crate::streams::StreamDef;
 use crate::window::window;
 
 /// How a read runs.
@@ -43,14 +39,6 @@ pub struct ReadOptions {
     pub concurrency: usize,
     /// The end of every stream's window.
     pub sync_started: DateTime<Utc>,
-}
-
-/// How the read went.
-#[derive(Debug, Default)]
-pub struct ReadSummary {
-    pub records: u64,
-    /// Streams that did not complete, with why.
-    pub failed: Vec<(&'static str, Error)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,13 +58,12 @@ struct Run {
 
 type Fetched = (usize, PageRequest, Result<Page, Error>);
 
-struct Reader<'a, W: Write> {
+struct Reader<'a> {
     client: Arc<Client>,
     config: &'a Config,
     state: &'a InputState,
     opts: ReadOptions,
-    progress: &'a dyn Progress,
-    out: &'a mut Emitter<W>,
+    sink: &'a mut dyn Sink,
     runs: Vec<Run>,
     tasks: JoinSet<Fetched>,
     task_stream: HashMap<tokio::task::Id, usize>,
@@ -84,19 +71,19 @@ struct Reader<'a, W: Write> {
     summary: ReadSummary,
 }
 
-/// Reads `selected` streams and writes their messages to `out`.
+/// Reads `selected` streams, reporting to `sink`.
 ///
 /// # Errors
-/// Only output failures end the read early; stream failures are reported in
-/// the summary (and as traces) while the other streams go on.
-pub async fn read<W: Write>(
+/// Only a failure of the sink (a closed stdout) ends the read early; stream
+/// failures are reported to the sink and in the summary while the other
+/// streams go on.
+pub async fn read(
     client: Arc<Client>,
     config: &Config,
     selected: &[Selected],
     state: &InputState,
     opts: ReadOptions,
-    progress: &dyn Progress,
-    out: &mut Emitter<W>,
+    sink: &mut dyn Sink,
 ) -> Result<ReadSummary, Error> {
     let (notices, mut notice_rx) = mpsc::unbounded_channel();
     let mut reader = Reader {
@@ -104,8 +91,7 @@ pub async fn read<W: Write>(
         config,
         state,
         opts,
-        progress,
-        out,
+        sink,
         runs: selected
             .iter()
             .map(|&sel| Run {
@@ -119,7 +105,10 @@ pub async fn read<W: Write>(
         tasks: JoinSet::new(),
         task_stream: HashMap::new(),
         notices,
-        summary: ReadSummary::default(),
+        summary: ReadSummary {
+            streams: selected.len(),
+            ..ReadSummary::default()
+        },
     };
     loop {
         reader.fill()?;
@@ -134,6 +123,9 @@ pub async fn read<W: Write>(
             }
             break;
         }
+        // Every event that moves the read on is a branch here; one that ends
+        // it early (a shutdown request) ends the streams left with
+        // `Reader::stop_remaining`, as a rejected key does.
         tokio::select! {
             biased;
             Some((stream, notice)) = notice_rx.recv() => reader.on_notice(stream, notice)?,
@@ -150,11 +142,11 @@ pub async fn read<W: Write>(
             },
         }
     }
-    reader.finish_summary()?;
+    reader.sink.read_finished(&reader.summary)?;
     Ok(reader.summary)
 }
 
-impl<W: Write> Reader<'_, W> {
+impl Reader<'_> {
     /// Starts requests until the pool is full or nothing can be started.
     fn fill(&mut self) -> Result<(), Error> {
         'pool: while self.tasks.len() < self.opts.concurrency.max(1) {
@@ -189,9 +181,7 @@ impl<W: Write> Reader<'_, W> {
     fn start(&mut self, i: usize) -> Result<(), Error> {
         let run = &mut self.runs[i];
         let def = run.sel.def;
-        self.out
-            .stream_status(def.name, AirbyteStreamStatus::Started)?;
-        self.progress.stream_started(def.name);
+        self.sink.stream_started(def)?;
         let saved = self.state.cursor(def.name);
         let config = self.config;
         let w = window(
@@ -250,9 +240,9 @@ impl<W: Write> Reader<'_, W> {
             return Ok(());
         }
         match notice {
-            Notice::RateLimited { resume_at_ms } => self
-                .out
-                .rate_limited(self.runs[i].sel.def.name, Some(resume_at_ms)),
+            Notice::RateLimited { resume_at_ms } => {
+                self.sink.rate_limited(self.runs[i].sel.def, resume_at_ms)
+            }
         }
     }
 
@@ -274,32 +264,27 @@ impl<W: Write> Reader<'_, W> {
             Err(e) => return self.fail(i, e),
         };
         let run = &mut self.runs[i];
-        let name = run.sel.def.name;
+        let def = run.sel.def;
         if !run.running_sent {
             run.running_sent = true;
-            self.out.stream_status(name, AirbyteStreamStatus::Running)?;
+            self.sink.stream_running(def)?;
         }
         let progress = run.progress.as_mut().expect("active streams have progress");
         let outcome = match progress.on_page(&req, &page) {
             Ok(o) => o,
             Err(e) => return self.fail(i, e),
         };
-        let emitted_at = now_millis();
         let tag = outcome.tag.as_deref().unwrap_or_default();
-        for &r in &outcome.emit {
-            let data = page.bytes(&page.records[r]);
-            self.out.record_tagged(name, tag, data, emitted_at)?;
-        }
-        let emitted = outcome.emit.len() as u64;
+        let batch = Batch::new(&page, &outcome.emit, tag, now_millis());
+        self.sink.records(def, &batch)?;
+        let emitted = batch.len() as u64;
         run.records += emitted;
         self.summary.records += emitted;
-        self.progress.records(name, emitted);
         if let Some(rows) = outcome.estimate {
-            self.out.estimate(name, rows)?;
-            self.progress.estimate(name, rows);
+            self.sink.estimate(def, rows)?;
         }
         while let Some(update) = progress.take_state() {
-            write_state(self.out, run.sel.def, update)?;
+            self.sink.checkpoint(def, update)?;
         }
         if progress.is_done() {
             self.complete(i)?;
@@ -314,103 +299,49 @@ impl<W: Write> Reader<'_, W> {
             .progress
             .as_mut()
             .expect("started streams have progress");
+        let def = run.sel.def;
         if let Some(update) = progress.final_state() {
-            write_state(self.out, run.sel.def, update)?;
+            self.sink.checkpoint(def, update)?;
         }
         run.phase = Phase::Done;
-        self.progress.stream_finished(run.sel.def.name, true);
-        tracing::info!(
-            stream = run.sel.def.name,
-            records = run.records,
-            "Stream complete."
-        );
-        self.out
-            .stream_status(run.sel.def.name, AirbyteStreamStatus::Complete)
+        tracing::info!(stream = def.name, records = run.records, "Stream complete.");
+        self.sink.stream_finished(def, Finished::Complete)
     }
 
-    /// A stream failed: ERROR trace naming it, then INCOMPLETE. A rejected
-    /// key fails every stream that has not finished.
+    /// A stream failed: the sink hears why, and the other streams go on;
+    /// but a rejected key stops every stream that has not finished.
     fn fail(&mut self, i: usize, error: Error) -> Result<(), Error> {
         if error.is_broken_pipe() {
             return Err(error);
         }
-        let name = self.runs[i].sel.def.name;
-        tracing::error!(stream = name, error = %error, "Stream failed.");
-        self.out.error(&error, Some(name))?;
-        self.out
-            .stream_status(name, AirbyteStreamStatus::Incomplete)?;
-        self.progress.stream_finished(name, false);
+        let def = self.runs[i].sel.def;
+        tracing::error!(stream = def.name, error = %error, "Stream failed.");
+        self.sink.stream_finished(def, Finished::Failed(&error))?;
         self.runs[i].phase = Phase::Done;
         let bad_key = error.is_bad_key();
-        self.summary.failed.push((name, error));
+        self.summary.failed.push((def.name, error));
         if bad_key {
-            for j in 0..self.runs.len() {
-                let run = &mut self.runs[j];
-                if run.phase == Phase::Done {
-                    continue;
-                }
-                if run.phase == Phase::Waiting {
-                    self.out
-                        .stream_status(run.sel.def.name, AirbyteStreamStatus::Started)?;
-                }
-                self.out
-                    .stream_status(run.sel.def.name, AirbyteStreamStatus::Incomplete)?;
-                self.progress.stream_finished(run.sel.def.name, false);
-                run.phase = Phase::Done;
-                self.summary.failed.push((
-                    run.sel.def.name,
-                    Error::config("not read because Paystack rejected the secret key"),
-                ));
-            }
-            self.tasks.abort_all();
+            self.stop_remaining("not read because Paystack rejected the secret key")?;
         }
         Ok(())
     }
 
-    /// One closing ERROR trace when any stream failed.
-    fn finish_summary(&mut self) -> Result<(), Error> {
-        let failed = &self.summary.failed;
-        if failed.is_empty() {
-            return Ok(());
+    /// Ends every stream that has not finished, for `why` (which the
+    /// summary gives for each), and every request in flight.
+    fn stop_remaining(&mut self, why: &str) -> Result<(), Error> {
+        for run in &mut self.runs {
+            let def = run.sel.def;
+            if run.phase == Phase::Done {
+                continue;
+            }
+            if run.phase == Phase::Waiting {
+                self.sink.stream_started(def)?;
+            }
+            self.sink.stream_finished(def, Finished::Stopped)?;
+            run.phase = Phase::Done;
+            self.summary.failed.push((def.name, Error::config(why)));
         }
-        let failure_type = FailureType::of_all(failed.iter().map(|(_, e)| e.failure_type()));
-        let list = failed
-            .iter()
-            .map(|(name, e)| format!("{name}: {e}"))
-            .collect::<Vec<_>>()
-            .join(" | ");
-        let message = format!(
-            "{} of {} streams did not complete. Records and states emitted before the failure are \
-             valid; fix the cause and run the sync again to continue from the last state. {list}",
-            failed.len(),
-            self.runs.len()
-        );
-        self.out.error_message(message, failure_type, None)
+        self.tasks.abort_all();
+        Ok(())
     }
-}
-
-fn write_state<W: Write>(
-    out: &mut Emitter<W>,
-    def: &StreamDef,
-    update: StateUpdate,
-) -> Result<(), Error> {
-    let mut blob = serde_json::Map::new();
-    if let (Some(field), Some(cursor)) = (def.cursor_field(), update.cursor) {
-        blob.insert(
-            field.to_owned(),
-            serde_json::Value::String(format_cursor(cursor)),
-        );
-    }
-    out.message(&AirbyteMessage::State {
-        state: AirbyteStateMessage {
-            kind: AirbyteStateType::Stream,
-            stream: AirbyteStreamState {
-                stream_descriptor: StreamDescriptor::named(def.name),
-                stream_state: serde_json::Value::Object(blob),
-            },
-            source_stats: AirbyteStateStats {
-                record_count: update.record_count as f64,
-            },
-        },
-    })
 }

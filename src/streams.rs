@@ -16,7 +16,6 @@
 //!   record is tagged with its parent's key and creation time.
 
 pub use crate::paging::Paging;
-use crate::protocol::{AirbyteStream, SyncMode};
 
 /// How a stream is synced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,24 +308,6 @@ impl StreamDef {
         match self.parent {
             Some(p) => find(p.stream).expect("parents are in the table"),
             None => self,
-        }
-    }
-
-    /// The stream as `discover` describes it.
-    pub fn airbyte_stream(&'static self) -> AirbyteStream {
-        let cursor = self.cursor_field();
-        AirbyteStream {
-            name: self.name,
-            json_schema: serde_json::from_str(self.schema)
-                .expect("stream schemas are valid JSON (checked by tests)"),
-            supported_sync_modes: match cursor {
-                Some(_) => vec![SyncMode::FullRefresh, SyncMode::Incremental],
-                None => vec![SyncMode::FullRefresh],
-            },
-            source_defined_cursor: cursor.is_some(),
-            default_cursor_field: cursor.into_iter().collect(),
-            source_defined_primary_key: self.primary_key.iter().map(|k| vec![*k]).collect(),
-            is_resumable: cursor.is_some(),
         }
     }
 }

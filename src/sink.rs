@@ -1,0 +1,235 @@
+//! The events of a read, and who hears them.
+//!
+//! `crate::read` reports what happens as events on one [`Sink`]; it never
+//! writes output itself. The implementations:
+//! - the Airbyte writer, [`crate::emit::Emitter`]: every event becomes
+//!   protocol messages on stdout (STREAM_STATUS, RECORD, STATE, ESTIMATE,
+//!   TRACE ERROR);
+//! - the terminal display, [`crate::progress::Terminal`]: live bars on
+//!   stderr for a person watching a long sync;
+//! - [`Tee`]: both of two sinks, in order.
+//!
+//! Every event has a do-nothing default, so a sink implements only what it
+//! uses. A new consumer of the read (counts and checks per stream, say) is a
+//! new implementation behind a [`Tee`]; the reader does not change.
+
+use crate::client::Page;
+use crate::error::Error;
+use crate::slice::StateUpdate;
+use crate::streams::StreamDef;
+
+/// A stream, as events name it: its row of the table.
+pub type Stream = &'static StreamDef;
+
+/// The records of one page to emit, straight from the response body.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch<'a> {
+    page: &'a Page,
+    /// Indices in `page.records` of the records to emit.
+    picks: &'a [usize],
+    /// Written at the start of each record (a child's parent key and time).
+    pub tag: &'a [u8],
+    /// When the records were emitted, in epoch milliseconds.
+    pub emitted_at: i64,
+}
+
+impl<'a> Batch<'a> {
+    /// The records `picks` of `page`, each to be prefixed with `tag`.
+    pub fn new(page: &'a Page, picks: &'a [usize], tag: &'a [u8], emitted_at: i64) -> Self {
+        Batch {
+            page,
+            picks,
+            tag,
+            emitted_at,
+        }
+    }
+
+    /// How many records the batch holds.
+    pub fn len(&self) -> usize {
+        self.picks.len()
+    }
+
+    /// True when the page gave nothing to emit.
+    pub fn is_empty(&self) -> bool {
+        self.picks.is_empty()
+    }
+
+    /// Each record's JSON text, exactly as Paystack sent it.
+    pub fn records(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
+        let page = self.page;
+        self.picks
+            .iter()
+            .map(move |&i| page.bytes(&page.records[i]))
+    }
+}
+
+/// How a stream ended.
+#[derive(Debug, Clone, Copy)]
+pub enum Finished<'a> {
+    /// Everything in its window was read, and its final state is out.
+    Complete,
+    /// It failed with this error; the other streams go on.
+    Failed(&'a Error),
+    /// It was not read to its end because the whole read stopped (Paystack
+    /// rejected the key; a shutdown request would too).
+    Stopped,
+}
+
+/// How the read went.
+#[derive(Debug, Default)]
+pub struct ReadSummary {
+    /// Streams selected.
+    pub streams: usize,
+    /// Records emitted.
+    pub records: u64,
+    /// Streams that did not complete, with why.
+    pub failed: Vec<(&'static str, Error)>,
+}
+
+/// Hears the events of a read. Every event returns the sink's own failure
+/// (a closed stdout), which ends the read.
+#[allow(unused_variables)]
+pub trait Sink {
+    /// The read of `stream` begins.
+    fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// The first answer for `stream` arrived.
+    fn stream_running(&mut self, stream: Stream) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// A page of `stream` was read; `batch` holds the records it gave (none,
+    /// for a page of parents or of records outside their slice).
+    fn records(&mut self, stream: Stream, batch: &Batch<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Every record of `stream` before this state is out: it may be saved.
+    fn checkpoint(&mut self, stream: Stream, update: StateUpdate) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Paystack announced `rows` records in the stream's window.
+    fn estimate(&mut self, stream: Stream, rows: u64) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// A request of `stream` is held back by a rate limit until
+    /// `resume_at_ms` (epoch milliseconds).
+    fn rate_limited(&mut self, stream: Stream, resume_at_ms: i64) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// `stream` ended, as `how` says.
+    fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Every stream has ended.
+    fn read_finished(&mut self, summary: &ReadSummary) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// Both sinks, in order: each event goes to the first, then the second.
+pub struct Tee<'a>(pub &'a mut dyn Sink, pub &'a mut dyn Sink);
+
+impl Sink for Tee<'_> {
+    fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
+        self.0.stream_started(stream)?;
+        self.1.stream_started(stream)
+    }
+
+    fn stream_running(&mut self, stream: Stream) -> Result<(), Error> {
+        self.0.stream_running(stream)?;
+        self.1.stream_running(stream)
+    }
+
+    fn records(&mut self, stream: Stream, batch: &Batch<'_>) -> Result<(), Error> {
+        self.0.records(stream, batch)?;
+        self.1.records(stream, batch)
+    }
+
+    fn checkpoint(&mut self, stream: Stream, update: StateUpdate) -> Result<(), Error> {
+        self.0.checkpoint(stream, update)?;
+        self.1.checkpoint(stream, update)
+    }
+
+    fn estimate(&mut self, stream: Stream, rows: u64) -> Result<(), Error> {
+        self.0.estimate(stream, rows)?;
+        self.1.estimate(stream, rows)
+    }
+
+    fn rate_limited(&mut self, stream: Stream, resume_at_ms: i64) -> Result<(), Error> {
+        self.0.rate_limited(stream, resume_at_ms)?;
+        self.1.rate_limited(stream, resume_at_ms)
+    }
+
+    fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {
+        self.0.stream_finished(stream, how)?;
+        self.1.stream_finished(stream, how)
+    }
+
+    fn read_finished(&mut self, summary: &ReadSummary) -> Result<(), Error> {
+        self.0.read_finished(summary)?;
+        self.1.read_finished(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::streams::find;
+
+    /// Writes each event it hears as one line.
+    #[derive(Default)]
+    struct Log(Vec<String>);
+
+    impl Sink for Log {
+        fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
+            self.0.push(format!("started {}", stream.name));
+            Ok(())
+        }
+
+        fn records(&mut self, stream: Stream, batch: &Batch<'_>) -> Result<(), Error> {
+            for r in batch.records() {
+                let text = String::from_utf8_lossy(r);
+                self.0
+                    .push(format!("{} {}{text}", stream.name, batch.tag.len()));
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_tee_hands_every_event_to_both_sinks_in_order() {
+        let body = br#"{"data":[{"id":1},{"id":2},{"id":3}]}"#.to_vec();
+        let page = crate::client::decode_page(body, Default::default()).unwrap();
+        let (mut a, mut b) = (Log::default(), Log::default());
+        let customers = find("customers").unwrap();
+        {
+            let mut tee = Tee(&mut a, &mut b);
+            tee.stream_started(customers).unwrap();
+            let batch = Batch::new(&page, &[0, 2], b"", 7);
+            assert_eq!((batch.len(), batch.is_empty()), (2, false));
+            tee.records(customers, &batch).unwrap();
+            tee.checkpoint(
+                customers,
+                StateUpdate {
+                    cursor: None,
+                    record_count: 2,
+                },
+            )
+            .unwrap();
+        }
+        let want = [
+            "started customers",
+            r#"customers 0{"id":1}"#,
+            r#"customers 0{"id":3}"#,
+        ];
+        assert_eq!(a.0, want);
+        assert_eq!(b.0, want);
+    }
+}
