@@ -158,4 +158,10 @@ mod tests {
             "incremental on a stream without a cursor reads it whole"
         );
     }
+
+    crate::testing::never_panics!(
+        catalog_parsing_never_panics,
+        |text: &str| drop(parse(text)),
+        r#"{"streams": [VALUE]}"#
+    );
 }

@@ -394,6 +394,7 @@ pub struct Fields<'a> {
     pub key: Option<&'a str>,
 }
 
+#[cfg(test)]
 impl<'a> Fields<'a> {
     /// Just the creation time, spelt `name`.
     pub fn cursor(name: &'a str) -> Self {
@@ -671,4 +672,10 @@ mod tests {
             ]
         );
     }
+
+    crate::testing::never_panics!(
+        page_decoding_never_panics,
+        |text: &str| drop(decode_page(text.into(), Fields::cursor("createdAt"))),
+        r#"{"status": true, "data": [VALUE], "meta": {}}"#
+    );
 }

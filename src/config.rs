@@ -280,7 +280,9 @@ pub fn kind_of(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::any_json;
     use chrono::TimeZone;
+    use proptest::prelude::*;
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
@@ -455,5 +457,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.lookback_window_days, 3);
+    }
+
+    crate::testing::never_panics!(config_parsing_never_panics, |text: &str| drop(parse(
+        text,
+        now()
+    )));
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        #[test]
+        fn config_errors_never_contain_the_key(value in any_json(), lookback in any_json()) {
+            let key = "sk_test_PROPCANARY42";
+            let mut cfg = serde_json::json!({"secret_key": key, "start_date": value, "lookback_window_days": lookback});
+            if let Err(e) = parse(&cfg.to_string(), now()) {
+                prop_assert!(!e.to_string().contains("PROPCANARY"));
+            }
+            cfg["secret_key"] = serde_json::json!(format!("{key}!"));
+            let e = parse(&cfg.to_string(), now()).unwrap_err();
+            prop_assert!(!e.to_string().contains("PROPCANARY"));
+        }
     }
 }

@@ -84,7 +84,7 @@ impl<W: Write> Emitter<W> {
     ///
     /// # Errors
     /// Fails when the output cannot be written (for example a closed pipe).
-    fn message(&mut self, msg: &AirbyteMessage<'_>) -> Result<(), Error> {
+    fn message(&mut self, msg: &AirbyteMessage) -> Result<(), Error> {
         serde_json::to_writer(&mut self.out, msg).map_err(io::Error::from)?;
         self.out.write_all(b"\n")?;
         if matches!(msg, AirbyteMessage::State { .. }) {

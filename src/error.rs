@@ -13,6 +13,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 /// Airbyte's classification of a failure, carried by `TRACE` `ERROR` messages.
+// The protocol's names: config_error, system_error, transient_error.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureType {

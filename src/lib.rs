@@ -22,20 +22,31 @@
 #![deny(clippy::print_stdout)]
 
 pub mod app;
-pub mod catalog;
 pub mod cli;
-pub mod client;
-pub mod config;
-pub mod emit;
-pub mod error;
-pub mod paging;
-pub mod progress;
-pub mod protocol;
-pub mod ratelimit;
-pub mod read;
-pub mod retry;
-pub mod sink;
-pub mod slice;
-pub mod state;
-pub mod streams;
-pub mod window;
+
+mod catalog;
+mod client;
+mod config;
+mod emit;
+mod error;
+mod paging;
+mod progress;
+mod protocol;
+mod ratelimit;
+mod read;
+mod retry;
+mod sink;
+mod slice;
+mod state;
+mod streams;
+#[cfg(test)]
+mod testing;
+mod window;
+
+pub use client::HttpSettings;
+pub use emit::Emitter;
+pub use error::Error;
+pub use progress::{SuspendingWriter, Terminal};
+pub use retry::RetryPolicy;
+pub use slice::Tuning;
+pub use streams::{STREAMS, StreamDef};

@@ -10,9 +10,7 @@ use clap::Parser;
 use clap::error::ErrorKind;
 use source_paystack::app::{self, Settings};
 use source_paystack::cli::{Cli, Command};
-use source_paystack::emit::Emitter;
-use source_paystack::error::Error;
-use source_paystack::progress::{SuspendingWriter, Terminal};
+use source_paystack::{Emitter, Error, SuspendingWriter, Terminal};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {

@@ -4,14 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use crate::error::FailureType;
 
 /// One line of connector output.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum AirbyteMessage<'a> {
+pub enum AirbyteMessage {
     Spec {
         spec: Value,
     },
@@ -22,22 +21,12 @@ pub enum AirbyteMessage<'a> {
     Catalog {
         catalog: AirbyteCatalog,
     },
-    Record {
-        record: AirbyteRecordMessage<'a>,
-    },
     State {
         state: AirbyteStateMessage,
     },
     Trace {
         trace: AirbyteTraceMessage,
     },
-}
-
-#[derive(Debug, Serialize)]
-pub struct AirbyteRecordMessage<'a> {
-    pub stream: &'a str,
-    pub data: &'a RawValue,
-    pub emitted_at: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -217,8 +206,6 @@ fn default_sync_mode() -> SyncMode {
 #[derive(Debug, Deserialize)]
 pub struct ConfiguredStreamRef {
     pub name: String,
-    #[serde(default)]
-    pub namespace: Option<String>,
 }
 
 #[cfg(test)]

@@ -155,6 +155,7 @@ impl RateLimiter {
     }
 
     /// The pacing interval at full speed (zero when unpaced).
+    #[cfg(test)]
     pub fn interval(&self) -> Duration {
         self.lock().interval
     }

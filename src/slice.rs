@@ -518,8 +518,9 @@ fn check_received(path: &str, pages: &dyn ListPages) {
 mod tests {
     use super::*;
     use crate::client::{Meta, decode_page};
-    use crate::state::t;
     use crate::streams::find;
+    use crate::testing::t;
+    use proptest::prelude::*;
 
     /// A page of records with these creation times (newest first), ids given.
     fn page(records: &[(u64, &str)], meta: Meta) -> Page {
@@ -1078,5 +1079,43 @@ mod tests {
             path_segment(r#""a/b?c=d \"e\"""#),
             "a%2Fb%3Fc%3Dd%20%22e%22"
         );
+    }
+
+    proptest! {
+        // Each case runs up to thousands of pages: fewer cases.
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Arbitrary page sizes and counts from the API: the bookkeeping never
+        /// panics, never hands out a page twice, and finishes.
+        #[test]
+        fn paging_bookkeeping_survives_any_meta(
+            totals in prop::collection::vec((proptest::option::of(0u64..2_000), proptest::option::of(0u64..300), 0usize..5), 1..40),
+            per_page in 1u32..300, max_pages in 1u32..60,
+        ) {
+            let w = Window { from: t("2024-01-01T00:00:00Z"), to: t("2024-03-01T00:00:00Z"), ends_now: true };
+            let tuning = Tuning { per_page, max_pages_per_slice: max_pages };
+            let mut p = StreamProgress::new(customers(), Some(w), None, w.from, tuning);
+            let mut answers = totals.into_iter().cycle();
+            let mut handed = std::collections::HashSet::new();
+            let mut steps = 0;
+            while let Some(req) = p.next_request() {
+                steps += 1;
+                prop_assert!(handed.insert((req.target, req.ask.page_no)), "page handed out twice");
+                let (total, page_count, n) = answers.next().unwrap();
+                let records: Vec<String> = (0..n)
+                    .map(|i| format!(r#"{{"id":{},"createdAt":"2024-02-01T00:00:0{}Z"}}"#, steps * 10 + i, i))
+                    .collect();
+                let body = format!(r#"{{"status":true,"data":[{}]}}"#, records.join(","));
+                let mut page = decode_page(body.into_bytes(), Fields::cursor("createdAt")).unwrap();
+                page.meta = Meta { total, per_page: None, page: None, page_count, next: None };
+                if p.on_page(&req, &page).is_err() {
+                    break;
+                }
+                if steps > 3_000 {
+                    break;
+                }
+            }
+            let _ = p.final_state();
+        }
     }
 }

@@ -38,11 +38,13 @@ impl InputState {
     }
 
     /// Number of streams with a cursor.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.cursors.len()
     }
 
     /// True when no stream has a cursor.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.cursors.is_empty()
     }
@@ -270,19 +272,12 @@ pub fn format_cursor(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// A time written in a test.
-#[cfg(test)]
-pub(crate) fn t(s: &str) -> DateTime<Utc> {
-    parse_cursor_str(s).expect("a test time")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        t(s)
-    }
+    use crate::testing::t as at;
 
     #[test]
     fn every_state_shape_is_read() {
@@ -373,5 +368,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.cursor("refunds"), Some(at("2024-01-02T00:00:00Z")));
+    }
+
+    crate::testing::never_panics!(
+        state_parsing_never_panics,
+        |text: &str| drop(parse(text)),
+        r#"[{"type": "STREAM", "stream": {"stream_descriptor": {"name": "customers"}, "stream_state": VALUE}}]"#
+    );
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        #[test]
+        fn cursor_parsing_never_panics(text in ".{0,40}", n in any::<i64>()) {
+            let _ = parse_cursor_str(&text);
+            let _ = parse_cursor(&serde_json::json!(n));
+        }
     }
 }

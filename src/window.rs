@@ -124,7 +124,9 @@ pub fn split(range: Range, pages: u32, max_pages: u32) -> Option<Vec<DateTime<Ut
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::t;
+    use crate::testing::any_time;
+    use crate::testing::t;
+    use proptest::prelude::*;
 
     #[test]
     fn window_arithmetic() {
@@ -211,5 +213,26 @@ mod tests {
         assert_eq!(bounds[1], t("2024-01-01T00:00:02Z"));
         let short = (t("2024-01-01T00:00:00Z"), t("2024-01-01T00:00:03Z"));
         assert_eq!(split(short, 1000, 4), None, "shorter than 2 × MIN_SPLIT");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_window_is_inside_start_date_and_the_sync_start(
+            start in any_time(), cursor in proptest::option::of(any_time()),
+            lookback in prop_oneof![0u64..400, any::<u64>()], now in any_time(),
+            incremental in any::<bool>(),
+        ) {
+            let mode = if incremental { SyncMode::Incremental } else { SyncMode::FullRefresh };
+            if let Some(w) = window(mode, start, None, cursor, lookback, now) {
+                prop_assert!(w.from >= start);
+                prop_assert!(w.from < w.to);
+                prop_assert!(w.to <= now);
+                if let (true, Some(c)) = (incremental, cursor) {
+                    prop_assert!(w.from <= c.max(start), "the lookback never skips past the cursor");
+                }
+            }
+        }
     }
 }

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::DateTime;
 use fake_paystack::FakePaystack;
 use serde_json::{Value, json};
+use source_paystack::STREAMS;
 use source_paystack::app::Settings;
 use source_paystack::cli::Command;
-use source_paystack::streams::STREAMS;
 
 use crate::support::*;
 
@@ -29,7 +29,7 @@ fn all(mode: &'static str) -> Vec<(&'static str, &'static str)> {
 }
 
 fn schema_of(stream: &str) -> Value {
-    serde_json::from_str(source_paystack::streams::find(stream).unwrap().schema).unwrap()
+    serde_json::from_str(def(stream).schema).unwrap()
 }
 
 /// The `type` of a schema node as a list.
@@ -261,7 +261,7 @@ async fn full_refresh_suite() {
         .unwrap();
     // Let the clock pass the first read's last millisecond (no sleep: a
     // short spin on the clock).
-    while source_paystack::emit::now_millis() <= last_emitted {
+    while chrono::Utc::now().timestamp_millis() <= last_emitted {
         std::hint::spin_loop();
     }
     let second = run(cmd(), &settings_for(&server)).await;

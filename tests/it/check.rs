@@ -30,7 +30,7 @@ async fn check_succeeds_with_an_accepted_key_and_sends_auth_and_user_agent() {
         // One request per endpoint (child streams are read through their
         // parent's).
         .expect(
-            source_paystack::streams::STREAMS
+            source_paystack::STREAMS
                 .iter()
                 .filter(|d| d.parent.is_none())
                 .count() as u64,

@@ -8,8 +8,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use fake_paystack::{Behaviour, FakePaystack, Fault, FaultRule, Options};
 use serde_json::json;
+use source_paystack::Tuning;
 use source_paystack::app::Settings;
-use source_paystack::slice::Tuning;
 
 use crate::support::*;
 

@@ -8,7 +8,6 @@ mod faults;
 mod interrupt;
 mod metadata;
 mod more_streams;
-mod props;
 mod read_errors;
 mod read_paging;
 mod read_state;

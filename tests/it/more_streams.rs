@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Utc};
 use fake_paystack::{FakePaystack, Fault, FaultRule};
 use serde_json::{Value, json};
+use source_paystack::STREAMS;
 use source_paystack::app::Settings;
 use source_paystack::cli::Command;
-use source_paystack::streams::{STREAMS, find};
 
 use crate::support::*;
 
@@ -337,7 +337,7 @@ async fn end_date_backfills_history_in_bounded_pieces() {
         let mut finals = vec![];
         for stream in ["transactions", "balance_history"] {
             for r in out.records(stream) {
-                let field = find(stream).unwrap().cursor_field().unwrap();
+                let field = def(stream).cursor_field().unwrap();
                 assert!(
                     t(r[field].as_str().unwrap()) < t(end),
                     "{stream}: a record at or after {end}"

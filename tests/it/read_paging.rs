@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use serde_json::Value;
-use source_paystack::slice::Tuning;
+use source_paystack::Tuning;
 use wiremock::MockServer;
 
 use crate::support::*;
@@ -227,11 +227,7 @@ async fn records_created_today_are_read_and_later_ones_wait_for_the_next_sync() 
 async fn records_pass_through_unchanged_and_match_their_schemas() {
     let server = MockServer::start().await;
     let mut all = std::collections::HashMap::new();
-    for (n, def) in CORE
-        .iter()
-        .map(|n| source_paystack::streams::find(n).unwrap())
-        .enumerate()
-    {
+    for (n, def) in CORE.iter().map(|n| def(n)).enumerate() {
         let recs = records(
             def.name,
             6,
@@ -256,10 +252,7 @@ async fn records_pass_through_unchanged_and_match_their_schemas() {
     .await;
     assert_eq!(out.code, 0, "{}", out.text);
     assert_records_match_schemas(&out);
-    for def in CORE
-        .iter()
-        .map(|n| source_paystack::streams::find(n).unwrap())
-    {
+    for def in CORE.iter().map(|n| def(n)) {
         let mut got: Vec<Value> = out.records(def.name).into_iter().cloned().collect();
         let mut want = all[def.name].clone();
         got.sort_by_key(|r| r["id"].as_u64());
@@ -294,10 +287,7 @@ async fn every_stream_reports_started_running_complete_in_order() {
     )
     .await;
     assert_eq!(out.code, 0);
-    for def in CORE
-        .iter()
-        .map(|n| source_paystack::streams::find(n).unwrap())
-    {
+    for def in CORE.iter().map(|n| def(n)) {
         assert_eq!(
             out.statuses(def.name),
             ["STARTED", "RUNNING", "COMPLETE"],

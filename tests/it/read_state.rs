@@ -3,7 +3,7 @@
 //! records).
 
 use serde_json::{Value, json};
-use source_paystack::slice::Tuning;
+use source_paystack::Tuning;
 use wiremock::MockServer;
 
 use crate::support::*;

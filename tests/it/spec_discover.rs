@@ -1,8 +1,8 @@
 //! `spec` and `discover`.
 
 use serde_json::{Value, json};
+use source_paystack::STREAMS;
 use source_paystack::cli::Command;
-use source_paystack::streams::STREAMS;
 use wiremock::MockServer;
 
 use crate::support::*;

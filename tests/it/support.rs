@@ -12,12 +12,12 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use fake_paystack::{FakePaystack, Options};
 use serde_json::{Value, json};
+use source_paystack::Emitter;
+use source_paystack::RetryPolicy;
+use source_paystack::Tuning;
 use source_paystack::app::{self, Settings};
 use source_paystack::cli::Command;
-use source_paystack::emit::Emitter;
-use source_paystack::retry::RetryPolicy;
-use source_paystack::slice::Tuning;
-use source_paystack::streams::{self, STREAMS};
+use source_paystack::{STREAMS, StreamDef};
 use tempfile::TempDir;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -67,7 +67,17 @@ pub fn now() -> DateTime<Utc> {
 }
 
 pub fn t(s: &str) -> DateTime<Utc> {
-    source_paystack::state::parse_cursor_str(s).expect("test time")
+    DateTime::parse_from_rfc3339(s)
+        .unwrap_or_else(|e| panic!("test time {s}: {e}"))
+        .with_timezone(&Utc)
+}
+
+/// The row of the stream table named `name`.
+pub fn def(name: &str) -> &'static StreamDef {
+    STREAMS
+        .iter()
+        .find(|d| d.name == name)
+        .unwrap_or_else(|| panic!("no stream {name}"))
 }
 
 pub fn fmt(at: DateTime<Utc>) -> String {
@@ -114,7 +124,7 @@ impl Files {
         let s: Vec<Value> = streams
             .iter()
             .map(|(name, mode)| {
-                let def = streams::find(name);
+                let def = STREAMS.iter().find(|d| d.name == *name);
                 json!({
                     "stream": {
                         "name": name,
@@ -224,7 +234,7 @@ impl Output {
 
     /// The cursor values of a stream's states, in order.
     pub fn state_cursors(&self, stream: &str) -> Vec<String> {
-        let field = streams::find(stream).unwrap().cursor_field().unwrap();
+        let field = def(stream).cursor_field().unwrap();
         self.states(stream)
             .iter()
             .map(|s| {
@@ -290,7 +300,7 @@ pub fn read_cmd(config: &Path, catalog: &Path, state: Option<&Path>) -> Command 
 pub fn record(stream: &str, id: u64, created: DateTime<Utc>) -> Value {
     let fixtures: Vec<Value> = serde_json::from_str(fixture(stream)).unwrap();
     let mut r = fixtures[(id as usize) % fixtures.len()].clone();
-    let field = streams::find(stream).unwrap().cursor_field().unwrap();
+    let field = def(stream).cursor_field().unwrap();
     r["id"] = json!(id);
     r[field] = json!(fmt(created));
     r
@@ -383,7 +393,7 @@ pub struct PaystackList {
 
 impl PaystackList {
     pub fn new(stream: &str, mut records: Vec<Value>, behaviour: Behaviour) -> Self {
-        let cursor_field = streams::find(stream).unwrap().cursor_field().unwrap();
+        let cursor_field = def(stream).cursor_field().unwrap();
         sort_newest_first(&mut records, cursor_field);
         PaystackList {
             records: Arc::new(Mutex::new(records)),
@@ -474,7 +484,7 @@ impl Respond for PaystackList {
 
 /// Mounts `list` at the endpoint of `stream`.
 pub async fn mount_list(server: &MockServer, stream: &str, list: PaystackList) {
-    let def = streams::find(stream).unwrap();
+    let def = def(stream);
     Mock::given(method("GET"))
         .and(path(def.path))
         .respond_with(list)
