@@ -359,7 +359,6 @@ mod tests {
                 );
             }
         }
-        assert_eq!(STREAMS.len(), 23);
         assert_eq!(find("invoices").unwrap().cursor_field(), Some("created_at"));
         assert_eq!(find("invoices").unwrap().path, "/paymentrequest");
         assert_eq!(
@@ -371,5 +370,35 @@ mod tests {
         );
         assert_eq!(find("subaccounts").unwrap().cursor_field(), None);
         assert!(find("nope").is_none());
+    }
+
+    /// Every row has its schema and fixture, and every schema and fixture
+    /// file has its row: a stream is one row, one schema, one fixture.
+    #[test]
+    fn the_table_the_schemas_and_the_fixtures_agree() {
+        let rows: std::collections::BTreeSet<String> =
+            STREAMS.iter().map(|s| s.name.to_owned()).collect();
+        for dir in ["schemas", "tests/fixtures/records"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            let files: std::collections::BTreeSet<String> = std::fs::read_dir(&path)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .filter_map(|f| f.strip_suffix(".json").map(str::to_owned))
+                .collect();
+            assert_eq!(files, rows, "{dir}");
+        }
+        for s in STREAMS {
+            let schema = std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("schemas")
+                    .join(format!("{}.json", s.name)),
+            )
+            .unwrap();
+            assert_eq!(
+                s.schema, schema,
+                "{}: the row compiles in its own schema",
+                s.name
+            );
+        }
     }
 }

@@ -165,7 +165,7 @@ async fn without_meta_pages_are_read_until_an_empty_one() {
     let server = MockServer::start().await;
     let recs = records("settlements", 7, t("2024-02-01T00:00:00Z"), days(1), 1);
     let behaviour = Behaviour {
-        no_meta: true,
+        omit_meta: true,
         ..Behaviour::default()
     };
     mount_list(
@@ -227,7 +227,7 @@ async fn records_created_today_are_read_and_later_ones_wait_for_the_next_sync() 
 async fn records_pass_through_unchanged_and_match_their_schemas() {
     let server = MockServer::start().await;
     let mut all = std::collections::HashMap::new();
-    for (n, def) in CORE.iter().map(|n| def(n)).enumerate() {
+    for (n, def) in core_streams().map(def).enumerate() {
         let recs = records(
             def.name,
             6,
@@ -252,7 +252,7 @@ async fn records_pass_through_unchanged_and_match_their_schemas() {
     .await;
     assert_eq!(out.code, 0, "{}", out.text);
     assert_records_match_schemas(&out);
-    for def in CORE.iter().map(|n| def(n)) {
+    for def in core_streams().map(def) {
         let mut got: Vec<Value> = out.records(def.name).into_iter().cloned().collect();
         let mut want = all[def.name].clone();
         got.sort_by_key(|r| r["id"].as_u64());
@@ -287,7 +287,7 @@ async fn every_stream_reports_started_running_complete_in_order() {
     )
     .await;
     assert_eq!(out.code, 0);
-    for def in CORE.iter().map(|n| def(n)) {
+    for def in core_streams().map(def) {
         assert_eq!(
             out.statuses(def.name),
             ["STARTED", "RUNNING", "COMPLETE"],

@@ -222,16 +222,8 @@ async fn states_only_move_forward_and_only_after_every_earlier_record() {
         );
         let all = recs.clone();
         // Answers take 0-20 ms, so slices complete out of order.
-        let behaviour = Behaviour {
-            jitter_ms: 20,
-            ..Behaviour::default()
-        };
-        mount_list(
-            &server,
-            "customers",
-            PaystackList::new("customers", recs, behaviour),
-        )
-        .await;
+        let list = PaystackList::new("customers", recs, Behaviour::default()).with_jitter(20);
+        mount_list(&server, "customers", list).await;
         let files = Files::new();
         let mut s = settings(&server, concurrency);
         s.tuning = Tuning {
