@@ -21,7 +21,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::template::mix;
+use crate::records::mix;
 
 /// One kind of fault. Its text form (used by the CLI, [`FromStr`] and
 /// [`fmt::Display`], and as the key of the stats) is given per variant.

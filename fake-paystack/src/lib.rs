@@ -12,10 +12,10 @@
 //! `perPage`/`page` offset paging (cursor paging on `/terminal`, and with
 //! `use_cursor=true` on four endpoints), `from`/`to` filters on the creation
 //! time where Paystack documents them (ignored elsewhere), newest first,
-//! bearer-key authentication, and Paystack's error bodies. Records are
-//! synthetic but have the real field names and types (they validate against
-//! the connector's schemas), and are generated on the fly from their index:
-//! a million records cost no memory. A child endpoint's records (the
+//! bearer-key authentication, and Paystack's error bodies. Records are the
+//! connector's fixtures (`tests/fixtures/records/<stream>.json`, quirks
+//! included) with their ids, times and parents spliced in ([`records`]),
+//! rendered on the fly from their index: a million records cost no memory. A child endpoint's records (the
 //! transactions of a settlement, the charges of a bulk charge) are derived
 //! from their parent's index, so they cost nothing either.
 //!
@@ -48,8 +48,9 @@
 //!
 //! # Layout
 //! - [`endpoints`]: the endpoint table (path, stream, creation field,
-//!   `from`/`to` honoured or not, paging kind, parent, record templates).
-//! - [`template`]: the record template language and its renderer.
+//!   `from`/`to` honoured or not, paging kind, parent, fixture).
+//! - [`records`]: records rendered from the fixtures, ids and times spliced
+//!   in.
 //! - [`store`]: the data model (ids, creation times, paging and cursor
 //!   arithmetic, child streams derived from their parents).
 //! - [`faults`]: fault kinds, scripted rules and random faults.
@@ -71,10 +72,10 @@ use tokio::sync::watch;
 pub mod endpoints;
 pub mod faults;
 pub mod ratelimit;
+pub mod records;
 mod server;
 pub mod stats;
 pub mod store;
-pub mod template;
 pub mod time;
 
 pub use endpoints::{ENDPOINTS, Endpoint, Paging};
@@ -299,28 +300,16 @@ fn build(options: &Options) -> Result<server::Shared, Error> {
             .copied()
             .unwrap_or(options.default_records)
     };
-    let customers = count("customers");
-    let world = template::World {
-        seed: options.seed,
-        customers_base: endpoints::by_stream("customers").map_or(0, |(_, e)| e.id_base),
-        customers_pool: if customers > 0 { customers } else { 10_000 },
-        streams: endpoints::top_level()
-            .map(|e| {
-                let n = count(e.stream);
-                (e.stream, e.id_base, if n > 0 { n } else { 1000 })
-            })
-            .collect(),
-    };
     let streams = ENDPOINTS
         .iter()
         .map(|e| match e.parent {
-            None => store::StreamData::new(e, count(e.stream), start, end, &world)
+            None => store::StreamData::new(e, count(e.stream), start, end, options.seed)
                 .map(store::Stream::Top),
             Some(p) => {
                 let (parent, _) = endpoints::by_stream(p.stream)
                     .filter(|(_, pe)| !pe.is_child())
                     .ok_or_else(|| format!("{}: no top-level parent {}", e.stream, p.stream))?;
-                store::ChildData::new(e, parent, options.children_per_parent, &world)
+                store::ChildData::new(e, parent, options.children_per_parent, options.seed)
                     .map(store::Stream::Child)
             }
         })
@@ -328,7 +317,6 @@ fn build(options: &Options) -> Result<server::Shared, Error> {
         .map_err(Error::Config)?;
     Ok(server::Shared {
         streams,
-        world,
         keys: options.keys.clone(),
         behaviour: RwLock::new(options.behaviour),
         latency: options.latency,
@@ -507,7 +495,7 @@ impl FakePaystack {
     /// When `stream` is not a stream name of [`ENDPOINTS`].
     pub fn record(&self, stream: &str, id: u64) -> Option<String> {
         let buf = self.shared.record(self.stream(stream), id)?;
-        Some(String::from_utf8(buf).expect("templates are UTF-8"))
+        Some(String::from_utf8(buf).expect("fixtures are UTF-8"))
     }
 
     /// The creation time of one record, or `None` when the stream has no

@@ -35,16 +35,15 @@ use crate::Behaviour;
 use crate::endpoints::{self, Endpoint, MEAN_TRANSACTION_AMOUNT, MetaExtra, Paging, ParentKey};
 use crate::faults::{Fault, FaultPlan};
 use crate::ratelimit::{Limiter, Verdict};
+use crate::records::mix;
 use crate::stats::{Collector, Outcome};
 use crate::store::{ChildData, SecondsRange, Stream, StreamData};
-use crate::template::{World, mix};
 
 /// Everything the request handlers share.
 #[derive(Debug)]
 pub(crate) struct Shared {
     /// One per row of [`endpoints::ENDPOINTS`], in its order.
     pub streams: Vec<Stream>,
-    pub world: World,
     pub keys: Vec<String>,
     pub behaviour: RwLock<Behaviour>,
     pub latency: Duration,
@@ -106,11 +105,11 @@ impl Shared {
         let created = self.created_of_id(stream, id)?;
         let mut buf = Vec::new();
         match stream {
-            Stream::Top(s) => s.render(id - s.endpoint.id_base, created, &self.world, &mut buf),
+            Stream::Top(s) => s.render(id - s.endpoint.id_base, created, &mut buf),
             Stream::Child(c) => {
                 let (p, j) = c.locate(id)?;
                 let parent = self.parent_of(c);
-                c.render(p, j, parent.id_of(p), created, &self.world, &mut buf);
+                c.render(p, j, parent.id_of(p), created, &mut buf);
             }
         }
         Some(buf)
@@ -129,7 +128,7 @@ impl Shared {
             }
             ParentKey::Code { prefix, len, .. } => {
                 let code = key.strip_prefix(prefix).filter(|c| c.len() == len)?;
-                crate::template::decode_code(code, self.seed)?
+                crate::records::decode_code(code, self.seed)?
             }
         };
         let created = parent.created_of_id(id)?;
@@ -146,7 +145,7 @@ impl Shared {
             ParentKey::Id => Some(id.to_string()),
             ParentKey::Code { prefix, len, .. } => {
                 let mut buf = prefix.as_bytes().to_vec();
-                crate::template::write_code(&mut buf, id, len, self.seed);
+                crate::records::write_code(&mut buf, id, len, self.seed);
                 String::from_utf8(buf).ok()
             }
         }
@@ -792,15 +791,15 @@ fn page(
                 Paging::Cursor => true,
             };
             if cursor {
-                cursor_page(shared, s, &lq)
+                cursor_page(s, &lq)
             } else {
-                offset_page(shared, s, &lq, number("page").unwrap_or(1))
+                offset_page(s, &lq, number("page").unwrap_or(1))
             }
         }
     }
 }
 
-fn offset_page(shared: &Shared, stream: &StreamData, lq: &ListQuery<'_>, page_no: u64) -> Reply {
+fn offset_page(stream: &StreamData, lq: &ListQuery<'_>, page_no: u64) -> Reply {
     let skip = (page_no - 1).saturating_mul(lq.size);
     let expected = lq
         .size
@@ -811,7 +810,7 @@ fn offset_page(shared: &Shared, stream: &StreamData, lq: &ListQuery<'_>, page_no
         if n > 0 {
             buf.push(b',');
         }
-        stream.render(i, created, &shared.world, &mut buf);
+        stream.render(i, created, &mut buf);
         n += 1;
     });
     let buf = lq.close_offset(buf, matched.total, skip, page_no);
@@ -826,7 +825,7 @@ fn offset_page(shared: &Shared, stream: &StreamData, lq: &ListQuery<'_>, page_no
 /// the first page. `meta.next` is the cursor of the page's last record
 /// when more follow (else null), `meta.previous` that of its first record
 /// when some precede it.
-fn cursor_page(shared: &Shared, stream: &StreamData, lq: &ListQuery<'_>) -> Reply {
+fn cursor_page(stream: &StreamData, lq: &ListQuery<'_>) -> Reply {
     let at = |name: &str| -> Result<Option<(u64, i64)>, Reply> {
         let Some(c) = given(lq.q, name) else {
             return Ok(None);
@@ -856,7 +855,7 @@ fn cursor_page(shared: &Shared, stream: &StreamData, lq: &ListQuery<'_>) -> Repl
         if n > 0 {
             buf.push(b',');
         }
-        stream.render(i, created, &shared.world, &mut buf);
+        stream.render(i, created, &mut buf);
         let id = stream.id_of(i);
         first.get_or_insert(id);
         last = Some(id);
@@ -901,7 +900,7 @@ fn child_page(
         if n > 0 {
             buf.push(b',');
         }
-        child.render(p, *j, parent_id, *t, &shared.world, &mut buf);
+        child.render(p, *j, parent_id, *t, &mut buf);
         n += 1;
     }
     let buf = lq.close_offset(buf, total, skip, page_no);

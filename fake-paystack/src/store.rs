@@ -31,7 +31,7 @@
 use std::sync::RwLock;
 
 use crate::endpoints::{ChildTimes, Endpoint};
-use crate::template::{Ctx, Template, World, fnv, mix};
+use crate::records::{Fixture, Splice, code_of, mix};
 
 /// A stream of the fake: top-level (a record count of its own) or a child
 /// of another stream.
@@ -59,59 +59,6 @@ impl Stream {
     }
 }
 
-/// A stream's compiled templates and their weights.
-#[derive(Debug)]
-struct Renderer {
-    salt: u64,
-    variants: Vec<Template>,
-    cumulative: Vec<u32>,
-}
-
-impl Renderer {
-    fn new(endpoint: &'static Endpoint, world: &World) -> Result<Self, String> {
-        let mut variants = Vec::with_capacity(endpoint.variants.len());
-        let mut cumulative = Vec::with_capacity(endpoint.variants.len());
-        let mut acc = 0u32;
-        for (weight, src) in endpoint.variants {
-            let t = crate::template::compile(src, world)
-                .map_err(|e| format!("{} template: {e}", endpoint.stream))?;
-            variants.push(t);
-            acc += weight;
-            cumulative.push(acc);
-        }
-        Ok(Renderer {
-            salt: fnv(endpoint.stream),
-            variants,
-            cumulative,
-        })
-    }
-
-    /// Renders the record with this index (the hash input), id, creation
-    /// second and parent id.
-    fn render(
-        &self,
-        index: u64,
-        id: u64,
-        created: i64,
-        parent: u64,
-        world: &World,
-        buf: &mut Vec<u8>,
-    ) {
-        let h = mix(world.seed ^ self.salt ^ mix(index));
-        let total = *self.cumulative.last().expect("at least one variant");
-        let pick = (h >> 32) as u32 % total;
-        let v = self.cumulative.iter().position(|c| pick < *c).unwrap_or(0);
-        let ctx = Ctx {
-            id,
-            index,
-            created,
-            h,
-            parent,
-        };
-        self.variants[v].render(&ctx, world, buf);
-    }
-}
-
 /// One stream's records.
 #[derive(Debug)]
 pub struct StreamData {
@@ -122,7 +69,8 @@ pub struct StreamData {
     pub start: i64,
     /// `end - start`, seconds (> 0).
     pub span: i64,
-    renderer: Renderer,
+    fixture: Fixture,
+    seed: u64,
     inserted: RwLock<Inserted>,
     /// Rough size of one rendered record, for buffer reservations.
     pub approx_len: usize,
@@ -157,16 +105,16 @@ pub struct Matched {
 }
 
 impl StreamData {
-    /// Builds the stream; compiles its templates against `world`.
+    /// Builds the stream; compiles its fixture.
     ///
     /// # Errors
-    /// A template that does not compile (a bug in the table).
+    /// A fixture that does not compile (a bug in the table).
     pub fn new(
         endpoint: &'static Endpoint,
         count: u64,
         start: i64,
         end: i64,
-        world: &World,
+        seed: u64,
     ) -> Result<Self, String> {
         assert!(end > start, "end must be after start");
         let mut s = StreamData {
@@ -174,7 +122,8 @@ impl StreamData {
             count,
             start,
             span: end - start,
-            renderer: Renderer::new(endpoint, world)?,
+            fixture: Fixture::new(endpoint, code_of(endpoint))?,
+            seed,
             inserted: RwLock::new(Inserted {
                 rows: Vec::new(),
                 next: count,
@@ -183,7 +132,7 @@ impl StreamData {
         };
         let mut sample = Vec::new();
         for i in 0..16 {
-            s.render(i, start, world, &mut sample);
+            s.render(i, start, &mut sample);
         }
         s.approx_len = sample.len() / 16 + 64;
         Ok(s)
@@ -222,9 +171,14 @@ impl StreamData {
     }
 
     /// Renders record `index` created at `created`.
-    pub fn render(&self, index: u64, created: i64, world: &World, buf: &mut Vec<u8>) {
-        self.renderer
-            .render(index, self.id_of(index), created, 0, world, buf);
+    pub fn render(&self, index: u64, created: i64, buf: &mut Vec<u8>) {
+        let splice = Splice {
+            id: self.id_of(index),
+            created,
+            parent: 0,
+            seed: self.seed,
+        };
+        self.fixture.render(index, &splice, buf);
     }
 
     /// Total number of records (generated and inserted).
@@ -408,7 +362,8 @@ pub struct ChildData {
     /// parent can have).
     pub slots: u64,
     times: ChildTimes,
-    renderer: Renderer,
+    fixture: Fixture,
+    seed: u64,
     /// Rough size of one rendered record, for buffer reservations.
     pub approx_len: usize,
 }
@@ -418,12 +373,12 @@ impl ChildData {
     /// parents are on average `per_parent` children each.
     ///
     /// # Errors
-    /// A template that does not compile (a bug in the table).
+    /// A fixture that does not compile (a bug in the table).
     pub fn new(
         endpoint: &'static Endpoint,
         parent: usize,
         per_parent: u64,
-        world: &World,
+        seed: u64,
     ) -> Result<Self, String> {
         let spec = endpoint
             .parent
@@ -433,19 +388,13 @@ impl ChildData {
             parent,
             slots: per_parent * 2 + 1,
             times: spec.times,
-            renderer: Renderer::new(endpoint, world)?,
+            fixture: Fixture::new(endpoint, None)?,
+            seed,
             approx_len: 0,
         };
         let mut sample = Vec::new();
         for i in 0..16 {
-            c.renderer.render(
-                i,
-                endpoint.id_base + i,
-                1_704_067_200,
-                1,
-                world,
-                &mut sample,
-            );
+            c.render(0, i, 1, 1_704_067_200, &mut sample);
         }
         c.approx_len = sample.len() / 16 + 64;
         Ok(c)
@@ -453,7 +402,7 @@ impl ChildData {
 
     /// How many children parent index `p` has.
     pub fn count_of(&self, p: u64, seed: u64) -> u64 {
-        mix(seed ^ self.renderer.salt ^ mix(p) ^ 0xC411_D000) % self.slots
+        mix(seed ^ self.fixture.salt() ^ mix(p) ^ 0xC411_D000) % self.slots
     }
 
     /// The id of child `j` of parent index `p`.
@@ -490,18 +439,14 @@ impl ChildData {
     }
 
     /// Renders child `j` of parent index `p` (whose id is `parent_id`).
-    pub fn render(
-        &self,
-        p: u64,
-        j: u64,
-        parent_id: u64,
-        created: i64,
-        world: &World,
-        buf: &mut Vec<u8>,
-    ) {
-        let slot = p * self.slots + j;
-        self.renderer
-            .render(slot, self.id_of(p, j), created, parent_id, world, buf);
+    pub fn render(&self, p: u64, j: u64, parent_id: u64, created: i64, buf: &mut Vec<u8>) {
+        let splice = Splice {
+            id: self.id_of(p, j),
+            created,
+            parent: parent_id,
+            seed: self.seed,
+        };
+        self.fixture.render(p * self.slots + j, &splice, buf);
     }
 
     /// Ids of the children of the parents created in `range` (of the
@@ -538,20 +483,8 @@ mod tests {
     use super::*;
     use crate::endpoints::ENDPOINTS;
 
-    fn world() -> World {
-        World {
-            seed: 1,
-            customers_base: 181_000_000,
-            customers_pool: 100,
-            streams: ENDPOINTS
-                .iter()
-                .map(|e| (e.stream, e.id_base, 100))
-                .collect(),
-        }
-    }
-
     fn stream(count: u64, start: i64, end: i64) -> StreamData {
-        StreamData::new(&ENDPOINTS[0], count, start, end, &world()).unwrap()
+        StreamData::new(&ENDPOINTS[0], count, start, end, 1).unwrap()
     }
 
     /// The reference: every record, sorted newest first, filtered.
@@ -683,11 +616,11 @@ mod tests {
             50,
             1_704_067_200,
             1_767_225_600,
-            &world(),
+            1,
         )
         .unwrap();
         let (_, e) = by_stream("settlement_transactions").unwrap();
-        let c = ChildData::new(e, 4, 4, &world()).unwrap();
+        let c = ChildData::new(e, 4, 4, 1).unwrap();
         assert_eq!(c.slots, 9);
         let mut all = Vec::new();
         let mut counts = std::collections::HashSet::new();

@@ -51,6 +51,20 @@ pub fn write_iso(buf: &mut Vec<u8>, secs: i64) {
     buf.extend_from_slice(b".000Z");
 }
 
+/// Appends `ms` (Unix milliseconds) as `"2024-03-01T10:15:30.250Z"`, with
+/// quotes.
+#[inline]
+pub fn write_iso_millis(buf: &mut Vec<u8>, ms: i64) {
+    buf.push(b'"');
+    write_iso(buf, ms.div_euclid(1000));
+    let frac = ms.rem_euclid(1000) as u32;
+    let at = buf.len() - 4;
+    buf[at] = b'0' + (frac / 100) as u8;
+    buf[at + 1] = b'0' + (frac / 10 % 10) as u8;
+    buf[at + 2] = b'0' + (frac % 10) as u8;
+    buf.push(b'"');
+}
+
 /// `secs` as an ISO string (convenience for non-hot paths).
 pub fn iso(secs: i64) -> String {
     let mut b = Vec::with_capacity(24);
