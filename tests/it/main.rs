@@ -11,6 +11,7 @@ mod more_streams;
 mod read_errors;
 mod read_paging;
 mod read_state;
+mod scenarios;
 mod secrets;
 mod spec_discover;
 mod support;
