@@ -288,6 +288,11 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
     }
 
+    /// The config `text` parses to.
+    fn ok(text: &str) -> Config {
+        parse(text, now()).unwrap()
+    }
+
     fn err(text: &str) -> String {
         match parse(text, now()) {
             Err(Error::Config(m)) => m,
@@ -297,11 +302,9 @@ mod tests {
 
     #[test]
     fn an_airbyte_config_is_accepted_unchanged() {
-        let c = parse(
+        let c = ok(
             r#"{"secret_key": "sk_test_abc123", "start_date": "2020-01-01T00:00:00Z", "lookback_window_days": 7}"#,
-            now(),
-        )
-        .unwrap();
+        );
         assert_eq!(
             c.start_date,
             Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap()
@@ -312,11 +315,9 @@ mod tests {
 
     #[test]
     fn lookback_defaults_to_zero_and_unknown_fields_are_accepted() {
-        let c = parse(
+        let c = ok(
             r#"{"secret_key": "sk_live_abc", "start_date": "2020-01-01T00:00:00Z", "extra": [1]}"#,
-            now(),
-        )
-        .unwrap();
+        );
         assert_eq!(c.lookback_window_days, 0);
         assert!(c.secret_key.is_live());
     }
@@ -404,13 +405,8 @@ mod tests {
     #[test]
     fn requests_per_minute_is_optional_and_at_least_one() {
         let base = r#""secret_key":"sk_test_a","start_date":"2020-01-01T00:00:00Z""#;
-        assert_eq!(
-            parse(&format!("{{{base}}}"), now())
-                .unwrap()
-                .requests_per_minute,
-            None
-        );
-        let c = parse(&format!(r#"{{{base},"requests_per_minute":250}}"#), now()).unwrap();
+        assert_eq!(ok(&format!("{{{base}}}")).requests_per_minute, None);
+        let c = ok(&format!(r#"{{{base},"requests_per_minute":250}}"#));
         assert_eq!(c.requests_per_minute, Some(250));
         for bad in ["0", "-5", "2.5", "\"fast\""] {
             let m = err(&format!(r#"{{{base},"requests_per_minute":{bad}}}"#));
@@ -421,12 +417,8 @@ mod tests {
     #[test]
     fn end_date_is_optional_and_after_start_date() {
         let base = r#""secret_key":"sk_test_a","start_date":"2020-01-01T00:00:00Z""#;
-        assert_eq!(parse(&format!("{{{base}}}"), now()).unwrap().end_date, None);
-        let c = parse(
-            &format!(r#"{{{base},"end_date":"2021-01-01T00:00:00Z"}}"#),
-            now(),
-        )
-        .unwrap();
+        assert_eq!(ok(&format!("{{{base}}}")).end_date, None);
+        let c = ok(&format!(r#"{{{base},"end_date":"2021-01-01T00:00:00Z"}}"#));
         assert_eq!(
             c.end_date,
             Some(Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap())
@@ -451,11 +443,9 @@ mod tests {
 
     #[test]
     fn an_integral_float_lookback_is_an_integer() {
-        let c = parse(
+        let c = ok(
             r#"{"secret_key":"sk_test_a","start_date":"2020-01-01T00:00:00Z","lookback_window_days":3.0}"#,
-            now(),
-        )
-        .unwrap();
+        );
         assert_eq!(c.lookback_window_days, 3);
     }
 

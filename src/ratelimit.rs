@@ -181,6 +181,14 @@ mod tests {
         h
     }
 
+    /// Paystack says `remaining` requests are left for `reset` seconds.
+    fn left(l: &RateLimiter, remaining: &'static str, reset: &'static str) {
+        l.observe(&headers(&[
+            ("x-ratelimit-remaining", remaining),
+            ("x-ratelimit-reset", reset),
+        ]));
+    }
+
     async fn gaps(l: &RateLimiter, n: usize) -> Vec<Duration> {
         let mut last = Instant::now();
         let mut out = vec![];
@@ -213,20 +221,14 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn an_exhausted_window_pauses_everyone_until_the_reset() {
         let l = RateLimiter::new(None);
-        l.observe(&headers(&[
-            ("x-ratelimit-remaining", "0"),
-            ("x-ratelimit-reset", "9"),
-        ]));
+        left(&l, "0", "9");
         assert_eq!(gaps(&l, 1).await, [Duration::from_secs(9)]);
     }
 
     #[tokio::test(start_paused = true)]
     async fn few_remaining_requests_are_spread_over_the_window() {
         let l = RateLimiter::new(Some(600));
-        l.observe(&headers(&[
-            ("x-ratelimit-remaining", "5"),
-            ("x-ratelimit-reset", "10"),
-        ]));
+        left(&l, "5", "10");
         // 5 left for 10 s: one every 2 s instead of every 100 ms.
         assert_eq!(
             gaps(&l, 3).await,
@@ -238,10 +240,7 @@ mod tests {
     async fn our_own_pace_is_not_slowed_by_a_rounded_reset() {
         let l = RateLimiter::new(Some(600));
         // 300 left, reset rounded up to 31 s: 103 ms each, within our pace.
-        l.observe(&headers(&[
-            ("x-ratelimit-remaining", "300"),
-            ("x-ratelimit-reset", "31"),
-        ]));
+        left(&l, "300", "31");
         assert_eq!(gaps(&l, 3).await, [0, 100, 100].map(Duration::from_millis));
     }
 
@@ -251,10 +250,7 @@ mod tests {
     async fn a_slow_spell_does_not_stick_to_queued_requests() {
         let l = std::sync::Arc::new(RateLimiter::new(Some(600)));
         // 2 left for 2 s: one a second, until the window resets.
-        l.observe(&headers(&[
-            ("x-ratelimit-remaining", "2"),
-            ("x-ratelimit-reset", "2"),
-        ]));
+        left(&l, "2", "2");
         let t0 = Instant::now();
         let mut tasks = Vec::new();
         for _ in 0..6 {

@@ -522,7 +522,12 @@ mod tests {
     use crate::testing::t;
     use proptest::prelude::*;
 
-    /// A page of records with these creation times (newest first), ids given.
+    const START: &str = "2024-01-01T00:00:00Z";
+    /// `[from, to)` windows that end at the sync start.
+    const JANUARY: (&str, &str) = (START, "2024-02-01T00:00:00Z");
+    const TEN_SECONDS: (&str, &str) = (START, "2024-01-01T00:00:10Z");
+
+    /// A page of records with these ids and creation times (newest first).
     fn page(records: &[(u64, &str)], meta: Meta) -> Page {
         let data: Vec<String> = records
             .iter()
@@ -531,6 +536,18 @@ mod tests {
         let body = format!(r#"{{"status":true,"data":[{}]}}"#, data.join(","));
         let mut p = decode_page(body.into_bytes(), Fields::cursor("createdAt")).unwrap();
         p.meta = meta;
+        p
+    }
+
+    /// A page of records with these ids and no creation time, and a cursor.
+    fn cursor_page(ids: &[u64], next: Option<&str>) -> Page {
+        let data: Vec<String> = ids.iter().map(|id| format!(r#"{{"id":{id}}}"#)).collect();
+        let body = format!(r#"{{"status":true,"data":[{}]}}"#, data.join(","));
+        let mut p = decode_page(body.into_bytes(), Fields::default()).unwrap();
+        p.meta = Meta {
+            next: next.map(str::to_owned),
+            ..Meta::default()
+        };
         p
     }
 
@@ -544,20 +561,36 @@ mod tests {
         }
     }
 
-    /// An incremental stream whose dense slices are split (offset paging).
-    fn customers() -> &'static StreamDef {
-        find("customers").unwrap()
+    fn tuning(per_page: u32, max_pages_per_slice: u32) -> Tuning {
+        Tuning {
+            per_page,
+            max_pages_per_slice,
+        }
     }
 
-    fn progress(from: &str, to: &str, tuning: Tuning) -> StreamProgress {
-        let w = Window {
+    /// The progress of stream `name` through `window` (ending at the sync
+    /// start; `None`: no window), from the `saved` cursor.
+    fn walk(
+        name: &str,
+        window: Option<(&str, &str)>,
+        saved: Option<&str>,
+        tuning: Tuning,
+    ) -> StreamProgress {
+        let w = window.map(|(from, to)| Window {
             from: t(from),
             to: t(to),
             ends_now: true,
-        };
-        StreamProgress::new(customers(), Some(w), None, w.from, tuning)
+        });
+        StreamProgress::new(find(name).unwrap(), w, saved.map(t), t(START), tuning)
     }
 
+    /// `customers` (incremental, dense slices split, offset paging)
+    /// through `window`.
+    fn progress(window: (&str, &str), per_page: u32, max_pages: u32) -> StreamProgress {
+        walk("customers", Some(window), None, tuning(per_page, max_pages))
+    }
+
+    /// Answers `req` with `page`; the ids of the records to emit.
     fn ids(p: &mut StreamProgress, req: &PageRequest, page: &Page) -> Vec<u64> {
         let outcome = p.on_page(req, page).unwrap();
         outcome
@@ -567,93 +600,68 @@ mod tests {
             .collect()
     }
 
+    /// Answers `req` with a page of `records`; the ids of those to emit.
+    fn answer(
+        p: &mut StreamProgress,
+        req: &PageRequest,
+        records: &[(u64, &str)],
+        meta: Meta,
+    ) -> Vec<u64> {
+        ids(p, req, &page(records, meta))
+    }
+
+    fn state(cursor: Option<&str>, record_count: u64) -> Option<StateUpdate> {
+        Some(StateUpdate {
+            cursor: cursor.map(t),
+            record_count,
+        })
+    }
+
+    /// Every request that can go out now.
+    fn all_requests(p: &mut StreamProgress) -> Vec<PageRequest> {
+        std::iter::from_fn(|| p.next_request()).collect()
+    }
+
     #[test]
     fn pages_are_requested_until_the_page_count_and_state_moves_at_the_end() {
-        let mut p = progress(
-            "2024-01-01T00:00:00Z",
-            "2024-02-01T00:00:00Z",
-            Tuning {
-                per_page: 2,
-                max_pages_per_slice: 50,
-            },
-        );
+        let mut p = progress(JANUARY, 2, 50);
         let r1 = p.next_request().unwrap();
-        assert_eq!(r1.ask.query.page.unwrap(), 1);
+        let q = &r1.ask.query;
+        assert_eq!(q.page.unwrap(), 1);
         assert_eq!(
-            r1.ask.query.from,
+            q.from,
             Some(t("2023-12-31T23:59:59Z")),
             "from is widened by a second"
         );
+        let to = Some(t("2024-01-31T23:59:59.999Z"));
+        assert_eq!(q.to, to, "the sync start, less a millisecond");
+        let nothing = p.next_request();
         assert_eq!(
-            r1.ask.query.to,
-            Some(t("2024-01-31T23:59:59.999Z")),
-            "the sync start, less a millisecond"
-        );
-        assert_eq!(
-            p.next_request(),
-            None,
+            nothing, None,
             "nothing else until page 1 says how many pages"
         );
-        let got = ids(
-            &mut p,
-            &r1,
-            &page(
-                &[(5, "2024-01-20T00:00:00Z"), (4, "2024-01-19T00:00:00Z")],
-                meta(5, 2),
-            ),
-        );
-        assert_eq!(got, [5, 4]);
+        let first = [(5, "2024-01-20T00:00:00Z"), (4, "2024-01-19T00:00:00Z")];
+        assert_eq!(answer(&mut p, &r1, &first, meta(5, 2)), [5, 4]);
         assert_eq!(p.take_state(), None, "no state before the slice is done");
-        let r2 = p.next_request().unwrap();
-        let r3 = p.next_request().unwrap();
-        assert_eq!(
-            (r2.ask.query.page.unwrap(), r3.ask.query.page.unwrap()),
-            (2, 3)
-        );
+        let (r2, r3) = (p.next_request().unwrap(), p.next_request().unwrap());
+        assert_eq!((r2.ask.query.page, r3.ask.query.page), (Some(2), Some(3)));
         assert_eq!(p.next_request(), None);
         // Pages may come back in any order.
-        ids(
-            &mut p,
-            &r3,
-            &page(&[(1, "2024-01-02T00:00:00Z")], meta(5, 2)),
-        );
-        ids(
-            &mut p,
-            &r2,
-            &page(
-                &[(3, "2024-01-10T00:00:00Z"), (2, "2024-01-05T00:00:00Z")],
-                meta(5, 2),
-            ),
-        );
+        answer(&mut p, &r3, &[(1, "2024-01-02T00:00:00Z")], meta(5, 2));
+        let second = [(3, "2024-01-10T00:00:00Z"), (2, "2024-01-05T00:00:00Z")];
+        answer(&mut p, &r2, &second, meta(5, 2));
         assert!(p.is_done());
-        assert_eq!(
-            p.take_state(),
-            Some(StateUpdate {
-                cursor: Some(t("2024-01-20T00:00:00Z")),
-                record_count: 5
-            })
-        );
+        assert_eq!(p.take_state(), state(Some("2024-01-20T00:00:00Z"), 5));
         assert_eq!(p.take_state(), None, "the same state is not emitted twice");
         assert_eq!(p.final_state(), None);
     }
 
     #[test]
     fn a_short_page_does_not_end_the_slice() {
-        let mut p = progress(
-            "2024-01-01T00:00:00Z",
-            "2024-02-01T00:00:00Z",
-            Tuning {
-                per_page: 3,
-                max_pages_per_slice: 50,
-            },
-        );
+        let mut p = progress(JANUARY, 3, 50);
         let r1 = p.next_request().unwrap();
         // No counts at all: one page after another until an empty one.
-        ids(
-            &mut p,
-            &r1,
-            &page(&[(9, "2024-01-20T00:00:00Z")], Meta::default()),
-        );
+        answer(&mut p, &r1, &[(9, "2024-01-20T00:00:00Z")], Meta::default());
         let r2 = p.next_request().unwrap();
         assert_eq!(r2.ask.query.page.unwrap(), 2);
         assert_eq!(
@@ -661,13 +669,9 @@ mod tests {
             None,
             "unknown length: strictly sequential"
         );
-        ids(
-            &mut p,
-            &r2,
-            &page(&[(8, "2024-01-19T00:00:00Z")], Meta::default()),
-        );
+        answer(&mut p, &r2, &[(8, "2024-01-19T00:00:00Z")], Meta::default());
         let r3 = p.next_request().unwrap();
-        ids(&mut p, &r3, &page(&[], Meta::default()));
+        answer(&mut p, &r3, &[], Meta::default());
         assert!(p.is_done());
     }
 
@@ -675,14 +679,7 @@ mod tests {
     fn a_capped_page_size_is_learned_from_the_first_page() {
         // Asked for 4 a page, Paystack returns 2 and computes pageCount with
         // the 4 it was asked for: trusting pageCount would stop at page 2.
-        let mut p = progress(
-            "2024-01-01T00:00:00Z",
-            "2024-02-01T00:00:00Z",
-            Tuning {
-                per_page: 4,
-                max_pages_per_slice: 50,
-            },
-        );
+        let mut p = progress(JANUARY, 4, 50);
         let r1 = p.next_request().unwrap();
         let m = Meta {
             total: Some(8),
@@ -691,44 +688,29 @@ mod tests {
             page_count: Some(2),
             next: None,
         };
-        ids(
+        answer(
             &mut p,
             &r1,
-            &page(
-                &[(8, "2024-01-28T00:00:00Z"), (7, "2024-01-27T00:00:00Z")],
-                m,
-            ),
+            &[(8, "2024-01-28T00:00:00Z"), (7, "2024-01-27T00:00:00Z")],
+            m,
         );
-        let rest: Vec<_> = std::iter::from_fn(|| p.next_request()).collect();
-        assert_eq!(
-            rest.iter().map(|r| r.ask.page_no).collect::<Vec<_>>(),
-            [2, 3, 4]
-        );
+        let rest = all_requests(&mut p);
+        let numbers: Vec<u32> = rest.iter().map(|r| r.ask.page_no).collect();
+        assert_eq!(numbers, [2, 3, 4]);
         assert!(rest.iter().all(|r| r.ask.query.per_page == 2));
     }
 
     #[test]
     fn boundary_records_belong_to_exactly_one_slice() {
-        let mut p = progress(
-            "2024-01-01T00:00:00Z",
-            "2024-01-01T00:00:10Z",
-            Tuning {
-                per_page: 1,
-                max_pages_per_slice: 4,
-            },
-        );
+        let mut p = progress(TEN_SECONDS, 1, 4);
         let r1 = p.next_request().unwrap();
         // 10 pages: more than 4, so the 10-second slice is split in 5.
-        let out = ids(
-            &mut p,
-            &r1,
-            &page(&[(10, "2024-01-01T00:00:09Z")], meta(10, 1)),
-        );
+        let out = answer(&mut p, &r1, &[(10, "2024-01-01T00:00:09Z")], meta(10, 1));
         assert!(
             out.is_empty(),
             "the first page of a split slice is not emitted"
         );
-        let reqs: Vec<_> = std::iter::from_fn(|| p.next_request()).collect();
+        let reqs = all_requests(&mut p);
         let bounds: Vec<_> = reqs
             .iter()
             .map(|r| (r.ask.query.from.unwrap(), r.ask.query.to.unwrap()))
@@ -747,59 +729,29 @@ mod tests {
 
     #[test]
     fn state_waits_for_every_earlier_slice() {
-        let mut p = progress(
-            "2024-01-01T00:00:00Z",
-            "2024-01-01T00:00:10Z",
-            Tuning {
-                per_page: 1,
-                max_pages_per_slice: 4,
-            },
-        );
+        let mut p = progress(TEN_SECONDS, 1, 4);
         let r1 = p.next_request().unwrap();
-        ids(
-            &mut p,
-            &r1,
-            &page(&[(10, "2024-01-01T00:00:09Z")], meta(10, 1)),
-        );
-        let reqs: Vec<_> = std::iter::from_fn(|| p.next_request()).collect();
+        answer(&mut p, &r1, &[(10, "2024-01-01T00:00:09Z")], meta(10, 1));
+        let reqs = all_requests(&mut p);
         // The newest slice completes first: no state may be emitted yet.
-        ids(
-            &mut p,
-            &reqs[4],
-            &page(&[(9, "2024-01-01T00:00:09Z")], meta(1, 1)),
-        );
+        answer(&mut p, &reqs[4], &[(9, "2024-01-01T00:00:09Z")], meta(1, 1));
         assert_eq!(p.take_state(), None);
-        ids(
-            &mut p,
-            &reqs[0],
-            &page(&[(1, "2024-01-01T00:00:01Z")], meta(1, 1)),
-        );
-        assert_eq!(
-            p.take_state().unwrap().cursor,
-            Some(t("2024-01-01T00:00:01Z"))
-        );
+        answer(&mut p, &reqs[0], &[(1, "2024-01-01T00:00:01Z")], meta(1, 1));
+        let first = p.take_state().unwrap().cursor;
+        assert_eq!(first, Some(t("2024-01-01T00:00:01Z")));
         for r in &reqs[1..4] {
-            ids(&mut p, r, &page(&[], meta(0, 1)));
+            answer(&mut p, r, &[], meta(0, 1));
         }
         let s = p.take_state().unwrap();
         assert_eq!(s.cursor, Some(t("2024-01-01T00:00:09Z")));
-        assert_eq!(
-            s.record_count, 0,
-            "the record of the last slice was counted by the first state"
-        );
+        let why = "the record of the last slice was counted by the first state";
+        assert_eq!(s.record_count, 0, "{why}");
         assert!(p.is_done());
     }
 
     #[test]
     fn a_repeated_page_is_an_error_not_a_loop() {
-        let mut p = progress(
-            "2024-01-01T00:00:00Z",
-            "2024-02-01T00:00:00Z",
-            Tuning {
-                per_page: 1,
-                max_pages_per_slice: 50,
-            },
-        );
+        let mut p = progress(JANUARY, 1, 50);
         let same = page(&[(5, "2024-01-20T00:00:00Z")], Meta::default());
         let r1 = p.next_request().unwrap();
         ids(&mut p, &r1, &same);
@@ -810,61 +762,24 @@ mod tests {
 
     #[test]
     fn the_state_never_goes_below_the_saved_cursor() {
-        let w = Window {
-            from: t("2024-01-01T00:00:00Z"),
-            to: t("2024-02-01T00:00:00Z"),
-            ends_now: true,
-        };
-        let saved = t("2024-01-25T00:00:00Z");
-        let mut p =
-            StreamProgress::new(customers(), Some(w), Some(saved), w.from, Tuning::default());
+        let saved = "2024-01-25T00:00:00Z";
+        let mut p = walk("customers", Some(JANUARY), Some(saved), Tuning::default());
         let r = p.next_request().unwrap();
-        ids(
-            &mut p,
-            &r,
-            &page(&[(1, "2024-01-10T00:00:00Z")], meta(1, 200)),
-        );
-        assert_eq!(
-            p.take_state(),
-            Some(StateUpdate {
-                cursor: Some(saved),
-                record_count: 1
-            }),
-            "an older record does not lower the state"
-        );
+        answer(&mut p, &r, &[(1, "2024-01-10T00:00:00Z")], meta(1, 200));
+        let why = "an older record does not lower the state";
+        assert_eq!(p.take_state(), state(Some(saved), 1), "{why}");
         assert_eq!(p.final_state(), None, "and it is not repeated at the end");
     }
 
     #[test]
     fn an_empty_window_still_emits_one_state() {
-        let far = t("2099-01-01T00:00:00Z");
-        let mut p = StreamProgress::new(
-            customers(),
-            None,
-            Some(far),
-            t("2024-01-01T00:00:00Z"),
-            Tuning::default(),
-        );
+        let far = "2099-01-01T00:00:00Z";
+        let mut p = walk("customers", None, Some(far), Tuning::default());
         assert!(p.is_done());
         assert_eq!(p.next_request(), None);
-        assert_eq!(
-            p.final_state(),
-            Some(StateUpdate {
-                cursor: Some(far),
-                record_count: 0
-            })
-        );
-        let mut fresh = StreamProgress::new(
-            customers(),
-            None,
-            None,
-            t("2024-01-01T00:00:00Z"),
-            Tuning::default(),
-        );
-        assert_eq!(
-            fresh.final_state().unwrap().cursor,
-            Some(t("2024-01-01T00:00:00Z"))
-        );
+        assert_eq!(p.final_state(), state(Some(far), 0));
+        let mut fresh = walk("customers", None, None, Tuning::default());
+        assert_eq!(fresh.final_state().unwrap().cursor, Some(t(START)));
     }
 
     #[test]
@@ -872,82 +787,39 @@ mod tests {
         // A window that ends at an end_date, not at the sync start (the
         // window arithmetic itself is tested in `crate::window`).
         let w = Window {
-            from: t("2024-01-01T00:00:00Z"),
+            from: t(START),
             to: t("2024-03-01T00:00:00Z"),
             ends_now: false,
         };
         let mut p = StreamProgress::new(customers(), Some(w), None, w.from, Tuning::default());
         let r = p.next_request().unwrap();
-        assert_eq!(
-            r.ask.query.to,
-            Some(t("2024-03-01T00:00:00Z")),
-            "no millisecond taken off"
-        );
+        let to = Some(t("2024-03-01T00:00:00Z"));
+        assert_eq!(r.ask.query.to, to, "no millisecond taken off");
+    }
+
+    /// An incremental stream whose dense slices are split (offset paging).
+    fn customers() -> &'static StreamDef {
+        find("customers").unwrap()
     }
 
     #[test]
     fn a_full_refresh_list_is_unfiltered_and_has_an_empty_state() {
         // A stream without a time filter, offset paging.
-        let subaccounts = find("subaccounts").unwrap();
-        assert_eq!(subaccounts.cursor_field(), None);
-        let mut p = StreamProgress::new(
-            subaccounts,
-            None,
-            None,
-            t("2024-01-01T00:00:00Z"),
-            Tuning {
-                per_page: 2,
-                max_pages_per_slice: 1,
-            },
-        );
+        assert_eq!(find("subaccounts").unwrap().cursor_field(), None);
+        let mut p = walk("subaccounts", None, None, tuning(2, 1));
         let r1 = p.next_request().unwrap();
         assert_eq!((r1.ask.query.from, r1.ask.query.to), (None, None));
         // Records of any age are kept; 3 pages are not split.
-        let got = ids(
-            &mut p,
-            &r1,
-            &page(
-                &[(9, "2030-01-01T00:00:00Z"), (8, "1999-01-01T00:00:00Z")],
-                meta(5, 2),
-            ),
-        );
-        assert_eq!(got, [9, 8]);
-        let rest: Vec<_> = std::iter::from_fn(|| p.next_request()).collect();
+        let old_and_new = [(9, "2030-01-01T00:00:00Z"), (8, "1999-01-01T00:00:00Z")];
+        assert_eq!(answer(&mut p, &r1, &old_and_new, meta(5, 2)), [9, 8]);
+        let rest = all_requests(&mut p);
         assert_eq!(rest.len(), 2);
-        ids(
-            &mut p,
-            &rest[0],
-            &page(
-                &[(7, "2024-01-01T00:00:00Z"), (6, "2024-01-01T00:00:00Z")],
-                meta(5, 2),
-            ),
-        );
-        ids(
-            &mut p,
-            &rest[1],
-            &page(&[(5, "2024-01-01T00:00:00Z")], meta(5, 2)),
-        );
+        answer(&mut p, &rest[0], &[(7, START), (6, START)], meta(5, 2));
+        answer(&mut p, &rest[1], &[(5, START)], meta(5, 2));
         assert!(p.is_done());
         assert_eq!(p.take_state(), None);
-        assert_eq!(
-            p.final_state(),
-            Some(StateUpdate {
-                cursor: None,
-                record_count: 5
-            })
-        );
+        assert_eq!(p.final_state(), state(None, 5));
         assert_eq!(p.final_state(), None);
-    }
-
-    fn cursor_page(ids: &[u64], next: Option<&str>) -> Page {
-        let data: Vec<String> = ids.iter().map(|id| format!(r#"{{"id":{id}}}"#)).collect();
-        let body = format!(r#"{{"status":true,"data":[{}]}}"#, data.join(","));
-        let mut p = decode_page(body.into_bytes(), Fields::default()).unwrap();
-        p.meta = Meta {
-            next: next.map(str::to_owned),
-            ..Meta::default()
-        };
-        p
     }
 
     #[test]
@@ -955,38 +827,19 @@ mod tests {
         // A stream without a time filter, cursor paging.
         let terminals = find("terminals").unwrap();
         assert_eq!(terminals.paging, crate::paging::Paging::Cursor);
-        let mut p = StreamProgress::new(
-            terminals,
-            None,
-            None,
-            t("2024-01-01T00:00:00Z"),
-            Tuning {
-                per_page: 2,
-                max_pages_per_slice: 50,
-            },
-        );
+        let mut p = walk("terminals", None, None, tuning(2, 50));
         let r1 = p.next_request().unwrap();
-        assert_eq!(
-            (r1.ask.query.page, r1.ask.query.next.as_deref()),
-            (None, None)
-        );
+        let q1 = &r1.ask.query;
+        assert_eq!((q1.page, q1.next.as_deref()), (None, None));
         assert_eq!(ids(&mut p, &r1, &cursor_page(&[9, 8], Some("c2"))), [9, 8]);
         let r2 = p.next_request().unwrap();
         assert_eq!(p.next_request(), None, "one page at a time");
-        assert_eq!(
-            (r2.ask.query.page, r2.ask.query.next.as_deref()),
-            (None, Some("c2"))
-        );
+        let q2 = &r2.ask.query;
+        assert_eq!((q2.page, q2.next.as_deref()), (None, Some("c2")));
         ids(&mut p, &r2, &cursor_page(&[7], None));
         assert!(p.is_done());
         // A cursor seen twice is an error, not a loop.
-        let mut q = StreamProgress::new(
-            terminals,
-            None,
-            None,
-            t("2024-01-01T00:00:00Z"),
-            Tuning::default(),
-        );
+        let mut q = walk("terminals", None, None, Tuning::default());
         let r1 = q.next_request().unwrap();
         ids(&mut q, &r1, &cursor_page(&[9], Some("same")));
         let r2 = q.next_request().unwrap();
@@ -998,87 +851,54 @@ mod tests {
 
     #[test]
     fn child_lists_are_tagged_and_hold_their_parent_slice_open() {
-        let w = Window {
-            from: t("2024-01-01T00:00:00Z"),
-            to: t("2024-02-01T00:00:00Z"),
-            ends_now: true,
-        };
         let def = find("settlement_transactions").unwrap();
         let parent = def.parent.unwrap();
-        assert_eq!(
-            (parent.path, parent.key_tag, parent.cursor_tag),
-            (
-                "/settlement/{}/transactions",
-                "settlement_id",
-                "settlement_created_at"
-            )
+        let tags = (parent.path, parent.key_tag, parent.cursor_tag);
+        let want = (
+            "/settlement/{}/transactions",
+            "settlement_id",
+            "settlement_created_at",
         );
-        let mut p = StreamProgress::new(
-            def,
-            Some(w),
-            None,
-            w.from,
-            Tuning {
-                per_page: 2,
-                max_pages_per_slice: 50,
-            },
-        );
+        assert_eq!(tags, want);
+        let mut p = walk(def.name, Some(JANUARY), None, tuning(2, 50));
         let r1 = p.next_request().unwrap();
         // Two settlements: their records are not emitted, each opens a list.
         let body = br#"{"status":true,"data":[{"id":71,"createdAt":"2024-01-20T00:00:00.000Z"},{"id":70,"createdAt":"2024-01-10T00:00:00.000Z"}],"meta":{"total":2,"pageCount":1}}"#;
-        let settlements = decode_page(
-            body.to_vec(),
-            Fields {
-                key: Some("id"),
-                ..Fields::cursor("createdAt")
-            },
-        )
-        .unwrap();
+        let fields = Fields {
+            key: Some("id"),
+            ..Fields::cursor("createdAt")
+        };
+        let settlements = decode_page(body.to_vec(), fields).unwrap();
         assert_eq!(r1.path, "/settlement");
         let emitted = p.on_page(&r1, &settlements).unwrap().emit;
         assert!(emitted.is_empty(), "parents are not emitted");
-        let c1 = p.next_request().unwrap();
-        let c2 = p.next_request().unwrap();
+        let (c1, c2) = (p.next_request().unwrap(), p.next_request().unwrap());
         assert_eq!(c1.path, "/settlement/71/transactions");
         assert_eq!(c2.path, "/settlement/70/transactions");
         assert_eq!((c1.ask.query.from, c1.ask.query.page), (None, Some(1)));
         let children = page(&[(1, "2024-01-09T00:00:00Z")], meta(1, 2));
         let outcome = p.on_page(&c2, &children).unwrap();
         let tag = String::from_utf8(outcome.tag.unwrap().to_vec()).unwrap();
-        let tags: Vec<_> = outcome
+        let tagged: Vec<_> = outcome
             .emit
             .iter()
             .map(|&i| (tag.clone(), children.records[i].id))
             .collect();
-        assert_eq!(
-            tags,
-            [(
-                r#""settlement_id":70,"settlement_created_at":"2024-01-10T00:00:00.000Z","#
-                    .to_owned(),
-                Some(1)
-            )]
-        );
+        let want = r#""settlement_id":70,"settlement_created_at":"2024-01-10T00:00:00.000Z","#;
+        assert_eq!(tagged, [(want.to_owned(), Some(1))]);
         assert_eq!(p.take_state(), None, "the slice waits for every child list");
-        ids(&mut p, &c1, &page(&[], meta(0, 2)));
+        answer(&mut p, &c1, &[], meta(0, 2));
         assert!(p.is_done());
-        assert_eq!(
-            p.take_state(),
-            Some(StateUpdate {
-                cursor: Some(t("2024-01-20T00:00:00Z")),
-                record_count: 1
-            }),
-            "the parents' newest creation time"
-        );
+        let newest = state(Some("2024-01-20T00:00:00Z"), 1);
+        assert_eq!(p.take_state(), newest, "the parents' newest creation time");
     }
 
     #[test]
     fn parent_keys_become_one_path_segment() {
         assert_eq!(path_segment("123"), "123");
         assert_eq!(path_segment(r#""BCH_abc123""#), "BCH_abc123");
-        assert_eq!(
-            path_segment(r#""a/b?c=d \"e\"""#),
-            "a%2Fb%3Fc%3Dd%20%22e%22"
-        );
+        let odd = path_segment(r#""a/b?c=d \"e\"""#);
+        assert_eq!(odd, "a%2Fb%3Fc%3Dd%20%22e%22");
     }
 
     proptest! {
