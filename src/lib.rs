@@ -1,24 +1,42 @@
 //! `source-paystack`: an Airbyte source connector for the Paystack API.
 //!
 //! # Layout
+//! Commands:
 //! - [`cli`]: the command line (`spec`, `check`, `discover`, `read`).
 //! - [`app`]: one function per command, and the run [`app::Settings`].
-//! - [`config`]: the user's config, validated; the secret key type.
-//! - [`catalog`]: the configured catalog.
-//! - [`state`]: input state in every shape Airbyte writes; cursor values.
-//! - [`streams`]: the streams, as a table of data.
-//! - [`read`]: the generic reader that serves every stream.
-//! - [`window`]: the time arithmetic: windows, slice bounds, splitting.
-//! - [`slice`]: one stream's walk: slices, children, state (pure logic).
-//! - [`paging`]: the paging kinds (offset, cursor), one type each.
-//! - [`client`]: HTTP, retries, and decoding a page without copying records.
-//! - [`retry`]: the retry policy (a pure function).
-//! - [`ratelimit`]: the request-rate limiter shared by all requests.
-//! - [`protocol`]: the Airbyte messages we read and write.
-//! - [`sink`]: the events of a read, and the tee that hands them to two sinks.
-//! - [`emit`]: the Airbyte writer, the one writer of stdout (a sink).
-//! - [`progress`]: live progress bars on stderr when it is a terminal (a sink).
-//! - [`error`]: the error type and its mapping to Airbyte failure types.
+//! - `config`: the user's config, validated; the secret key type.
+//! - `catalog`: the configured catalog.
+//! - `state`: input state in every shape Airbyte writes; cursor values.
+//!
+//! The streams: a stream is one row of `streams::STREAMS` (name, path,
+//! cursor, paging kind, parent), one schema (`schemas/<name>.json`) and one
+//! fixture (`tests/fixtures/records/<name>.json`, which the tests and the
+//! fake Paystack use).
+//!
+//! Reading, from the outside in:
+//! - `read`: the one generic reader: a pool of page requests across the
+//!   selected streams; it reports what happens as events on one sink.
+//! - `slice`: one stream's walk through its window (slices, splitting,
+//!   child lists, checkpoint order), over its `&'static StreamDef`.
+//! - `window`: the time arithmetic: windows, the `from`/`to` of a slice,
+//!   cutting a dense slice.
+//! - `paging`: one type per paging kind (offset, cursor) behind one trait;
+//!   its doc says what adding Paystack's keyset kind would touch.
+//! - `client`: HTTP and decoding a page without copying its records.
+//! - `error`: the error type, and the one place that says what an answer
+//!   means (retry, from which budget, or fail with which failure type).
+//! - `retry`: how long to wait before another attempt (a pure function).
+//! - `ratelimit`: the request-rate limiter shared by all requests.
+//!
+//! Output:
+//! - `sink`: the events of a read (the `Sink` trait) and `Tee`.
+//! - `emit`: the Airbyte writer ([`Emitter`]), the one writer of stdout and
+//!   the only builder of protocol messages; a sink.
+//! - `progress`: live bars on stderr at a terminal ([`Terminal`]); a sink.
+//! - `protocol`: the Airbyte messages we read and write.
+//!
+//! Only what the binary and the integration tests use is public: the
+//! modules [`app`] and [`cli`] and the items re-exported below.
 #![deny(clippy::print_stdout)]
 
 pub mod app;
