@@ -32,7 +32,7 @@ root=$PWD
 records=${RECORDS:-500}
 max_mb=${MAX_IMAGE_MB:-100}
 base_image=docker.io/library/debian:bookworm-slim
-key=sk_test_fakepaystack
+key=sk_test_fakepaystack000
 wrong_key=sk_test_notthefakekey0000
 helper=$root/ci/container_smoke.py
 
