@@ -21,6 +21,7 @@ use crate::read::{self, ReadOptions};
 use crate::retry::RetryPolicy;
 use crate::slice::Tuning;
 use crate::state;
+use crate::stop::Signals;
 use crate::streams::{Paging, STREAMS, StreamDef};
 
 /// The connector specification, compiled in.
@@ -50,6 +51,9 @@ pub struct Settings {
     pub now: Option<DateTime<Utc>>,
     /// Where `read` reports progress for people (a terminal display).
     pub progress: Arc<dyn Progress>,
+    /// Whether `read` catches SIGINT and SIGTERM to stop cleanly (the
+    /// binary; not library callers or in-process tests).
+    pub catch_signals: bool,
 }
 
 impl Settings {
@@ -136,6 +140,7 @@ impl Default for Settings {
             requests_per_minute: None,
             now: None,
             progress: Arc::new(Silent),
+            catch_signals: false,
         }
     }
 }
@@ -312,7 +317,24 @@ async fn read_command<W: Write>(
         sync_started,
     };
     let progress = settings.progress.as_ref();
-    let summary = read::read(client, &config, &selected, &input, opts, progress, out).await?;
+    let signals = if settings.catch_signals {
+        match Signals::install() {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!(error = %e, "Cannot catch SIGINT and SIGTERM; they end the read at once.");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let summary = read::read(
+        client, &config, &selected, &input, opts, progress, signals, out,
+    )
+    .await?;
+    if let Some(stop) = summary.stopped {
+        return Ok(stop.exit_code());
+    }
     tracing::info!(
         records = summary.records,
         failed_streams = summary.failed.len(),

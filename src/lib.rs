@@ -7,6 +7,7 @@
 //! - [`catalog`]: the configured catalog.
 //! - [`state`]: input state in every shape Airbyte writes; cursor values.
 //! - [`streams`]: the streams, as a table of data.
+//! - [`stop`]: stopping a read early on SIGINT or SIGTERM.
 //! - [`read`]: the generic reader that serves every stream.
 //! - [`slice`]: one stream's window, slices, pages and state (pure logic).
 //! - [`client`]: HTTP, retries, and decoding a page without copying records.
@@ -32,4 +33,5 @@ pub mod read;
 pub mod retry;
 pub mod slice;
 pub mod state;
+pub mod stop;
 pub mod streams;

@@ -32,6 +32,7 @@ use crate::protocol::{
 };
 use crate::slice::{ChildPlan, PageRequest, Plan, StateUpdate, StreamProgress, Tuning, window};
 use crate::state::{InputState, format_cursor};
+use crate::stop::{Signals, Stop};
 use crate::streams::{Mode, StreamDef};
 
 /// How a read runs.
@@ -50,6 +51,8 @@ pub struct ReadSummary {
     pub records: u64,
     /// Streams that did not complete, with why.
     pub failed: Vec<(&'static str, Error)>,
+    /// The signal that stopped the read before the end, if one did.
+    pub stopped: Option<Stop>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +68,8 @@ struct Run {
     progress: Option<StreamProgress>,
     running_sent: bool,
     records: u64,
+    /// The cursor of the last STATE emitted (`None`: none yet, or none carries one).
+    last_state: Option<String>,
 }
 
 type Fetched = (usize, PageRequest, Result<Page, Error>);
@@ -85,11 +90,13 @@ struct Reader<'a, W: Write> {
     key_works: Option<bool>,
 }
 
-/// Reads `selected` streams and writes their messages to `out`.
+/// Reads `selected` streams and writes their messages to `out`. With
+/// `signals`, a SIGINT or SIGTERM stops the read early (see [`crate::stop`]).
 ///
 /// # Errors
 /// Only output failures end the read early; stream failures are reported in
 /// the summary (and as traces) while the other streams go on.
+#[allow(clippy::too_many_arguments)]
 pub async fn read<W: Write>(
     client: Arc<Client>,
     config: &Config,
@@ -97,6 +104,7 @@ pub async fn read<W: Write>(
     state: &InputState,
     opts: ReadOptions,
     progress: &dyn Progress,
+    mut signals: Option<Signals>,
     out: &mut Emitter<W>,
 ) -> Result<ReadSummary, Error> {
     let (notices, mut notice_rx) = mpsc::unbounded_channel();
@@ -115,6 +123,7 @@ pub async fn read<W: Write>(
                 progress: None,
                 running_sent: false,
                 records: 0,
+                last_state: None,
             })
             .collect(),
         tasks: JoinSet::new(),
@@ -138,6 +147,10 @@ pub async fn read<W: Write>(
         }
         tokio::select! {
             biased;
+            stop = next_stop(&mut signals) => {
+                reader.stop(stop)?;
+                break;
+            }
             Some((stream, notice)) = notice_rx.recv() => reader.on_notice(stream, notice)?,
             Some(joined) = reader.tasks.join_next_with_id() => match joined {
                 Ok((id, (stream, req, result))) => {
@@ -154,6 +167,14 @@ pub async fn read<W: Write>(
     }
     reader.finish_summary()?;
     Ok(reader.summary)
+}
+
+/// The next SIGINT or SIGTERM; never, without handlers.
+async fn next_stop(signals: &mut Option<Signals>) -> Stop {
+    match signals {
+        Some(signals) => signals.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 impl<W: Write> Reader<'_, W> {
@@ -301,7 +322,9 @@ impl<W: Write> Reader<'_, W> {
             self.progress.estimate(name, rows);
         }
         while let Some(update) = progress.take_state() {
-            write_state(self.out, run.sel.def, update)?;
+            if let Some(cursor) = write_state(self.out, run.sel.def, update)? {
+                run.last_state = Some(cursor);
+            }
         }
         if progress.is_done() {
             self.complete(i)?;
@@ -398,6 +421,52 @@ impl<W: Write> Reader<'_, W> {
         Ok(())
     }
 
+    /// A signal asked the read to stop: no more requests; the streams that
+    /// did not finish end INCOMPLETE (their states so far are all out), and
+    /// one line says how far each got.
+    fn stop(&mut self, stop: Stop) -> Result<(), Error> {
+        self.tasks.abort_all();
+        let (mut unfinished, mut not_started) = (Vec::new(), Vec::new());
+        for run in &mut self.runs {
+            let name = run.sel.def.name;
+            match run.phase {
+                Phase::Done => continue,
+                Phase::Waiting => not_started.push(name),
+                Phase::Active => {
+                    unfinished.push(match &run.last_state {
+                        Some(cursor) => {
+                            format!("{name} ({} records, state at {cursor})", run.records)
+                        }
+                        None => format!("{name} ({} records, no state yet)", run.records),
+                    });
+                    self.out
+                        .stream_status(name, AirbyteStreamStatus::Incomplete)?;
+                    self.progress.stream_finished(name, false);
+                }
+            }
+            run.phase = Phase::Done;
+        }
+        self.summary.stopped = Some(stop);
+        let mut left = Vec::new();
+        if !unfinished.is_empty() {
+            left.push(format!("unfinished: {}", unfinished.join(", ")));
+        }
+        if !not_started.is_empty() {
+            left.push(format!("not started: {}", not_started.join(", ")));
+        }
+        if left.is_empty() {
+            left.push("every stream had finished".to_owned());
+        }
+        tracing::warn!(
+            "Stopped by {} before the read finished; {}. Every STATE written so far is valid: \
+             read again with the last STATE of each stream as --state to resume there (Airbyte \
+             does this by itself).",
+            stop.name(),
+            left.join("; ")
+        );
+        Ok(())
+    }
+
     /// One closing ERROR trace when any stream failed.
     fn finish_summary(&mut self) -> Result<(), Error> {
         let failed = &self.summary.failed;
@@ -427,17 +496,18 @@ impl<W: Write> Reader<'_, W> {
     }
 }
 
+/// Writes a STATE message; returns the cursor it carries, formatted.
 fn write_state<W: Write>(
     out: &mut Emitter<W>,
     def: &StreamDef,
     update: StateUpdate,
-) -> Result<(), Error> {
+) -> Result<Option<String>, Error> {
     let mut blob = serde_json::Map::new();
+    let mut written = None;
     if let (Some(field), Some(cursor)) = (def.cursor_field(), update.cursor) {
-        blob.insert(
-            field.to_owned(),
-            serde_json::Value::String(format_cursor(cursor)),
-        );
+        let cursor = format_cursor(cursor);
+        blob.insert(field.to_owned(), serde_json::Value::String(cursor.clone()));
+        written = Some(cursor);
     }
     out.message(&AirbyteMessage::State {
         state: AirbyteStateMessage {
@@ -450,7 +520,8 @@ fn write_state<W: Write>(
                 record_count: update.record_count as f64,
             },
         },
-    })
+    })?;
+    Ok(written)
 }
 
 /// The fields read from the records a stream lists.
