@@ -21,7 +21,7 @@ root=$PWD
 
 records=${RECORDS:-500}
 max_mb=${MAX_IMAGE_MB:-30}
-key=sk_test_fakepaystack000
+key=$FAKE_KEY
 wrong_key=sk_test_notthefakekey0000
 helper=$root/ci/container_smoke.py
 

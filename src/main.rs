@@ -108,13 +108,16 @@ fn main() -> ExitCode {
 /// Under a shell, asks the kernel for a SIGTERM when that shell dies.
 ///
 /// Airbyte's launcher runs `sh -c` with the connector in a background
-/// subshell, `(eval "$AIRBYTE_ENTRYPOINT read ...") &`, and cancels a sync by
+/// subshell, `(eval "$AIRBYTE_ENTRYPOINT read ...") &`, and cancels by
 /// killing that subshell. dash forks for the `eval`, so the kill reaches the
-/// subshell, not the connector, which would read on unseen. With this, the
-/// subshell's death is a SIGTERM for the connector, which then stops cleanly
-/// (see `stop.rs`). Only a shell parent is followed: the kernel ties the
-/// signal to the parent *thread*, and a multi-threaded parent (Python, the
-/// JVM) may start the connector from a thread that ends before it does.
+/// subshell, not the connector. In Airbyte's pods the wrapper is PID 1 and its
+/// exit ends the container's every process anyway; where the same kind of
+/// wrapper is not PID 1 (another launcher, a script, a shell one types into),
+/// the connector would read on unseen as an orphan. With this, the shell's
+/// death is a SIGTERM, and the connector stops cleanly (see `stop.rs`). Only
+/// a shell parent is followed: the kernel ties the signal to the parent
+/// *thread*, and a multi-threaded parent (Python, the JVM) may start the
+/// connector from a thread that ends before the connector does.
 #[cfg(target_os = "linux")]
 fn follow_parent_shell() {
     // SAFETY: getppid has no preconditions and cannot fail.
