@@ -69,8 +69,8 @@ COPY --from=rootfs /rootfs/ /
 COPY --from=builder /out/source-paystack /usr/local/bin/source-paystack
 USER 1000:1000
 WORKDIR /airbyte
-ENV PATH=/usr/local/bin:/usr/bin:/bin \
-    AIRBYTE_ENTRYPOINT="/usr/local/bin/source-paystack"
+ENV PATH=/usr/local/bin:/usr/bin:/bin
+ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/source-paystack"
 ENTRYPOINT ["/usr/local/bin/source-paystack"]
 LABEL io.airbyte.name="airbyte/source-paystack" \
       io.airbyte.version="0.1.0"
