@@ -29,7 +29,7 @@ source = ab.get_source(
     "source-paystack",
     local_executable=executable,
     config={
-        "secret_key": "sk_test_fakepaystack",
+        "secret_key": "sk_test_fakepaystack000",
         "start_date": "2024-01-01T00:00:00Z",
         "lookback_window_days": 0,
         "requests_per_minute": 100000,

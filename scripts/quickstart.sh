@@ -27,11 +27,11 @@ fake_pid=$FAKE_PID
 url=$FAKE_URL
 echo "   $url"
 
-# The fake accepts sk_test_fakepaystack. A test key is held to 100 requests a
+# The fake accepts sk_test_fakepaystack000. A test key is held to 100 requests a
 # minute by default (Paystack's limit); the fake is not rate limited, so the
 # demo lifts the cap.
 cat >"$work/config.json" <<JSON
-{"secret_key": "sk_test_fakepaystack", "start_date": "2024-01-01T00:00:00Z",
+{"secret_key": "sk_test_fakepaystack000", "start_date": "2024-01-01T00:00:00Z",
  "lookback_window_days": 0, "requests_per_minute": 100000}
 JSON
 

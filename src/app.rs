@@ -21,6 +21,7 @@ use crate::retry::RetryPolicy;
 use crate::sink::Tee;
 use crate::slice::Tuning;
 use crate::state;
+use crate::stop::Signals;
 use crate::streams::{STREAMS, StreamDef};
 
 /// The connector specification, compiled in.
@@ -50,6 +51,9 @@ pub struct Settings {
     pub now: Option<DateTime<Utc>>,
     /// A display of `read`'s progress for people at a terminal.
     pub progress: Option<Arc<Terminal>>,
+    /// Whether `read` catches SIGINT and SIGTERM to stop cleanly (the
+    /// binary; not library callers or in-process tests).
+    pub catch_signals: bool,
 }
 
 impl Settings {
@@ -136,6 +140,7 @@ impl Default for Settings {
             requests_per_minute: None,
             now: None,
             progress: None,
+            catch_signals: false,
         }
     }
 }
@@ -297,13 +302,27 @@ async fn read_command<W: Write>(
         concurrency: settings.concurrency,
         sync_started,
     };
+    let signals = if settings.catch_signals {
+        match Signals::install() {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!(error = %e, "Cannot catch SIGINT and SIGTERM; they end the read at once.");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let summary = match settings.progress.as_deref() {
         Some(mut terminal) => {
             let mut both = Tee(out, &mut terminal);
-            read::read(client, &config, &selected, &input, opts, &mut both).await?
+            read::read(client, &config, &selected, &input, opts, signals, &mut both).await?
         }
-        None => read::read(client, &config, &selected, &input, opts, out).await?,
+        None => read::read(client, &config, &selected, &input, opts, signals, out).await?,
     };
+    if let Some(stop) = summary.stopped {
+        return Ok(stop.exit_code());
+    }
     tracing::info!(
         records = summary.records,
         failed_streams = summary.failed.len(),

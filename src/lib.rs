@@ -7,6 +7,7 @@
 //! - `config`: the user's config, validated; the secret key type.
 //! - `catalog`: the configured catalog.
 //! - `state`: input state in every shape Airbyte writes; cursor values.
+//! - `stop`: stopping a read early on SIGINT or SIGTERM.
 //!
 //! The streams: a stream is one row of `streams::STREAMS` (name, path,
 //! cursor, paging kind, parent), one schema (`schemas/<name>.json`) and one
@@ -56,6 +57,7 @@ mod retry;
 mod sink;
 mod slice;
 mod state;
+mod stop;
 mod streams;
 #[cfg(test)]
 mod testing;

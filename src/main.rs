@@ -14,6 +14,7 @@ use source_paystack::{Emitter, Error, SuspendingWriter, Terminal};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    follow_parent_shell();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
@@ -70,6 +71,7 @@ fn main() -> ExitCode {
         Err(e) => return fail(&mut out, &e),
     };
     settings.progress = progress;
+    settings.catch_signals = true;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -97,6 +99,46 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Under a shell, asks the kernel for a SIGTERM when that shell dies.
+///
+/// Airbyte's launcher runs `sh -c` with the connector in a background
+/// subshell, `(eval "$AIRBYTE_ENTRYPOINT read ...") &`, and cancels by
+/// killing that subshell. dash forks for the `eval`, so the kill reaches the
+/// subshell, not the connector. In Airbyte's pods the wrapper is PID 1 and its
+/// exit ends the container's every process anyway; where the same kind of
+/// wrapper is not PID 1 (another launcher, a script, a shell one types into),
+/// the connector would read on unseen as an orphan. With this, the shell's
+/// death is a SIGTERM, and the connector stops cleanly (see `stop.rs`). Only
+/// a shell parent is followed: the kernel ties the signal to the parent
+/// *thread*, and a multi-threaded parent (Python, the JVM) may start the
+/// connector from a thread that ends before the connector does.
+#[cfg(target_os = "linux")]
+fn follow_parent_shell() {
+    // SAFETY: getppid has no preconditions and cannot fail.
+    let parent = unsafe { libc::getppid() };
+    if parent <= 1 {
+        return; // PID 1 of a container, or already orphaned
+    }
+    let Ok(comm) = std::fs::read_to_string(format!("/proc/{parent}/comm")) else {
+        return;
+    };
+    if !matches!(comm.trim(), "sh" | "dash" | "bash" | "ash" | "busybox") {
+        return;
+    }
+    // SAFETY: PR_SET_PDEATHSIG takes a signal number and only sets an
+    // attribute of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM as libc::c_ulong);
+        // The shell may have died before the call, when no signal comes.
+        if libc::getppid() != parent {
+            libc::raise(libc::SIGTERM);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn follow_parent_shell() {}
 
 fn fail<W: Write>(out: &mut Emitter<W>, e: &Error) -> ExitCode {
     tracing::error!(error = %e, "Failed.");

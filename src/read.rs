@@ -29,6 +29,7 @@ use crate::error::Error;
 use crate::sink::{Batch, Finished, ReadSummary, Sink};
 use crate::slice::{PageRequest, StreamProgress, Tuning};
 use crate::state::{InputState, format_cursor};
+use crate::stop::{Signals, Stop};
 use crate::window::window;
 
 /// How a read runs.
@@ -54,6 +55,8 @@ struct Run {
     progress: Option<StreamProgress>,
     running_sent: bool,
     records: u64,
+    /// The cursor of the last STATE emitted (`None`: none yet, or none carries one).
+    last_state: Option<String>,
 }
 
 type Fetched = (usize, PageRequest, Result<Page, Error>);
@@ -71,7 +74,8 @@ struct Reader<'a> {
     summary: ReadSummary,
 }
 
-/// Reads `selected` streams, reporting to `sink`.
+/// Reads `selected` streams, reporting to `sink`. With `signals`, a SIGINT
+/// or SIGTERM stops the read early (see [`crate::stop`]).
 ///
 /// # Errors
 /// Only a failure of the sink (a closed stdout) ends the read early; stream
@@ -83,6 +87,7 @@ pub async fn read(
     selected: &[Selected],
     state: &InputState,
     opts: ReadOptions,
+    mut signals: Option<Signals>,
     sink: &mut dyn Sink,
 ) -> Result<ReadSummary, Error> {
     let (notices, mut notice_rx) = mpsc::unbounded_channel();
@@ -100,6 +105,7 @@ pub async fn read(
                 progress: None,
                 running_sent: false,
                 records: 0,
+                last_state: None,
             })
             .collect(),
         tasks: JoinSet::new(),
@@ -123,11 +129,13 @@ pub async fn read(
             }
             break;
         }
-        // Every event that moves the read on is a branch here; one that ends
-        // it early (a shutdown request) ends the streams left with
-        // `Reader::stop_remaining`, as a rejected key does.
+        // Every event that moves the read on is a branch here.
         tokio::select! {
             biased;
+            stop = next_stop(&mut signals) => {
+                reader.stop(stop)?;
+                break;
+            }
             Some((stream, notice)) = notice_rx.recv() => reader.on_notice(stream, notice)?,
             Some(joined) = reader.tasks.join_next_with_id() => match joined {
                 Ok((id, (stream, req, result))) => {
@@ -144,6 +152,14 @@ pub async fn read(
     }
     reader.sink.read_finished(&reader.summary)?;
     Ok(reader.summary)
+}
+
+/// The next SIGINT or SIGTERM; never, without handlers.
+async fn next_stop(signals: &mut Option<Signals>) -> Stop {
+    match signals {
+        Some(signals) => signals.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 impl Reader<'_> {
@@ -285,6 +301,9 @@ impl Reader<'_> {
         }
         while let Some(update) = progress.take_state() {
             self.sink.checkpoint(def, update)?;
+            if let Some(cursor) = update.cursor {
+                run.last_state = Some(format_cursor(cursor));
+            }
         }
         if progress.is_done() {
             self.complete(i)?;
@@ -342,6 +361,50 @@ impl Reader<'_> {
             self.summary.failed.push((def.name, Error::config(why)));
         }
         self.tasks.abort_all();
+        Ok(())
+    }
+
+    /// A signal asked the read to stop: no more requests; the streams that
+    /// did not finish end INCOMPLETE (their states so far are all out), and
+    /// one line says how far each got.
+    fn stop(&mut self, stop: Stop) -> Result<(), Error> {
+        self.tasks.abort_all();
+        let (mut unfinished, mut not_started) = (Vec::new(), Vec::new());
+        for run in &mut self.runs {
+            let def = run.sel.def;
+            match run.phase {
+                Phase::Done => continue,
+                Phase::Waiting => not_started.push(def.name),
+                Phase::Active => {
+                    unfinished.push(match &run.last_state {
+                        Some(cursor) => {
+                            format!("{} ({} records, state at {cursor})", def.name, run.records)
+                        }
+                        None => format!("{} ({} records, no state yet)", def.name, run.records),
+                    });
+                    self.sink.stream_finished(def, Finished::Stopped)?;
+                }
+            }
+            run.phase = Phase::Done;
+        }
+        self.summary.stopped = Some(stop);
+        let mut left = Vec::new();
+        if !unfinished.is_empty() {
+            left.push(format!("unfinished: {}", unfinished.join(", ")));
+        }
+        if !not_started.is_empty() {
+            left.push(format!("not started: {}", not_started.join(", ")));
+        }
+        if left.is_empty() {
+            left.push("every stream had finished".to_owned());
+        }
+        tracing::warn!(
+            "Stopped by {} before the read finished; {}. Every STATE written so far is valid: \
+             read again with the last STATE of each stream as --state to resume there (Airbyte \
+             does this by itself).",
+            stop.name(),
+            left.join("; ")
+        );
         Ok(())
     }
 }

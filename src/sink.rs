@@ -16,6 +16,7 @@
 use crate::client::Page;
 use crate::error::Error;
 use crate::slice::StateUpdate;
+use crate::stop::Stop;
 use crate::streams::StreamDef;
 
 /// A stream, as events name it: its row of the table.
@@ -65,8 +66,8 @@ pub enum Finished<'a> {
     Complete,
     /// It failed with this error; the other streams go on.
     Failed(&'a Error),
-    /// It was not read to its end because the whole read stopped (Paystack
-    /// rejected the key; a shutdown request would too).
+    /// It was not read to its end because the whole read stopped: Paystack
+    /// rejected the key, or a signal asked the read to stop.
     Stopped,
 }
 
@@ -79,6 +80,8 @@ pub struct ReadSummary {
     pub records: u64,
     /// Streams that did not complete, with why.
     pub failed: Vec<(&'static str, Error)>,
+    /// The signal that stopped the read before the end, if one did.
+    pub stopped: Option<Stop>,
 }
 
 /// Hears the events of a read. Every event returns the sink's own failure

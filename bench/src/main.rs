@@ -39,8 +39,8 @@
 //!   start of today (UTC), so they fill the sync window evenly.
 //!   A fresh fake per run means its counters and its rate-limit windows
 //!   (which open at a key's first request) start with the run.
-//! - The harness writes a config (`sk_live_fakepaystack` or
-//!   `sk_test_fakepaystack`, `start_date` 2024-01-01T00:00:00Z) and the
+//! - The harness writes a config (`sk_live_fakepaystack000` or
+//!   `sk_test_fakepaystack000`, `start_date` 2024-01-01T00:00:00Z) and the
 //!   catalog of all eight streams (`sample_files/configured_catalog.json`) to
 //!   `target/bench-runs/`, then starts `target/release/source-paystack read`
 //!   with `PAYSTACK_API_URL` pointing at the fake. Inherited

@@ -15,8 +15,8 @@ use crate::check::{Checker, Outcome};
 use crate::sys::{self, CpuTotals};
 
 /// The secret keys the fake accepts by default.
-pub const LIVE_KEY: &str = "sk_live_fakepaystack";
-pub const TEST_KEY: &str = "sk_test_fakepaystack";
+pub const LIVE_KEY: &str = "sk_live_fakepaystack000";
+pub const TEST_KEY: &str = "sk_test_fakepaystack000";
 
 /// The fake's rate-limit window, as at Paystack.
 pub const WINDOW: Duration = Duration::from_secs(60);

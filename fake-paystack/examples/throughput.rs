@@ -105,7 +105,7 @@ fn main() {
                     let page = (n / paths.len() as u64) % pages_per_stream + 1;
                     let body = http
                         .get(format!("{base}{path}?perPage={per_page}&page={page}"))
-                        .bearer_auth("sk_test_fakepaystack")
+                        .bearer_auth("sk_test_fakepaystack000")
                         .send()
                         .await
                         .expect("response")

@@ -87,7 +87,7 @@ pub use stats::Stats;
 pub const MAX_CHILDREN_PER_PARENT: u64 = 10_000;
 
 /// The keys the fake accepts unless told otherwise.
-pub const DEFAULT_KEYS: [&str; 2] = ["sk_test_fakepaystack", "sk_live_fakepaystack"];
+pub const DEFAULT_KEYS: [&str; 2] = ["sk_test_fakepaystack000", "sk_live_fakepaystack000"];
 
 /// How the fake treats what Paystack does not document. The defaults are
 /// the friendliest reading.

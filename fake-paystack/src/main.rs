@@ -57,8 +57,8 @@ struct Cli {
     /// Seed of the generated values and the random faults.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// An accepted secret key (repeatable). Default: sk_test_fakepaystack
-    /// and sk_live_fakepaystack.
+    /// An accepted secret key (repeatable). Default: sk_test_fakepaystack000
+    /// and sk_live_fakepaystack000.
     #[arg(long = "key", value_name = "KEY")]
     keys: Vec<String>,
     /// Delay added to every API request, in milliseconds.

@@ -1,7 +1,7 @@
 //! Airbyte's connector acceptance tests (CAT), re-implemented as cargo tests
 //! against the fake Paystack, so CI runs them without a key. The same suites
-//! are declared in `integration_tests/acceptance-test-config.yml` for
-//! Airbyte's own tool and a real key.
+//! are declared in `acceptance-test-config.yml` for Airbyte's own tools
+//! (run against the image on every change by `ci/standard-tests.sh`).
 
 use std::collections::{BTreeMap, HashSet};
 

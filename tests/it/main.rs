@@ -13,5 +13,7 @@ mod read_paging;
 mod read_state;
 mod scenarios;
 mod secrets;
+#[cfg(target_os = "linux")]
+mod signals;
 mod spec_discover;
 mod support;

@@ -12,7 +12,7 @@ async fn only_configured_keys_are_accepted() {
     let server = start(&[("customers", 3)]).await;
     let cases = [
         (Some("sk_test_wrong"), "Invalid key"),
-        (Some("pk_test_fakepaystack"), "Invalid key"),
+        (Some("pk_test_fakepaystack000"), "Invalid key"),
         (None, "No Authorization Header was found"),
     ];
     for (key, message) in cases {

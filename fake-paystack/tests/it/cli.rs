@@ -70,10 +70,10 @@ impl Running {
 #[test]
 fn prints_one_line_serves_and_exits_on_sigterm() {
     let server = run(&["--records", "7"]);
-    let (status, body) = server.get("/customer", "sk_test_fakepaystack");
+    let (status, body) = server.get("/customer", "sk_test_fakepaystack000");
     assert_eq!(status, 200);
     assert_eq!(body["meta"]["total"], 7);
-    let (status, _) = server.get("/transaction", "sk_live_fakepaystack");
+    let (status, _) = server.get("/transaction", "sk_live_fakepaystack000");
     assert_eq!(status, 200);
     let (status, _) = server.get("/transaction", "sk_test_other");
     assert_eq!(status, 401);
@@ -134,7 +134,7 @@ fn flags_shape_the_server() {
     assert!(created.starts_with("2024-01"), "{created}");
     let (status, _) = server.get("/dispute", key);
     assert_eq!(status, 403);
-    let (status, _) = server.get("/customer", "sk_test_fakepaystack");
+    let (status, _) = server.get("/customer", "sk_test_fakepaystack000");
     assert_eq!(status, 401, "--key replaces the default keys");
     // Six list requests counted against the limit of 7 (the 403 fault and
     // the 401 did not): one more passes, then 429.

@@ -9,8 +9,8 @@ use fake_paystack::{FakePaystack, Options};
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-pub const KEY: &str = "sk_test_fakepaystack";
-pub const LIVE_KEY: &str = "sk_live_fakepaystack";
+pub const KEY: &str = "sk_test_fakepaystack000";
+pub const LIVE_KEY: &str = "sk_live_fakepaystack000";
 
 pub fn t(s: &str) -> DateTime<Utc> {
     fake_paystack::time::parse_datetime(s).expect("test time")
