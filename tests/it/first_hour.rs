@@ -1,0 +1,180 @@
+//! What a new user meets in the first hour (issue 13): a `--state` that is
+//! not this connector's is refused with what was expected; what a state or
+//! a config holds that is ignored is a WARN on stderr.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use wiremock::MockServer;
+
+use crate::support::*;
+
+fn bin(api: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_source-paystack"));
+    c.env("PAYSTACK_API_URL", api)
+        .env("SOURCE_PAYSTACK_BACKOFF_MS", "1")
+        .env("SOURCE_PAYSTACK_MAX_ATTEMPTS", "2")
+        .env_remove("RUST_LOG");
+    c
+}
+
+/// `read` of the binary against `api`.
+fn read_bin(api: &str, config: &Path, catalog: &Path, state: Option<&Path>) -> Command {
+    let mut c = bin(api);
+    c.args(["read", "--config"])
+        .arg(config)
+        .arg("--catalog")
+        .arg(catalog);
+    if let Some(state) = state {
+        c.arg("--state").arg(state);
+    }
+    c
+}
+
+async fn output(mut c: Command) -> Output {
+    tokio::task::spawn_blocking(move || c.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn stdout_messages(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// The WARN lines of a run's stderr.
+fn warnings(out: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains(" WARN "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Another connector's state, a state keyed on the wrong field, the catalog
+/// or the config given as `--state`: one config_error trace saying what was
+/// expected, exit code 1, and not one request (nothing is re-read from
+/// start_date behind the user's back).
+#[tokio::test]
+async fn a_state_that_is_not_this_connectors_is_refused_before_any_request() {
+    let files = Files::new();
+    let config = files.default_config(0);
+    let catalog = files.catalog(&[("customers", "incremental"), ("invoices", "incremental")]);
+    let catalog_text = std::fs::read_to_string(&catalog).unwrap();
+    let config_text = std::fs::read_to_string(&config).unwrap();
+    let cases = [
+        (
+            r#"{"customers": {"updatedAt": "2024-05-01T10:00:00.000Z"}}"#,
+            "The state of customers (keyed updatedAt, not createdAt) does not hold the stream's cursor",
+        ),
+        (
+            r#"{"customers": {"updated_at": "2024-05-01T10:00:00.000Z"}}"#,
+            "The state of customers (keyed updated_at, not createdAt)",
+        ),
+        (
+            r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"charges"},"stream_state":{"created":1714557600}}},
+                {"type":"STREAM","stream":{"stream_descriptor":{"name":"balance_transactions"},"stream_state":{"created":1714557600}}}]"#,
+            "The state is not a state of this connector: it names no stream of this connector (balance_transactions, charges)",
+        ),
+        (&catalog_text, "it looks like a catalog, not a state"),
+        (&config_text, "it looks like the config, not a state"),
+    ];
+    for (state, needle) in cases {
+        let server = MockServer::start().await;
+        mount_empty_lists(&server, &[]).await;
+        let state_file = files.write("wrong_state.json", state);
+        let out = run(
+            read_cmd(&config, &catalog, Some(&state_file)),
+            &settings(&server, 1),
+        )
+        .await;
+        assert_eq!(out.code, 1, "{state}");
+        assert_eq!(out.messages.len(), 1, "only the error: {}", out.text);
+        let error = &out.errors()[0];
+        assert_eq!(error["failure_type"], "config_error");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{state}: {message}");
+        assert!(
+            message.contains(
+                "for each stream read incrementally, the newest value of its cursor: createdAt \
+                 for customers; created_at for invoices. For example {\"customers\": \
+                 {\"createdAt\": \"2024-01-01T00:00:00.000Z\"}}"
+            ),
+            "{message}"
+        );
+        assert!(!out.text.contains(KEY), "the key leaked: {}", out.text);
+        assert!(
+            server.received_requests().await.unwrap().is_empty(),
+            "{state}: no request"
+        );
+    }
+}
+
+/// Entries for streams not selected, or not of this connector, are ignored
+/// with a WARN, and the selected stream resumes from its cursor.
+#[tokio::test(flavor = "multi_thread")]
+async fn ignored_state_entries_are_warnings_and_the_rest_resumes() {
+    let server = MockServer::start().await;
+    mount_empty_lists(&server, &[]).await;
+    let files = Files::new();
+    let config = files.config(json!({
+        "secret_key": KEY,
+        "start_date": "2024-01-01T00:00:00Z",
+        "requests_per_minute": 100000,
+    }));
+    let catalog = files.catalog(&[("customers", "incremental")]);
+    let state = files.state(
+        r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"createdAt":"2024-05-10T00:00:00.000Z"}}},
+            {"type":"STREAM","stream":{"stream_descriptor":{"name":"refunds"},"stream_state":{"createdAt":"2024-05-10T00:00:00.000Z"}}},
+            {"type":"STREAM","stream":{"stream_descriptor":{"name":"charges"},"stream_state":{"created":1714557600}}}]"#,
+    );
+    let out = output(read_bin(&server.uri(), &config, &catalog, Some(&state))).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let warns = warnings(&out);
+    assert_eq!(warns.len(), 2, "{warns:#?}");
+    assert!(
+        warns[0].ends_with(
+            "WARN The state has entries for streams this connector does not have, which are \
+             ignored: charges."
+        ),
+        "{warns:#?}"
+    );
+    assert!(
+        warns[1].ends_with(
+            "WARN The state has entries for streams the catalog does not select, which are \
+             ignored: refunds."
+        ),
+        "{warns:#?}"
+    );
+    let froms: Vec<String> = requests_to(&server, "/customer")
+        .await
+        .iter()
+        .filter_map(|q| q.iter().find(|(k, _)| k == "from").map(|(_, v)| v.clone()))
+        .collect();
+    assert_eq!(
+        froms,
+        ["2024-05-09T23:59:59.000Z"],
+        "resumed from the cursor"
+    );
+    assert!(
+        requests_to(&server, "/refund").await.is_empty(),
+        "refunds is not read"
+    );
+    let states: Vec<Value> = stdout_messages(&out)
+        .into_iter()
+        .filter(|m| m["type"] == "STATE")
+        .collect();
+    assert_eq!(states.len(), 1);
+    assert_eq!(
+        states[0]["state"]["stream"]["stream_state"],
+        json!({"createdAt": "2024-05-10T00:00:00.000Z"})
+    );
+}
