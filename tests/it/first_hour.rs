@@ -178,3 +178,61 @@ async fn ignored_state_entries_are_warnings_and_the_rest_resumes() {
         json!({"createdAt": "2024-05-10T00:00:00.000Z"})
     );
 }
+
+/// A near miss of an optional field is accepted, with a WARN naming the
+/// field meant, from every command that reads the config.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_misspelt_config_field_is_a_warning_from_check_discover_and_read() {
+    let server = MockServer::start().await;
+    mount_empty_lists(&server, &[]).await;
+    let files = Files::new();
+    let typo = files.config_named(
+        "typo.json",
+        json!({
+            "secret_key": KEY,
+            "start_date": "2024-01-01T00:00:00Z",
+            "lookback_window_day": 7,
+            "requests_per_minute": 100000,
+            "airbyte_extra": true,
+        }),
+    );
+    let clean = files.config_named(
+        "clean.json",
+        json!({"secret_key": KEY, "start_date": "2024-01-01T00:00:00Z", "requests_per_minute": 100000}),
+    );
+    let catalog = files.catalog(&[("customers", "incremental")]);
+    for config in [&typo, &clean] {
+        for command in ["check", "discover", "read"] {
+            let c = if command == "read" {
+                read_bin(&server.uri(), config, &catalog, None)
+            } else {
+                let mut c = bin(&server.uri());
+                c.args([command, "--config"]).arg(config);
+                c
+            };
+            let out = output(c).await;
+            assert_eq!(out.status.code(), Some(0), "{command}");
+            let warns = warnings(&out);
+            if config == &typo {
+                assert_eq!(warns.len(), 1, "{command}: {warns:#?}");
+                assert!(
+                    warns[0].ends_with(
+                        "WARN The config field \"lookback_window_day\" is not one this \
+                         connector knows, and is ignored: did you mean lookback_window_days?"
+                    ),
+                    "{command}: {warns:#?}"
+                );
+            } else {
+                assert!(warns.is_empty(), "{command}: {warns:#?}");
+            }
+            let messages = stdout_messages(&out);
+            if command == "check" {
+                assert_eq!(messages[0]["connectionStatus"]["status"], "SUCCEEDED");
+            }
+            assert!(
+                !String::from_utf8_lossy(&out.stderr).contains(KEY),
+                "the key leaked"
+            );
+        }
+    }
+}
