@@ -68,11 +68,13 @@ pub struct Config {
 /// missing, not JSON, or breaks a rule of the spec.
 pub fn load(path: &Path, now: DateTime<Utc>) -> Result<Config, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::config(format!(
-            "Could not read the config file {}: {e}. Pass --config with the path of a JSON file \
-             holding secret_key and start_date (see sample_files/config.json).",
-            path.display()
-        ))
+        Error::unreadable_file(
+            "config",
+            path,
+            &e,
+            "Pass --config with the path of a JSON file holding secret_key and start_date (see \
+             sample_files/config.json).",
+        )
     })?;
     parse(&text, now)
 }

@@ -279,11 +279,13 @@ fn short(name: &str) -> String {
 /// unknown shape, or holds a cursor that is not a date-time.
 pub fn load(path: &std::path::Path) -> Result<InputState, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::config(format!(
-            "Could not read the state file {}: {e}. Pass --state with the path of a state JSON \
-             file, or leave --state out for a sync from start_date.",
-            path.display()
-        ))
+        Error::unreadable_file(
+            "state",
+            path,
+            &e,
+            "Pass --state with the path of a state JSON file, or leave --state out for a sync \
+             from start_date.",
+        )
     })?;
     parse(&text)
 }

@@ -1,6 +1,7 @@
 //! What a new user meets in the first hour (issue 13): a `--state` that is
 //! not this connector's is refused with what was expected; what a state or
-//! a config holds that is ignored is a WARN on stderr.
+//! a config holds that is ignored is a WARN on stderr; a file the
+//! connector's user may not read is explained with its uid and the fix.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -234,5 +235,60 @@ async fn a_misspelt_config_field_is_a_warning_from_check_discover_and_read() {
                 "the key leaked"
             );
         }
+    }
+}
+
+/// A config, catalog or state the connector's user may not read (the
+/// Docker case: a `chmod 600` file mounted into a container that runs as
+/// another uid) is a config_error naming that user and the
+/// `docker run --user` fix. Run as root, where permission bits do not stop
+/// reads, the connector runs as uid 65534 (nobody) on a root-owned
+/// `chmod 600` file; otherwise the file is `chmod 000`.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_the_user_cannot_read_is_explained_with_the_uid_and_the_docker_fix() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::process::CommandExt;
+
+    let files = Files::new();
+    std::fs::set_permissions(files.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = files.default_config(0);
+    let catalog = files.catalog(&[("customers", "incremental")]);
+    let state = files.state("[]");
+    // Files are created with this process's effective uid.
+    let me = std::fs::metadata(&config).unwrap().uid();
+    let (reader, mode) = if me == 0 { (65534, 0o600) } else { (me, 0o000) };
+    for (what, locked) in [
+        ("config", &config),
+        ("catalog", &catalog),
+        ("state", &state),
+    ] {
+        std::fs::set_permissions(locked, std::fs::Permissions::from_mode(mode)).unwrap();
+        let mut c = read_bin("http://127.0.0.1:9", &config, &catalog, Some(&state));
+        if me == 0 {
+            c.uid(reader).gid(reader);
+        }
+        let out = output(c).await;
+        std::fs::set_permissions(locked, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        let messages = stdout_messages(&out);
+        assert_eq!(messages.len(), 1, "{what}: {messages:?}");
+        let error = &messages[0]["trace"]["error"];
+        assert_eq!(error["failure_type"], "config_error");
+        let message = error["message"].as_str().unwrap();
+        let expected = format!(
+            "Could not read the {what} file {}: permission denied. ",
+            locked.display()
+        );
+        assert!(message.starts_with(&expected), "{message}");
+        let runs_as = format!(
+            "runs as uid {reader}, gid {reader}, and the file (owner uid {me}, mode {mode:o}) is not readable by that user."
+        );
+        assert!(message.contains(&runs_as), "{message}");
+        assert!(
+            message.contains("docker run --user \"$(id -u):$(id -g)\""),
+            "{message}"
+        );
+        assert!(message.contains("the README's Docker section"), "{message}");
     }
 }
