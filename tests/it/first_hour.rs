@@ -1,7 +1,8 @@
 //! What a new user meets in the first hour (issue 13): a `--state` that is
 //! not this connector's is refused with what was expected; what a state or
 //! a config holds that is ignored is a WARN on stderr; a file the
-//! connector's user may not read is explained with its uid and the fix.
+//! connector's user may not read is explained with its uid and the fix; the
+//! quick start's summary shows the newest record of each stream.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -291,4 +292,97 @@ async fn a_file_the_user_cannot_read_is_explained_with_the_uid_and_the_docker_fi
         );
         assert!(message.contains("the README's Docker section"), "{message}");
     }
+}
+
+/// The quick start's summary (`scripts/summary.py`) shows, per stream, the
+/// record with the greatest cursor, wherever it came in the output (the
+/// oldest slice is read first), and says what paces the records/s.
+#[test]
+fn the_quick_start_summary_shows_the_record_with_the_greatest_cursor() {
+    let files = Files::new();
+    let discover = Command::new(env!("CARGO_BIN_EXE_source-paystack"))
+        .args(["discover", "--config"])
+        .arg(files.default_config(0))
+        .output()
+        .unwrap();
+    assert_eq!(discover.status.code(), Some(0));
+    let catalog = files.write(
+        "catalog.jsonl",
+        &String::from_utf8(discover.stdout).unwrap(),
+    );
+    let record = |stream: &str, data: Value| {
+        json!({"type": "RECORD", "record": {"stream": stream, "data": data, "emitted_at": 0}})
+            .to_string()
+    };
+    // Two slices, each newest first: the first record out is not the newest.
+    // Invoice 8 is older than 7, though its text sorts after it.
+    let lines = [
+        record(
+            "customers",
+            json!({"id": 2, "createdAt": "2024-02-01T00:00:00.000Z"}),
+        ),
+        record(
+            "customers",
+            json!({"id": 1, "createdAt": "2024-01-01T00:00:00.000Z"}),
+        ),
+        record(
+            "customers",
+            json!({"id": 4, "createdAt": "2024-04-01T00:00:00.000Z"}),
+        ),
+        record(
+            "customers",
+            json!({"id": 3, "createdAt": "2024-03-01T00:00:00.000Z"}),
+        ),
+        record(
+            "invoices",
+            json!({"id": 7, "created_at": "2024-05-01T10:00:00Z"}),
+        ),
+        record(
+            "invoices",
+            json!({"id": 8, "created_at": "2024-05-01T11:30:00.000+02:00"}),
+        ),
+        record("terminals", json!({"id": 5})),
+    ];
+    let messages = files.write("messages.jsonl", &(lines.join("\n") + "\n"));
+    let summary = |messages: &Path| {
+        let out = Command::new("python3")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/summary.py"))
+            .arg(messages)
+            .arg(&catalog)
+            .arg("2")
+            .output()
+            .expect("python3, which scripts/quickstart.sh needs too");
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, text, stderr) = summary(&messages);
+    assert_eq!(code, Some(0), "{stderr}");
+    for line in [
+        "7 records, 4 records/s",
+        "newest customers record (createdAt 2024-04-01T00:00:00.000Z): \
+         {\"createdAt\": \"2024-04-01T00:00:00.000Z\", \"id\": 4}",
+        "newest invoices record (created_at 2024-05-01T10:00:00Z): \
+         {\"created_at\": \"2024-05-01T10:00:00Z\", \"id\": 7}",
+        "a terminals record (no cursor): {\"id\": 5}",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+    }
+    assert!(
+        text.contains(
+            "(Paced by this machine: the fake Paystack answers at once and the config lifts the \
+             request cap. Against Paystack the rate limit sets the pace: 100 requests a minute \
+             with a test key, 600 with a live key, 200 records a page, so at most about 333 and \
+             2,000 records/s.)"
+        ),
+        "{text}"
+    );
+    let error = json!({"type": "TRACE", "trace": {"type": "ERROR", "emitted_at": 0,
+        "error": {"message": "boom", "failure_type": "system_error"}}});
+    let failed = files.write("failed.jsonl", &format!("{error}\n"));
+    let (code, text, _) = summary(&failed);
+    assert_eq!(code, Some(1));
+    assert!(text.contains("ERROR: boom"), "{text}");
 }
