@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 
 records=${RECORDS:-1000}
 echo "== Building (release) source-paystack and fake-paystack"
-cargo build --release --locked -q -p source-paystack -p fake-paystack
+echo "   (the first build compiles about 140 crates: a few minutes on 2 cores; cargo shows its progress)"
+cargo build --release --locked -p source-paystack -p fake-paystack
 
 work=$(mktemp -d)
 fake_pid=
@@ -45,40 +46,7 @@ PAYSTACK_API_URL=$url target/release/source-paystack read \
   >"$work/messages.jsonl" 2>"$work/read.log"
 end=$(date +%s.%N)
 
-python3 - "$work/messages.jsonl" "$start" "$end" <<'PY'
-import json, sys
-from collections import defaultdict
-path, start, end = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
-records, states, status, first, last_state = defaultdict(int), defaultdict(int), {}, {}, {}
-errors, lines = [], 0
-for line in open(path):
-    lines += 1
-    m = json.loads(line)
-    t = m["type"]
-    if t == "RECORD":
-        s = m["record"]["stream"]
-        records[s] += 1
-        first.setdefault(s, m["record"]["data"])
-    elif t == "STATE":
-        s = m["state"]["stream"]["stream_descriptor"]["name"]
-        states[s] += 1
-        last_state[s] = m["state"]["stream"]["stream_state"]
-    elif t == "TRACE" and m["trace"]["type"] == "STREAM_STATUS":
-        ss = m["trace"]["stream_status"]
-        status[ss["stream_descriptor"]["name"]] = ss["status"]
-    elif t == "TRACE" and m["trace"]["type"] == "ERROR":
-        errors.append(m["trace"]["error"]["message"])
-secs = end - start
-print(f"\n{lines} protocol messages in {secs:.2f} s\n")
-print(f"{'stream':<25}{'records':>9}{'states':>8}  {'status':<10} final state")
-for s in sorted(set(status) | set(records)):
-    print(f"{s:<25}{records[s]:>9}{states[s]:>8}  {status.get(s, '?'):<10} {json.dumps(last_state.get(s))}")
-total = sum(records.values())
-print(f"\n{total} records, {total / secs:,.0f} records/s")
-for s in sorted(first):
-    text = json.dumps(first[s])
-    print(f"\nnewest {s} record: {text[:300]}{'...' if len(text) > 300 else ''}")
-for e in errors:
-    print("ERROR:", e)
-sys.exit(1 if errors else 0)
-PY
+# discover gives each stream's cursor, for "the newest record" of each.
+target/release/source-paystack discover --config "$work/config.json" >"$work/catalog.jsonl"
+python3 scripts/summary.py "$work/messages.jsonl" "$work/catalog.jsonl" \
+  "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')"

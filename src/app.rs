@@ -293,7 +293,7 @@ async fn read_command<W: Write>(
     let config = config::load(config_path, sync_started)?;
     let selected = catalog::load(catalog_path)?;
     let input = match state_path {
-        Some(p) => state::load(p)?,
+        Some(p) => state::load(p)?.for_streams(&selected)?,
         None => state::InputState::default(),
     };
     let client = Arc::new(settings.client(&config, None)?);

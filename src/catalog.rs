@@ -21,11 +21,13 @@ pub struct Selected {
 /// uses an unknown sync mode.
 pub fn load(path: &Path) -> Result<Vec<Selected>, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::config(format!(
-            "Could not read the catalog file {}: {e}. Pass --catalog with the path of a configured \
-             catalog (see sample_files/configured_catalog.json).",
-            path.display()
-        ))
+        Error::unreadable_file(
+            "catalog",
+            path,
+            &e,
+            "Pass --catalog with the path of a configured catalog (see \
+             sample_files/configured_catalog.json).",
+        )
     })?;
     parse(&text)
 }

@@ -68,11 +68,13 @@ pub struct Config {
 /// missing, not JSON, or breaks a rule of the spec.
 pub fn load(path: &Path, now: DateTime<Utc>) -> Result<Config, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::config(format!(
-            "Could not read the config file {}: {e}. Pass --config with the path of a JSON file \
-             holding secret_key and start_date (see sample_files/config.json).",
-            path.display()
-        ))
+        Error::unreadable_file(
+            "config",
+            path,
+            &e,
+            "Pass --config with the path of a JSON file holding secret_key and start_date (see \
+             sample_files/config.json).",
+        )
     })?;
     parse(&text, now)
 }
@@ -95,7 +97,66 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Config, Error> {
             kind_of(&value)
         )));
     };
+    let typos = likely_typos(&map);
+    for (found, known) in &typos {
+        tracing::warn!(
+            "The config field {found:?} is not one this connector knows, and is ignored: did you \
+             mean {known}?"
+        );
+    }
+    for required in ["secret_key", "start_date"] {
+        if let (None, Some((found, _))) = (
+            map.get(required),
+            typos.iter().find(|(_, known)| *known == required),
+        ) {
+            return Err(Error::config(format!(
+                "The config has no {required}, but it has {found:?}: did you mean {required}? \
+                 Rename the field."
+            )));
+        }
+    }
     from_map(&map, now)
+}
+
+/// The config fields of `spec.json`.
+pub const FIELDS: [&str; 5] = [
+    "secret_key",
+    "start_date",
+    "lookback_window_days",
+    "requests_per_minute",
+    "end_date",
+];
+
+/// The config's unknown fields that look like a typo of a known one, each
+/// with the field it resembles. Unknown fields are accepted (Airbyte's
+/// configs carry extras); these deserve a warning.
+pub fn likely_typos(map: &Map<String, Value>) -> Vec<(&str, &'static str)> {
+    map.keys()
+        .filter(|found| !FIELDS.contains(&found.as_str()))
+        .filter_map(|found| {
+            FIELDS
+                .iter()
+                .map(|known| (typo_distance(found, known), *known))
+                .filter(|(distance, _)| *distance <= 2)
+                .min()
+                .map(|(_, known)| (found.as_str(), known))
+        })
+        .collect()
+}
+
+/// How far `found` is from `known` as a typo: the fewest single-letter
+/// insertions, deletions, changes or swaps of neighbours, ignoring case,
+/// and ignoring `_`, `-` and spaces when that is closer
+/// (`lookbackWindowDays` is 0 from `lookback_window_days`).
+fn typo_distance(found: &str, known: &str) -> usize {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    strsim::osa_distance(&found.to_lowercase(), known)
+        .min(strsim::osa_distance(&squash(found), &squash(known)))
 }
 
 fn from_map(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Config, Error> {
@@ -439,6 +500,83 @@ mod tests {
             let m = err(&format!(r#"{{{base},"end_date":{bad}}}"#));
             assert!(m.contains(needle), "{bad}: {m}");
         }
+    }
+
+    #[test]
+    fn fields_are_those_of_the_spec() {
+        let spec: Value = serde_json::from_str(include_str!("spec.json")).unwrap();
+        let mut fields: Vec<&str> = spec["connectionSpecification"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        fields.sort_unstable();
+        let mut ours = FIELDS.to_vec();
+        ours.sort_unstable();
+        assert_eq!(fields, ours);
+    }
+
+    #[test]
+    fn near_misses_of_known_fields_are_typos_and_other_fields_are_not() {
+        let typos = |text: &str| -> Vec<(String, &'static str)> {
+            let Value::Object(map) = serde_json::from_str(text).unwrap() else {
+                panic!("{text}")
+            };
+            likely_typos(&map)
+                .into_iter()
+                .map(|(found, known)| (found.to_owned(), known))
+                .collect()
+        };
+        for (found, known) in [
+            ("lookback_window_day", "lookback_window_days"),
+            ("lookback_windows_days", "lookback_window_days"),
+            ("lookbakc_window_days", "lookback_window_days"),
+            ("lookbackWindowDays", "lookback_window_days"),
+            ("Lookback-Window-Days", "lookback_window_days"),
+            ("request_per_minute", "requests_per_minute"),
+            ("requests_per_minut", "requests_per_minute"),
+            ("requestsPerMinute", "requests_per_minute"),
+            ("end_data", "end_date"),
+            ("enddate", "end_date"),
+            ("start_dat", "start_date"),
+            ("secretkey", "secret_key"),
+            ("SECRET_KEY", "secret_key"),
+        ] {
+            assert_eq!(
+                typos(&format!(r#"{{"{found}": 1}}"#)),
+                [(found.to_owned(), known)],
+                "{found}"
+            );
+        }
+        // Known fields, and extras far from any of them, are no typos.
+        assert!(typos(
+            r#"{"secret_key": 1, "start_date": 1, "lookback_window_days": 1, "requests_per_minute": 1,
+                "end_date": 1, "extra": 1, "end_time": 1, "start_datetime": 1, "lookback": 1,
+                "api_key": 1, "window_days": 1, "name": 1, "": 1}"#
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn a_required_field_misspelt_is_named_in_the_error() {
+        let m = err(r#"{"secret_key": "sk_test_abc", "start_dat": "2020-01-01T00:00:00Z"}"#);
+        assert_eq!(
+            m,
+            "The config has no start_date, but it has \"start_dat\": did you mean start_date? \
+             Rename the field."
+        );
+        let m =
+            err(r#"{"secretKey": "sk_test_SECRETVALUE99", "start_date": "2020-01-01T00:00:00Z"}"#);
+        assert!(m.contains("did you mean secret_key?"), "{m}");
+        assert!(!m.contains("SECRETVALUE"), "{m}");
+        // A typo of an optional field changes nothing but a warning.
+        let c = parse(
+            r#"{"secret_key": "sk_test_abc", "start_date": "2020-01-01T00:00:00Z", "lookback_window_day": 7}"#,
+            now(),
+        )
+        .unwrap();
+        assert_eq!(c.lookback_window_days, 0);
     }
 
     #[test]

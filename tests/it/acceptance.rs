@@ -1,7 +1,9 @@
 //! Airbyte's connector acceptance tests (CAT), re-implemented as cargo tests
 //! against the fake Paystack, so CI runs them without a key. The same suites
-//! are declared in `acceptance-test-config.yml` for Airbyte's own tools
-//! (run against the image on every change by `ci/standard-tests.sh`).
+//! are declared in `acceptance-test-config.yml` for Airbyte's tools:
+//! airbyte-cdk's standard tests (`DockerConnectorTestSuite`, run against the
+//! image on every change by `ci/standard-tests.sh`) and the older Connector
+//! Acceptance Tests (`connector-acceptance-test`).
 
 use std::collections::{BTreeMap, HashSet};
 

@@ -5,6 +5,7 @@ mod bad_input;
 mod binary;
 mod check;
 mod faults;
+mod first_hour;
 mod interrupt;
 mod metadata;
 mod more_streams;
