@@ -24,6 +24,8 @@
 //! - `paging`: one type per paging kind (offset, cursor) behind one trait;
 //!   its doc says what adding Paystack's keyset kind would touch.
 //! - `client`: HTTP and decoding a page without copying its records.
+//! - `normalise`: Paystack's known drift made to fit the schema, checked
+//!   while a page is decoded; only a record that needs a change is rewritten.
 //! - `error`: the error type, and the one place that says what an answer
 //!   means (retry, from which budget, or fail with which failure type).
 //! - `retry`: how long to wait before another attempt (a pure function).
@@ -48,6 +50,7 @@ mod client;
 mod config;
 mod emit;
 mod error;
+mod normalise;
 mod paging;
 mod progress;
 mod protocol;
