@@ -36,6 +36,8 @@
 //! - `emit`: the Airbyte writer ([`Emitter`]), the one writer of stdout and
 //!   the only builder of protocol messages; a sink.
 //! - `progress`: live bars on stderr at a terminal ([`Terminal`]); a sink.
+//! - `drift`: per stream, the values that did not arrive in their schema's
+//!   type, logged when the stream ends; a sink.
 //! - `protocol`: the Airbyte messages we read and write.
 //!
 //! Only what the binary and the integration tests use is public: the
@@ -48,6 +50,7 @@ pub mod cli;
 mod catalog;
 mod client;
 mod config;
+mod drift;
 mod emit;
 mod error;
 mod normalise;
