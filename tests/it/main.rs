@@ -12,6 +12,7 @@ mod props;
 mod read_errors;
 mod read_paging;
 mod read_state;
+mod schema_types;
 mod secrets;
 mod spec_discover;
 mod support;
