@@ -12,6 +12,7 @@ mod read_errors;
 mod read_paging;
 mod read_state;
 mod scenarios;
+mod schema_types;
 mod secrets;
 #[cfg(target_os = "linux")]
 mod signals;
