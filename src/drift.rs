@@ -47,7 +47,7 @@ pub struct Kept {
     pub field: String,
     pub values: u64,
     pub wanted: &'static str,
-    /// The kinds seen, with counts: `object ×3, string ×1`.
+    /// The kinds seen, with counts: `object (3), string (1)`.
     pub seen: String,
     pub example: String,
 }
@@ -73,8 +73,9 @@ impl Counts {
         }
     }
 
-    /// The conversions made, one `field: conversion ×n` per field and
-    /// conversion, joined by `; `; `None` when there were none.
+    /// The conversions made, one `field: conversion (n)` per field and
+    /// conversion (`metadata: "" to null (12)`), joined by `; `; `None`
+    /// when there were none.
     pub fn converted(&self) -> Option<String> {
         let mut out = String::new();
         for (path, field) in &self.fields {
@@ -82,7 +83,7 @@ impl Counts {
                 if !out.is_empty() {
                     out.push_str("; ");
                 }
-                let _ = write!(out, "{path}: {how} ×{n}");
+                let _ = write!(out, "{path}: {how} ({n})");
             }
         }
         (!out.is_empty()).then_some(out)
@@ -100,7 +101,7 @@ impl Counts {
                 seen: f
                     .kept
                     .iter()
-                    .map(|(kind, n)| format!("{kind} ×{n}"))
+                    .map(|(kind, n)| format!("{kind} ({n})"))
                     .collect::<Vec<_>>()
                     .join(", "),
                 example: f.example.as_deref().unwrap_or_default().to_owned(),
@@ -192,8 +193,8 @@ mod tests {
         let counts = log.counts("orders").unwrap();
         assert_eq!(
             counts.converted().unwrap(),
-            "metadata: \"\" to null ×1; metadata: JSON text to object ×1; \
-             refunded: 0/1 to boolean ×2"
+            "metadata: \"\" to null (1); metadata: JSON text to object (1); \
+             refunded: 0/1 to boolean (2)"
         );
         assert_eq!(
             counts.kept(),
@@ -201,7 +202,7 @@ mod tests {
                 field: "customer".into(),
                 values: 2,
                 wanted: "integer",
-                seen: "string ×1, object ×1".into(),
+                seen: "string (1), object (1)".into(),
                 example: r#"{"id":7,"email":"a@example.com"}"#.into(),
             }]
         );
@@ -215,7 +216,7 @@ mod tests {
         assert!(log.counts("orders").is_none());
         assert_eq!(
             log.counts("products").unwrap().converted().unwrap(),
-            "active: 0/1 to boolean ×1"
+            "active: 0/1 to boolean (1)"
         );
     }
 
