@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A real client: PyAirbyte (the `airbyte` package from PyPI) runs the built
 # connector as a local-executable source against the fake Paystack, reads
-# every stream into its default DuckDB cache, and the row counts are checked
-# against what the fake holds.
+# every stream into its default DuckDB cache, and the tables are checked
+# against what the fake served (ci/pyairbyte_read.py): row counts, the type
+# of every column (from the stream's schema, as PyAirbyte maps it) and the
+# values in each, drifted ones included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD

@@ -12,13 +12,14 @@ use crate::catalog;
 use crate::cli::Command;
 use crate::client::{Client, Fields, HttpSettings};
 use crate::config::{self, Config};
+use crate::drift::DriftLog;
 use crate::emit::Emitter;
 use crate::error::Error;
 use crate::progress::Terminal;
 use crate::ratelimit::RateLimiter;
 use crate::read::{self, ReadOptions};
 use crate::retry::RetryPolicy;
-use crate::sink::Tee;
+use crate::sink::{Sink, Tee};
 use crate::slice::Tuning;
 use crate::state;
 use crate::stop::Signals;
@@ -313,13 +314,20 @@ async fn read_command<W: Write>(
     } else {
         None
     };
-    let summary = match settings.progress.as_deref() {
-        Some(mut terminal) => {
-            let mut both = Tee(out, &mut terminal);
-            read::read(client, &config, &selected, &input, opts, signals, &mut both).await?
+    // The Airbyte writer, the drift counts beside it, and the terminal
+    // display for a person watching.
+    let mut drift = DriftLog::default();
+    let mut output = Tee(out, &mut drift);
+    let mut terminal = settings.progress.as_deref();
+    let mut all;
+    let sink: &mut dyn Sink = match &mut terminal {
+        Some(terminal) => {
+            all = Tee(&mut output, terminal);
+            &mut all
         }
-        None => read::read(client, &config, &selected, &input, opts, signals, out).await?,
+        None => &mut output,
     };
+    let summary = read::read(client, &config, &selected, &input, opts, signals, sink).await?;
     if let Some(stop) = summary.stopped {
         return Ok(stop.exit_code());
     }

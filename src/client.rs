@@ -13,14 +13,14 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderValue};
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::config::SecretKey;
 use crate::error::Error;
 use crate::error::Retry;
+use crate::normalise::{self, Misfit, Plan, Scanner, Seen};
 use crate::ratelimit::RateLimiter;
 use crate::retry::{Decision, RetryPolicy, server_wait};
 use crate::state::parse_cursor_str;
@@ -97,6 +97,10 @@ pub enum Notice {
 pub struct RecordRef {
     pub start: usize,
     pub end: usize,
+    /// Values that do not match the stream's schema ([`crate::normalise`]),
+    /// and where the record's normalised text is, if any; `None` for the
+    /// records that match (nearly all).
+    pub drift: Option<Box<Drift>>,
     /// The creation time, when present and parseable.
     pub cursor: Option<DateTime<Utc>>,
     /// The `id`, when it is an integer.
@@ -117,11 +121,22 @@ pub struct Meta {
     pub next: Option<String>,
 }
 
+/// A record's values out of place ([`crate::normalise::fix`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    /// Where the normalised record is in [`Page::fixed`]; `None` when nothing
+    /// was converted (the record is written as sent).
+    fixed: Option<(usize, usize)>,
+    pub seen: Vec<Seen>,
+}
+
 /// One decoded list page.
 pub struct Page {
     pub body: Vec<u8>,
     pub records: Vec<RecordRef>,
     pub meta: Meta,
+    /// The text of the records that were normalised, one after another.
+    fixed: Vec<u8>,
 }
 
 impl fmt::Debug for Page {
@@ -134,9 +149,13 @@ impl fmt::Debug for Page {
 }
 
 impl Page {
-    /// The raw JSON bytes of a record.
+    /// The JSON text of a record: as Paystack sent it, or normalised when
+    /// any of its values was converted to the schema's type.
     pub fn bytes(&self, r: &RecordRef) -> &[u8] {
-        &self.body[r.start..r.end]
+        match r.drift.as_deref().and_then(|d| d.fixed) {
+            Some((start, end)) => &self.fixed[start..end],
+            None => &self.body[r.start..r.end],
+        }
     }
 }
 
@@ -392,6 +411,9 @@ pub struct Fields<'a> {
     pub cursor_alias: Option<&'a str>,
     /// A field to keep as JSON text ([`RecordRef::key`]).
     pub key: Option<&'a str>,
+    /// The records' schema, to normalise them by; `None` for records that
+    /// are not emitted (a child stream's parents).
+    pub plan: Option<&'a Plan>,
 }
 
 #[cfg(test)]
@@ -413,6 +435,7 @@ impl<'a> Fields<'a> {
 pub fn decode_page(body: Vec<u8>, fields: Fields<'_>) -> Result<Page, DecodeError> {
     let records;
     let meta;
+    let mut fixed = Vec::new();
     {
         let de = &mut serde_json::Deserializer::from_slice(&body);
         let env: Envelope<'_> = serde_path_to_error::deserialize(de)
@@ -433,10 +456,20 @@ pub fn decode_page(body: Vec<u8>, fields: Fields<'_>) -> Result<Page, DecodeErro
             }
             let start = text.as_ptr() as usize - base;
             let probe = probe(text, fields)
-                .map_err(|e| DecodeError::Malformed(format!("data[{i}] could not be read: {e}")))?;
+                .ok_or_else(|| DecodeError::Malformed(format!("data[{i}] could not be read")))?;
+            let drift = (!probe.misfits.is_empty()).then(|| {
+                let mut seen = Vec::new();
+                let at = normalise::resolve(text, &probe.misfits, &mut seen).map(|t| {
+                    let from = fixed.len();
+                    fixed.extend_from_slice(t.as_bytes());
+                    (from, fixed.len())
+                });
+                Box::new(Drift { fixed: at, seen })
+            });
             refs.push(RecordRef {
                 start,
                 end: start + text.len(),
+                drift,
                 cursor: probe.cursor,
                 id: probe.id,
                 key: probe.key,
@@ -449,6 +482,7 @@ pub fn decode_page(body: Vec<u8>, fields: Fields<'_>) -> Result<Page, DecodeErro
         body,
         records,
         meta,
+        fixed,
     })
 }
 
@@ -479,67 +513,58 @@ fn read_meta(meta: &Value) -> Meta {
     }
 }
 
-struct Probe {
+#[derive(Default)]
+struct Probe<'p> {
     cursor: Option<DateTime<Utc>>,
     id: Option<u64>,
     key: Option<String>,
+    /// The values that do not match the plan (see [`crate::normalise`]).
+    misfits: Vec<Misfit<'p>>,
 }
 
-/// Reads only `id`, the cursor field and the key field of one record; every
-/// other value is skipped without being built.
-fn probe(record: &str, fields: Fields<'_>) -> Result<Probe, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(record);
-    ProbeSeed { fields }.deserialize(&mut de)
-}
-
-struct ProbeSeed<'f> {
-    fields: Fields<'f>,
-}
-
-impl<'de> DeserializeSeed<'de> for ProbeSeed<'_> {
-    type Value = Probe;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Probe, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ProbeSeed<'_> {
-    type Value = Probe;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a record object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
-        let mut probe = Probe {
-            cursor: None,
-            id: None,
-            key: None,
+/// Reads only `id`, the cursor field and the key field of one record, in
+/// one walk that checks every value against the plan on the way; nothing
+/// else is decoded. `None` when the record is not a JSON object.
+fn probe<'p>(record: &str, fields: Fields<'p>) -> Option<Probe<'p>> {
+    let mut probe = Probe::default();
+    let mut sc = Scanner::new(record);
+    sc.members(|sc, key| {
+        let node = fields.plan.and_then(|p| p.child(&key));
+        let (start, end) = match node {
+            Some(node) => sc.check(node, &mut probe.misfits)?,
+            None => sc.skip()?,
         };
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if self.fields.key == Some(&*key) {
-                let value = map.next_value::<Value>()?;
-                if key == "id" {
-                    probe.id = value.as_u64();
-                }
-                probe.key = (!value.is_null()).then(|| value.to_string());
-            } else if self.fields.cursor == Some(&*key) || self.fields.cursor_alias == Some(&*key) {
-                let value = map.next_value::<Value>()?;
-                if probe.cursor.is_none() {
-                    probe.cursor = value.as_str().and_then(parse_cursor_str);
-                }
-            } else if key == "id" {
-                probe.id = match map.next_value::<Value>()? {
-                    Value::Number(n) => n.as_u64(),
-                    Value::String(s) => s.parse().ok(),
-                    _ => None,
-                };
-            } else {
-                map.next_value::<IgnoredAny>()?;
+        let raw = || record.get(start..end);
+        if fields.key == Some(&*key) {
+            let value: Value = serde_json::from_str(raw()?).ok()?;
+            if key == "id" {
+                probe.id = value.as_u64();
             }
+            probe.key = (!value.is_null()).then(|| value.to_string());
+        } else if fields.cursor == Some(&*key) || fields.cursor_alias == Some(&*key) {
+            if probe.cursor.is_none() {
+                probe.cursor = string_value(raw()?).as_deref().and_then(parse_cursor_str);
+            }
+        } else if key == "id" {
+            let raw = raw()?;
+            probe.id = match string_value(raw) {
+                Some(s) => s.parse().ok(),
+                None => raw.parse().ok(),
+            };
         }
-        Ok(probe)
+        Some(())
+    })?;
+    sc.end()?;
+    Some(probe)
+}
+
+/// The value of a JSON string literal; `None` for any other JSON value.
+fn string_value(raw: &str) -> Option<Cow<'_, str>> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        serde_json::from_str(raw).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
     }
 }
 
@@ -633,6 +658,7 @@ mod tests {
             cursor: Some("created_at"),
             cursor_alias: Some("createdAt"),
             key: Some("batch_code"),
+            plan: None,
         };
         let p = decode_page(body, fields).unwrap();
         assert_eq!(p.records[0].key.as_deref(), Some(r#""BCH_a\"b""#));
@@ -652,6 +678,56 @@ mod tests {
         )
         .unwrap();
         assert_eq!(end.meta.next, None, "the string null ends the list");
+    }
+
+    #[test]
+    fn records_are_normalised_by_the_plan_and_only_those_that_need_it_are_copied() {
+        let plan = crate::normalise::Plan::compile(&serde_json::json!({
+            "type": "object",
+            "properties": {
+                "id": {"type": ["null", "integer"]},
+                "metadata": {"type": ["null", "object"]},
+                "customer": {"type": ["null", "integer"]},
+            }
+        }));
+        let body = br#"{"status":true,"data":[
+            {"id":1,"metadata":{"a":1},"createdAt":"2024-01-02T00:00:00.000Z"},
+            {"id":2, "metadata" : "" ,"createdAt":"2024-01-03T00:00:00.000Z"},
+            {"id":3,"customer":{"id":9},"createdAt":"2024-01-04T00:00:00.000Z"}
+        ]}"#
+        .to_vec();
+        let fields = Fields {
+            plan: Some(&plan),
+            ..Fields::cursor("createdAt")
+        };
+        let p = decode_page(body, fields).unwrap();
+        let text = |i: usize| String::from_utf8(p.bytes(&p.records[i]).to_vec()).unwrap();
+        // Matching: no drift, the bytes are the body's own.
+        assert!(p.records[0].drift.is_none());
+        let range = p.body.as_ptr_range();
+        assert!(range.contains(&p.bytes(&p.records[0]).as_ptr()));
+        // Converted: the new text, everything else as sent.
+        assert_eq!(
+            text(1),
+            r#"{"id":2, "metadata" : null ,"createdAt":"2024-01-03T00:00:00.000Z"}"#
+        );
+        assert_eq!(p.records[1].drift.as_ref().unwrap().seen.len(), 1);
+        assert_eq!(
+            p.records[1].cursor,
+            parse_cursor_str("2024-01-03T00:00:00Z")
+        );
+        // Kept: reported, and written as sent.
+        let kept = p.records[2].drift.as_ref().unwrap();
+        assert_eq!(kept.fixed, None);
+        assert!(matches!(
+            kept.seen[0].outcome,
+            crate::normalise::Outcome::Kept { .. }
+        ));
+        assert!(range.contains(&p.bytes(&p.records[2]).as_ptr()));
+        // Without a plan (a child stream's parents) nothing is checked.
+        let body = br#"{"data":[{"id":2,"metadata":""}]}"#.to_vec();
+        let p = decode_page(body, Fields::default()).unwrap();
+        assert!(p.records[0].drift.is_none());
     }
 
     #[test]

@@ -24,6 +24,8 @@
 //! - `paging`: one type per paging kind (offset, cursor) behind one trait;
 //!   its doc says what adding Paystack's keyset kind would touch.
 //! - `client`: HTTP and decoding a page without copying its records.
+//! - `normalise`: Paystack's known drift made to fit the schema, checked
+//!   while a page is decoded; only a record that needs a change is rewritten.
 //! - `error`: the error type, and the one place that says what an answer
 //!   means (retry, from which budget, or fail with which failure type).
 //! - `retry`: how long to wait before another attempt (a pure function).
@@ -34,6 +36,8 @@
 //! - `emit`: the Airbyte writer ([`Emitter`]), the one writer of stdout and
 //!   the only builder of protocol messages; a sink.
 //! - `progress`: live bars on stderr at a terminal ([`Terminal`]); a sink.
+//! - `drift`: per stream, the values that did not arrive in their schema's
+//!   type, logged when the stream ends; a sink.
 //! - `protocol`: the Airbyte messages we read and write.
 //!
 //! Only what the binary and the integration tests use is public: the
@@ -46,8 +50,10 @@ pub mod cli;
 mod catalog;
 mod client;
 mod config;
+mod drift;
 mod emit;
 mod error;
+mod normalise;
 mod paging;
 mod progress;
 mod protocol;

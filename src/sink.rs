@@ -13,7 +13,7 @@
 //! uses. A new consumer of the read (counts and checks per stream, say) is a
 //! new implementation behind a [`Tee`]; the reader does not change.
 
-use crate::client::Page;
+use crate::client::{Drift, Page};
 use crate::error::Error;
 use crate::slice::StateUpdate;
 use crate::stop::Stop;
@@ -50,12 +50,22 @@ impl<'a> Batch<'a> {
         self.picks.len()
     }
 
-    /// Each record's JSON text, exactly as Paystack sent it.
+    /// Each record's JSON text, exactly as Paystack sent it, or normalised
+    /// where a value was converted to its schema's type
+    /// ([`crate::normalise`]).
     pub fn records(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
         let page = self.page;
         self.picks
             .iter()
             .map(move |&i| page.bytes(&page.records[i]))
+    }
+
+    /// The values out of place in the records that have any.
+    pub fn drift(&self) -> impl Iterator<Item = &'a Drift> + use<'a> {
+        let page = self.page;
+        self.picks
+            .iter()
+            .filter_map(move |&i| page.records[i].drift.as_deref())
     }
 }
 

@@ -39,6 +39,7 @@ use chrono::{DateTime, Utc};
 
 use crate::client::{Fields, Page};
 use crate::error::Error;
+use crate::normalise::Plan;
 use crate::paging::{Ask, ListPages};
 use crate::state::format_cursor;
 use crate::streams::{Mode, Parent, StreamDef};
@@ -229,9 +230,12 @@ impl StreamProgress {
                 return Some(PageRequest {
                     target: Target::Child(child.id),
                     // A child list: its records are emitted whole; nothing
-                    // to read in them.
+                    // to read in them but their types.
                     path: Cow::Owned(child.path.clone()),
-                    fields: Fields::default(),
+                    fields: Fields {
+                        plan: Some(Plan::of(self.def)),
+                        ..Fields::default()
+                    },
                     ask,
                 });
             }
@@ -457,13 +461,15 @@ impl StreamProgress {
 }
 
 /// The fields read from the records a stream lists (for a child stream,
-/// its parent's records: their creation time and key).
+/// its parent's records: their creation time and key), and the plan its
+/// records are normalised by (none for parents: they are not emitted).
 fn listed_fields(def: &'static StreamDef) -> Fields<'static> {
     let listed = def.listed();
     Fields {
         cursor: listed.cursor_field(),
         cursor_alias: listed.cursor_alias,
         key: def.parent.map(|p| p.key),
+        plan: def.parent.is_none().then(|| Plan::of(def)),
     }
 }
 

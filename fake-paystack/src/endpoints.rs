@@ -11,6 +11,8 @@
 //! cursor on four endpoints) and, for the two child endpoints, the parent
 //! (`parent`).
 
+use crate::drift::{Drift, Kind};
+
 /// Extra `meta` fields some endpoints add to the offset meta.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetaExtra {
@@ -118,6 +120,9 @@ pub struct Endpoint {
     pub meta_extra: MetaExtra,
     /// `Some` for a child endpoint.
     pub parent: Option<Parent>,
+    /// The fields served in another type than their schema's on a share of
+    /// records ([`crate::drift`]).
+    pub drift: &'static [Drift],
 }
 
 impl Endpoint {
@@ -141,6 +146,7 @@ impl Endpoint {
             fixture,
             meta_extra: MetaExtra::None,
             parent: None,
+            drift: &[],
         }
     }
 
@@ -168,7 +174,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         181_000_000,
         fixture!("customers"),
     )
-    .with_paging(Paging::OffsetOrCursor),
+    .with_paging(Paging::OffsetOrCursor)
+    .with_drift(&[Drift::new("metadata", Kind::JsonText)]),
     Endpoint::top(
         "/dispute",
         "disputes",
@@ -176,7 +183,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "createdAt",
         2_000,
         fixture!("disputes"),
-    ),
+    )
+    .with_drift(&[Drift::new("transaction.metadata", Kind::Empty)]),
     Endpoint::top(
         "/paymentrequest",
         "invoices",
@@ -193,7 +201,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
         3_000_000,
         fixture!("refunds"),
     )
-    .with_meta(MetaExtra::FailedRefundCount),
+    .with_meta(MetaExtra::FailedRefundCount)
+    .with_drift(&[
+        Drift::new("fully_deducted", Kind::TrueFalse),
+        Drift::new("customer.metadata", Kind::JsonText),
+    ]),
     Endpoint::top(
         "/settlement",
         "settlements",
@@ -209,7 +221,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "createdAt",
         320_000,
         fixture!("subscriptions"),
-    ),
+    )
+    .with_drift(&[
+        Drift::new("authorization.reusable", Kind::ZeroOne),
+        Drift::new("most_recent_invoice.paid", Kind::ZeroOne),
+        Drift::new("customer.metadata", Kind::JsonText),
+        Drift::new("invoice_limit", Kind::Digits),
+    ]),
     // Ids above 2^32, so they overflow both i32 and u32 (real ones are
     // already above 2^31).
     Endpoint::top(
@@ -221,7 +239,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixture!("transactions"),
     )
     .with_meta(MetaExtra::TotalVolume)
-    .with_paging(Paging::OffsetOrCursor),
+    .with_paging(Paging::OffsetOrCursor)
+    .with_drift(&[
+        Drift::new("metadata", Kind::Empty),
+        Drift::new("log.time_spent", Kind::Digits),
+    ]),
     Endpoint::top(
         "/transfer",
         "transfers",
@@ -238,7 +260,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "createdAt",
         182_000,
         fixture!("plans"),
-    ),
+    )
+    .with_drift(&[Drift::new(
+        "subscriptions[].authorization.reusable",
+        Kind::ZeroOne,
+    )]),
     Endpoint::top(
         "/product",
         "products",
@@ -246,7 +272,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "createdAt",
         2_179_000,
         fixture!("products"),
-    ),
+    )
+    .with_drift(&[Drift::new("low_stock_alert", Kind::ZeroOne)]),
     Endpoint::top(
         "/page",
         "payment_pages",
@@ -266,6 +293,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
             1_150_000,
             fixture!("subaccounts"),
         )
+        .with_drift(&[
+            Drift::new("active", Kind::ZeroOne),
+            Drift::new("metadata", Kind::JsonText),
+        ])
     },
     Endpoint::top(
         "/split",
@@ -313,6 +344,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             15_180_000,
             fixture!("bulk_charge_items"),
         )
+        .with_drift(&[Drift::new("transaction.metadata", Kind::Empty)])
     },
     Endpoint {
         honours_from_to: false,
@@ -324,6 +356,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             172_900,
             fixture!("dedicated_accounts"),
         )
+        .with_drift(&[Drift::new("split_config", Kind::JsonText)])
     },
     Endpoint::top(
         "/balance/ledger",
@@ -351,6 +384,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             fixture!("settlement_transactions"),
         )
         .with_meta(MetaExtra::TotalVolume)
+        .with_drift(&[Drift::new("metadata", Kind::Empty)])
     },
     Endpoint {
         cursor_field: None,
@@ -383,7 +417,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "created_at",
         1_558_000,
         fixture!("orders"),
-    ),
+    )
+    .with_drift(&[Drift::new("metadata", Kind::JsonText)]),
     Endpoint {
         honours_from_to: false,
         ..Endpoint::top(
@@ -404,6 +439,10 @@ impl Endpoint {
 
     const fn with_paging(self, paging: Paging) -> Self {
         Endpoint { paging, ..self }
+    }
+
+    const fn with_drift(self, drift: &'static [Drift]) -> Self {
+        Endpoint { drift, ..self }
     }
 }
 

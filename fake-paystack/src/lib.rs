@@ -15,6 +15,7 @@
 //! bearer-key authentication, and Paystack's error bodies. Records are the
 //! connector's fixtures (`tests/fixtures/records/<stream>.json`, quirks
 //! included) with their ids, times and parents spliced in ([`records`]),
+//! and the type drift Paystack sends on a share of them ([`drift`]),
 //! rendered on the fly from their index: a million records cost no memory. A child endpoint's records (the
 //! transactions of a settlement, the charges of a bulk charge) are derived
 //! from their parent's index, so they cost nothing either.
@@ -51,6 +52,8 @@
 //!   `from`/`to` honoured or not, paging kind, parent, fixture).
 //! - [`records`]: records rendered from the fixtures, ids and times spliced
 //!   in.
+//! - [`drift`]: the type drift served on purpose, per field, on a share of
+//!   records.
 //! - [`store`]: the data model (ids, creation times, paging and cursor
 //!   arithmetic, child streams derived from their parents).
 //! - [`faults`]: fault kinds, scripted rules and random faults.
@@ -69,6 +72,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
+pub mod drift;
 pub mod endpoints;
 pub mod faults;
 pub mod ratelimit;

@@ -13,7 +13,9 @@
 //!   `bulkcharge` of a bulk charge item);
 //! - on a parent named in its children's path by a code
 //!   ([`ParentKey::Code`]), that code (`batch_code`: `BCH_` and the code of
-//!   its id, see [`write_code`]).
+//!   its id, see [`write_code`]);
+//! - each drifting field of the endpoint's row ([`crate::drift`]), drifted
+//!   or not by its own draw.
 //!
 //! The field the connector adds to child records (`settlement_id`,
 //! `bulk_charge_code`) is left out: the API does not send it. Everything
@@ -21,6 +23,7 @@
 //! literal byte runs and splices, and a record is rendered straight into a
 //! byte buffer (no JSON trees).
 
+use crate::drift::{self, Drift};
 use crate::endpoints::{Endpoint, ParentKey};
 use crate::time::write_iso_millis;
 
@@ -66,6 +69,13 @@ enum Op {
         prefix: &'static str,
         len: usize,
     },
+    /// A drifting field's value: `drifted` on one record in
+    /// [`drift::ONE_IN`], drawn with `salt`; `clean` otherwise.
+    Alt {
+        salt: u64,
+        clean: Box<[u8]>,
+        drifted: Box<[u8]>,
+    },
 }
 
 /// One fixture record, compiled.
@@ -91,6 +101,8 @@ struct Rules<'a> {
     parent_id: Option<&'a str>,
     /// A top-level field that is the record's code.
     code: Option<(&'a str, &'static str, usize)>,
+    /// The fields that drift.
+    drift: &'a [Drift],
 }
 
 impl Fixture {
@@ -115,6 +127,7 @@ impl Fixture {
             drop: endpoint.parent.map(|p| p.connector_tag),
             parent_id: endpoint.parent.and_then(|p| p.id_field),
             code,
+            drift: endpoint.drift,
         };
         let variants = records
             .iter()
@@ -148,6 +161,14 @@ impl Fixture {
                     buf.extend_from_slice(prefix.as_bytes());
                     write_code(buf, s.id, *len, s.seed);
                     buf.push(b'"');
+                }
+                Op::Alt {
+                    salt,
+                    clean,
+                    drifted,
+                } => {
+                    let drifts = mix(h ^ salt) % drift::ONE_IN == 0;
+                    buf.extend_from_slice(if drifts { drifted } else { clean });
                 }
             }
         }
@@ -183,6 +204,7 @@ fn compile(text: &str, rules: &Rules<'_>) -> Result<Variant, String> {
         lit: Vec::new(),
         rules,
         base,
+        path: String::new(),
     };
     c.value(0, None)?;
     c.flush();
@@ -212,6 +234,9 @@ struct Compiler<'a> {
     rules: &'a Rules<'a>,
     /// The fixture's creation time, in milliseconds.
     base: Option<i64>,
+    /// Where the value being compiled is: `customer.metadata`,
+    /// `subscriptions[].plan` (the paths of [`Drift`]).
+    path: String,
 }
 
 impl<'a> Compiler<'a> {
@@ -256,8 +281,36 @@ impl<'a> Compiler<'a> {
     }
 
     /// One value; `key` is its member name when it is a member of the
-    /// record itself (depth 1).
+    /// record itself (depth 1). A drifting field's value becomes an
+    /// [`Op::Alt`].
     fn value(&mut self, depth: usize, key: Option<&str>) -> Result<(), String> {
+        let Some(rule) = self.rules.drift.iter().find(|d| d.path == self.path) else {
+            return self.plain_value(depth, key);
+        };
+        self.flush();
+        let mark = self.ops.len();
+        self.plain_value(depth, key)?;
+        self.flush();
+        let mut clean = Vec::new();
+        for op in self.ops.drain(mark..) {
+            match op {
+                Op::Lit(bytes) => clean.extend_from_slice(&bytes),
+                _ => return Err(format!("{} drifts but holds spliced values", rule.path)),
+            }
+        }
+        let text = std::str::from_utf8(&clean).map_err(|e| e.to_string())?;
+        match rule.kind.apply(text) {
+            Some(drifted) => self.ops.push(Op::Alt {
+                salt: fnv(rule.path),
+                clean: clean.into_boxed_slice(),
+                drifted: drifted.into_bytes().into_boxed_slice(),
+            }),
+            None => self.lit.extend_from_slice(&clean),
+        }
+        Ok(())
+    }
+
+    fn plain_value(&mut self, depth: usize, key: Option<&str>) -> Result<(), String> {
         match self.peek()? {
             b'{' => self.container(depth, b'}'),
             b'[' => self.container(depth, b']'),
@@ -317,7 +370,10 @@ impl<'a> Compiler<'a> {
                 if !first {
                     self.lit.push(b',');
                 }
+                let len = self.path.len();
+                self.path.push_str("[]");
                 self.value(depth + 1, None)?;
+                self.path.truncate(len);
                 first = false;
                 continue;
             }
@@ -342,7 +398,13 @@ impl<'a> Compiler<'a> {
             }
             self.lit.extend_from_slice(name);
             self.lit.push(b':');
+            let len = self.path.len();
+            if len > 0 {
+                self.path.push('.');
+            }
+            self.path.push_str(&key);
             self.value(depth + 1, top.then_some(key.as_str()))?;
+            self.path.truncate(len);
             first = false;
         }
     }
@@ -504,12 +566,81 @@ mod tests {
     }
 
     #[test]
+    fn drifting_fields_drift_on_a_quarter_of_records_the_same_for_a_seed() {
+        let rules = Rules {
+            created: Some("createdAt"),
+            drop: None,
+            parent_id: None,
+            code: None,
+            drift: &[
+                Drift::new("flags[].on", drift::Kind::ZeroOne),
+                Drift::new("meta", drift::Kind::JsonText),
+                Drift::new("nested.n", drift::Kind::Digits),
+            ],
+        };
+        let text = r#"{"id":1,"createdAt":"2024-01-01T00:00:00.000Z","meta":{"a":[1]},
+            "flags":[{"on":true},{"on":null}],"nested":{"n":42,"m":7}}"#;
+        let fixture = Fixture {
+            salt: 9,
+            variants: vec![compile(text, &rules).unwrap()],
+        };
+        let render = |index: u64, seed: u64| {
+            let mut buf = Vec::new();
+            let s = Splice {
+                id: index,
+                created: 0,
+                parent: 0,
+                seed,
+            };
+            fixture.render(index, &s, &mut buf);
+            serde_json::from_slice::<serde_json::Value>(&buf).unwrap()
+        };
+        let (mut on, mut meta, mut n) = (0, 0, 0);
+        for i in 0..4000 {
+            let r = render(i, 1);
+            assert_eq!(r, render(i, 1), "the same seed, the same record");
+            match &r["flags"][0]["on"] {
+                serde_json::Value::Bool(true) => {}
+                v => {
+                    assert_eq!(v, 1);
+                    on += 1;
+                }
+            }
+            assert_eq!(r["flags"][1]["on"], serde_json::Value::Null, "null stays");
+            if r["meta"].is_string() {
+                assert_eq!(r["meta"], r#"{"a":[1]}"#);
+                meta += 1;
+            }
+            if r["nested"]["n"].is_string() {
+                assert_eq!(r["nested"]["n"], "42");
+                n += 1;
+            }
+            assert_eq!(r["nested"]["m"], 7);
+        }
+        for count in [on, meta, n] {
+            assert!((850..1150).contains(&count), "{count} of 4000");
+        }
+        assert_ne!(on, meta, "each field is drawn on its own");
+        let other_seed = (0..4000)
+            .filter(|&i| render(i, 2)["meta"].is_string())
+            .count();
+        assert_ne!(other_seed, meta, "another seed, other records");
+        // A drifting field cannot hold a spliced value.
+        let rules = Rules {
+            drift: &[Drift::new("id", drift::Kind::Digits)],
+            ..rules
+        };
+        assert!(compile(text, &rules).is_err());
+    }
+
+    #[test]
     fn a_broken_fixture_is_reported() {
         let rules = Rules {
             created: Some("createdAt"),
             drop: None,
             parent_id: None,
             code: None,
+            drift: &[],
         };
         assert!(compile(r#"{"id":1}"#, &rules).is_err(), "no creation time");
         assert!(compile(r#"{"createdAt":"2024-01-01T00:00:00.000Z"}"#, &rules).is_err());

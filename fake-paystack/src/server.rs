@@ -910,6 +910,9 @@ fn child_page(
     }
 }
 
+/// The most records `/__admin/records` renders in one answer.
+const MAX_ADMIN_RECORDS: usize = 100_000;
+
 fn admin(shared: &Shared, req: &Request<Incoming>, path: &str) -> Reply {
     let q = req.uri().query();
     let method = req.method();
@@ -1000,6 +1003,33 @@ fn admin(shared: &Shared, req: &Request<Incoming>, path: &str) -> Reply {
                 200,
                 &serde_json::json!({"stream": stream.endpoint().stream, "count": ids.len(), "ids": ids}),
             )
+        }
+        (&Method::GET, "/__admin/records") => {
+            let stream = match stream_arg() {
+                Ok(s) => s,
+                Err(r) => return r,
+            };
+            let ids = shared.ids(stream, SecondsRange::default());
+            if ids.len() > MAX_ADMIN_RECORDS {
+                return Reply::error(
+                    400,
+                    &format!(
+                        "{} records: /__admin/records serves at most {MAX_ADMIN_RECORDS}",
+                        ids.len()
+                    ),
+                );
+            }
+            let name = stream.endpoint().stream;
+            let mut buf =
+                format!(r#"{{"stream":"{name}","count":{},"records":["#, ids.len()).into_bytes();
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                buf.extend(shared.record(stream, *id).unwrap_or_default());
+            }
+            buf.extend_from_slice(b"]}");
+            Reply::json(200, buf)
         }
         (&Method::GET, "/__admin/total") => match stream_arg() {
             Ok(s) => Reply::value(

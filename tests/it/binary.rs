@@ -1,28 +1,10 @@
 //! The real binary: exit codes, stdout holding only protocol lines, logs on
 //! stderr, `PAYSTACK_API_URL`.
 
-use std::process::{Command, Output};
-
-use serde_json::{Value, json};
+use serde_json::json;
 use wiremock::MockServer;
 
 use crate::support::*;
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_source-paystack"));
-    c.env_remove("RUST_LOG");
-    c
-}
-
-/// Every stdout line, parsed (each must be one JSON message).
-fn lines(out: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            serde_json::from_str(l).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {l}"))
-        })
-        .collect()
-}
 
 #[test]
 fn spec_prints_one_message_and_exits_0() {
@@ -100,36 +82,15 @@ async fn read_goes_to_paystack_api_url_and_logs_only_to_stderr() {
     let files = Files::new();
     let config = files.config(json!({"secret_key": KEY, "start_date": "2024-01-01T00:00:00Z", "requests_per_minute": 100000}));
     let catalog = files.catalog(&[("customers", "incremental"), ("invoices", "full_refresh")]);
-    let uri = server.uri();
-    let out = tokio::task::spawn_blocking(move || {
-        bin()
-            .args(["read", "--debug", "--config"])
-            .arg(&config)
-            .arg("--catalog")
-            .arg(&catalog)
-            .env("PAYSTACK_API_URL", uri)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let msgs = lines(&out);
-    let records: Vec<&Value> = msgs.iter().filter(|m| m["type"] == "RECORD").collect();
-    assert_eq!(records.len(), 3);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (out, stderr) = read_binary(server.uri(), config, catalog, &["--debug"]).await;
+    assert_eq!(out.code, 0, "{stderr}");
+    assert_eq!(out.of_type("RECORD").len(), 3);
     assert!(
         stderr.contains("Reading stream"),
         "logs go to stderr: {stderr}"
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        !stdout.contains(KEY) && !stderr.contains(KEY),
+        !out.text.contains(KEY) && !stderr.contains(KEY),
         "the key never appears, even with --debug"
     );
 }

@@ -4,6 +4,7 @@ mod acceptance;
 mod bad_input;
 mod binary;
 mod check;
+mod drift;
 mod faults;
 mod first_hour;
 mod interrupt;
@@ -13,6 +14,7 @@ mod read_errors;
 mod read_paging;
 mod read_state;
 mod scenarios;
+mod schema_types;
 mod secrets;
 #[cfg(target_os = "linux")]
 mod signals;

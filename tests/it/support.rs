@@ -282,6 +282,54 @@ pub async fn run(command: Command, settings: &Settings) -> Output {
     }
 }
 
+/// The connector's binary, without the caller's `RUST_LOG`.
+pub fn bin() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_source-paystack"));
+    c.env_remove("RUST_LOG");
+    c
+}
+
+/// Every stdout line of a run of the binary, parsed (each must be one JSON
+/// message).
+pub fn lines(out: &std::process::Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {l}"))
+        })
+        .collect()
+}
+
+/// Runs the binary's `read` (with `flags`) against the API at `uri`, off
+/// the async runtime; its stdout as an [`Output`], and its stderr.
+pub async fn read_binary(
+    uri: String,
+    config: PathBuf,
+    catalog: PathBuf,
+    flags: &'static [&'static str],
+) -> (Output, String) {
+    let out = tokio::task::spawn_blocking(move || {
+        bin()
+            .arg("read")
+            .args(flags)
+            .arg("--config")
+            .arg(&config)
+            .arg("--catalog")
+            .arg(&catalog)
+            .env("PAYSTACK_API_URL", uri)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let output = Output {
+        code: out.status.code().unwrap_or(-1),
+        messages: lines(&out),
+        text: String::from_utf8_lossy(&out.stdout).into_owned(),
+    };
+    (output, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
 pub fn read_cmd(config: &Path, catalog: &Path, state: Option<&Path>) -> Command {
     Command::Read {
         config: config.to_owned(),

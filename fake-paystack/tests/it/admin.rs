@@ -97,28 +97,34 @@ async fn admin_endpoints() {
     assert_eq!(body["ids"][0], 14_000_020);
     assert_eq!(server.total("invoices"), 25);
 
-    let total: Value = http
-        .get(format!("{}/__admin/total?stream=invoices", server.uri()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // An admin GET, as JSON.
+    let admin = |path: &'static str| {
+        let http = http.clone();
+        let url = format!("{}{path}", server.uri());
+        async move {
+            http.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let total = admin("/__admin/total?stream=invoices").await;
     assert_eq!(total["total"], 25);
 
-    let ids: Value = http
-        .get(format!(
-            "{}/__admin/ids?stream=invoices&from=2024-01-01&to=2030-01-01",
-            server.uri()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ids = admin("/__admin/ids?stream=invoices&from=2024-01-01&to=2030-01-01").await;
     assert_eq!(ids["count"], 25);
+
+    // Every record, as the list endpoints serve it (drift included).
+    let all = admin("/__admin/records?stream=invoices").await;
+    assert_eq!(all["count"], 25);
+    let records = all["records"].as_array().unwrap();
+    assert_eq!(records.len(), 25);
+    let want: Value =
+        serde_json::from_str(&server.record("invoices", 14_000_003).unwrap()).unwrap();
+    assert_eq!(records[3], want);
 
     let bad = http
         .post(format!("{}/__admin/insert?stream=nope", server.uri()))

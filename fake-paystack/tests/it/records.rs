@@ -1,11 +1,13 @@
 //! Records are the connector's fixtures with ids, times and parents spliced
-//! in: they validate against the connector's schemas and carry the fields of
-//! one of the stream's fixture records, on every endpoint of the table,
-//! child endpoints included.
+//! in, and the table's drift on a share of them: with the drift undone they
+//! validate against the connector's schemas and carry the fields of one of
+//! the stream's fixture records, on every endpoint of the table, child
+//! endpoints included.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::PathBuf;
 
+use fake_paystack::drift::{self, Kind};
 use fake_paystack::{ENDPOINTS, Endpoint, FakePaystack, Options};
 use serde_json::Value;
 
@@ -50,6 +52,48 @@ fn fixtures(e: &Endpoint) -> Vec<Value> {
         }
     }
     records.clone()
+}
+
+/// Calls `f` on each value at `path` (`a.b`, `a[].b`) in `v`.
+fn each_at(v: &mut Value, path: &str, f: &mut dyn FnMut(&mut Value)) {
+    fn walk(v: &mut Value, parts: &[&str], f: &mut dyn FnMut(&mut Value)) {
+        let Some((part, rest)) = parts.split_first() else {
+            return f(v);
+        };
+        let (key, items) = match part.strip_suffix("[]") {
+            Some(key) => (key, true),
+            None => (*part, false),
+        };
+        match v.get_mut(key) {
+            Some(Value::Array(a)) if items => a.iter_mut().for_each(|x| walk(x, rest, f)),
+            Some(x) if !items => walk(x, rest, f),
+            _ => {}
+        }
+    }
+    walk(v, &path.split('.').collect::<Vec<_>>(), f)
+}
+
+/// Undoes the drift of the endpoint's table on `record`: each drifted value
+/// back in its type (`""` becomes null). The paths undone, once per value.
+fn undrift(e: &Endpoint, record: &mut Value) -> Vec<&'static str> {
+    let mut undone = Vec::new();
+    for d in e.drift {
+        each_at(record, d.path, &mut |v| {
+            let clean = match (d.kind, &*v) {
+                (Kind::ZeroOne, Value::Number(n)) => n.as_u64().map(|n| Value::Bool(n == 1)),
+                (Kind::TrueFalse, Value::Bool(b)) => Some(Value::from(u8::from(*b))),
+                (Kind::Empty, Value::String(s)) if s.is_empty() => Some(Value::Null),
+                (Kind::JsonText, Value::String(s)) => serde_json::from_str(s).ok(),
+                (Kind::Digits, Value::String(s)) => s.parse::<i64>().ok().map(Value::from),
+                _ => None,
+            };
+            if let Some(clean) = clean {
+                *v = clean;
+                undone.push(d.path);
+            }
+        });
+    }
+    undone
 }
 
 /// Each fixture record's top-level fields.
@@ -100,10 +144,15 @@ fn every_record_validates_against_its_schema_and_has_the_fixture_fields() {
                 ids
             }
         };
+        let mut drifted: BTreeMap<&str, usize> = e.drift.iter().map(|d| (d.path, 0)).collect();
+        let records = ids.len();
         for id in ids {
             let text = server.record(e.stream, id).unwrap();
-            let record: Value = serde_json::from_str(&text)
+            let mut record: Value = serde_json::from_str(&text)
                 .unwrap_or_else(|err| panic!("{} {id} is not JSON ({err}): {text}", e.stream));
+            for path in undrift(e, &mut record) {
+                *drifted.get_mut(path).unwrap() += 1;
+            }
             let errors: Vec<String> = validator
                 .iter_errors(&record)
                 .map(|err| format!("{} at {}", err, err.instance_path()))
@@ -144,6 +193,17 @@ fn every_record_validates_against_its_schema_and_has_the_fixture_fields() {
                 assert!(email.ends_with("@example.com"), "{email}");
             }
             checked += 1;
+        }
+        // Each drifting field drifts, on about one record in four of
+        // those whose fixture record has it.
+        for (path, n) in drifted {
+            let share = n as f64 / records as f64;
+            let most = 1.5 / drift::ONE_IN as f64;
+            assert!(
+                n > 0 && share < most,
+                "{} {path}: {n} of {records}",
+                e.stream
+            );
         }
     }
     assert!(checked > 21 * 320, "{checked}");
@@ -220,6 +280,11 @@ fn masked(e: &Endpoint, v: &Value) -> Value {
         }
     }
     let mut v = walk(v);
+    undrift(e, &mut v);
+    // What a `""` stood for is gone: not compared.
+    for d in e.drift.iter().filter(|d| d.kind == Kind::Empty) {
+        each_at(&mut v, d.path, &mut |x| *x = "DRIFT".into());
+    }
     v["id"] = "ID".into();
     for field in ["bulkcharge", "batch_code"] {
         if v.get(field).is_some() && matches!(e.stream, "bulk_charge_items" | "bulk_charges") {
@@ -260,7 +325,7 @@ fn every_record_is_a_fixture_record_and_every_fixture_record_shows_up() {
             assert!(distinct(field) > 100, "{}: creation times", e.stream);
         }
     }
-    // The quirks of the fixtures show up.
+    // The quirks of the fixtures, and the drift of the table, show up.
     let quirk = |stream: &str, pick: &dyn Fn(&Value) -> bool| {
         server.all_ids(stream).iter().any(|id| {
             let r: Value = serde_json::from_str(&server.record(stream, *id).unwrap()).unwrap();
@@ -286,8 +351,10 @@ fn every_record_is_a_fixture_record_and_every_fixture_record_shows_up() {
         .unwrap()
         < 0));
     assert!(quirk("orders", &|r| r["customer"].is_u64()));
-    assert!(quirk("orders", &|r| r["customer"].is_object()));
     assert!(quirk("orders", &|r| r["metadata"].is_string()));
+    assert!(quirk("orders", &|r| r["metadata"].is_object()));
+    assert!(quirk("subscriptions", &|r| r["invoice_limit"].is_string()));
+    assert!(quirk("transactions", &|r| r["log"]["time_spent"].is_string()));
     assert!(quirk("plans", &|r| r["subscriptions"][0]["customer"].is_u64()));
     assert!(quirk("payment_pages", &|r| r["plan"].is_u64()));
     assert!(quirk("settlement_transactions", &|r| r["message"] == ""));
