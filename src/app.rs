@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 
+use crate::accounting::Accounting;
 use crate::catalog;
 use crate::cli::Command;
 use crate::client::{Client, Fields, HttpSettings};
@@ -313,12 +314,27 @@ async fn read_command<W: Write>(
     } else {
         None
     };
+    // The Airbyte writer first, then the accounting (its line comes when a
+    // stream's last message is out), then the terminal display if any.
+    let mut accounting = Accounting::default();
+    let mut written = Tee(out, &mut accounting);
     let summary = match settings.progress.as_deref() {
         Some(mut terminal) => {
-            let mut both = Tee(out, &mut terminal);
-            read::read(client, &config, &selected, &input, opts, signals, &mut both).await?
+            let mut all = Tee(&mut written, &mut terminal);
+            read::read(client, &config, &selected, &input, opts, signals, &mut all).await?
         }
-        None => read::read(client, &config, &selected, &input, opts, signals, out).await?,
+        None => {
+            read::read(
+                client,
+                &config,
+                &selected,
+                &input,
+                opts,
+                signals,
+                &mut written,
+            )
+            .await?
+        }
     };
     if let Some(stop) = summary.stopped {
         return Ok(stop.exit_code());

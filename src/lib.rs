@@ -23,6 +23,9 @@
 //!   cutting a dense slice.
 //! - `paging`: one type per paging kind (offset, cursor) behind one trait;
 //!   its doc says what adding Paystack's keyset kind would touch.
+//! - `completeness`: each offset list's records checked against the
+//!   `meta.total` its first page announced; a list that falls short is read
+//!   again, then fails its stream.
 //! - `client`: HTTP and decoding a page without copying its records.
 //! - `error`: the error type, and the one place that says what an answer
 //!   means (retry, from which budget, or fail with which failure type).
@@ -34,6 +37,8 @@
 //! - `emit`: the Airbyte writer ([`Emitter`]), the one writer of stdout and
 //!   the only builder of protocol messages; a sink.
 //! - `progress`: live bars on stderr at a terminal ([`Terminal`]); a sink.
+//! - `accounting`: one INFO line per stream at its end (records, pages,
+//!   requests, retries, 429s, duplicates, lists checked); a sink.
 //! - `protocol`: the Airbyte messages we read and write.
 //!
 //! Only what the binary and the integration tests use is public: the
@@ -43,8 +48,10 @@
 pub mod app;
 pub mod cli;
 
+mod accounting;
 mod catalog;
 mod client;
+mod completeness;
 mod config;
 mod emit;
 mod error;

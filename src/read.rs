@@ -13,6 +13,11 @@
 //! they are known, and the next stream starts when the earlier ones cannot use
 //! the free request slots. A stream that fails ends INCOMPLETE with an ERROR
 //! trace naming it, and the others go on; a rejected key ends them all.
+//!
+//! Each page's outcome also says when it completed a list and how that list
+//! checked out against Paystack's count (`crate::completeness`), and the
+//! client says when a request is retried: both go to the sink as events,
+//! where `crate::accounting` counts them per stream.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -255,10 +260,10 @@ impl Reader<'_> {
         if self.runs[i].phase != Phase::Active {
             return Ok(());
         }
+        let def = self.runs[i].sel.def;
         match notice {
-            Notice::RateLimited { resume_at_ms } => {
-                self.sink.rate_limited(self.runs[i].sel.def, resume_at_ms)
-            }
+            Notice::Retrying { rate_limited } => self.sink.retrying(def, rate_limited),
+            Notice::RateLimited { resume_at_ms } => self.sink.rate_limited(def, resume_at_ms),
         }
     }
 
@@ -299,6 +304,9 @@ impl Reader<'_> {
         if let Some(rows) = outcome.estimate {
             self.sink.estimate(def, rows)?;
         }
+        if let Some(read) = outcome.list_read {
+            self.sink.list_read(def, read)?;
+        }
         while let Some(update) = progress.take_state() {
             self.sink.checkpoint(def, update)?;
             if let Some(cursor) = update.cursor {
@@ -323,7 +331,6 @@ impl Reader<'_> {
             self.sink.checkpoint(def, update)?;
         }
         run.phase = Phase::Done;
-        tracing::info!(stream = def.name, records = run.records, "Stream complete.");
         self.sink.stream_finished(def, Finished::Complete)
     }
 
