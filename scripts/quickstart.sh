@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Quick start, no Paystack account needed: builds the connector and the fake
 # Paystack, starts the fake on 127.0.0.1, runs a real `read` of every stream
-# against it, and shows what came out.
+# against it, and shows what came out, and the connector's accounting of each
+# stream (records, pages, requests, retries, 429s, duplicates dropped, lists
+# checked against Paystack's counts, shortfalls recovered).
 #
 #   bash scripts/quickstart.sh            # 1,000 records per stream
 #   RECORDS=20000 bash scripts/quickstart.sh
@@ -45,10 +47,10 @@ PAYSTACK_API_URL=$url target/release/source-paystack read \
   >"$work/messages.jsonl" 2>"$work/read.log"
 end=$(date +%s.%N)
 
-python3 - "$work/messages.jsonl" "$start" "$end" <<'PY'
-import json, sys
+python3 - "$work/messages.jsonl" "$start" "$end" "$work/read.log" <<'PY'
+import json, re, sys
 from collections import defaultdict
-path, start, end = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+path, start, end, log = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 records, states, status, first, last_state = defaultdict(int), defaultdict(int), {}, {}, {}
 errors, lines = [], 0
 for line in open(path):
@@ -75,6 +77,16 @@ for s in sorted(set(status) | set(records)):
     print(f"{s:<25}{records[s]:>9}{states[s]:>8}  {status.get(s, '?'):<10} {json.dumps(last_state.get(s))}")
 total = sum(records.values())
 print(f"\n{total} records, {total / secs:,.0f} records/s")
+# The connector's accounting line for each stream (its log, stderr): what it
+# read, and how each list checked out against Paystack's own count.
+accounting = {}
+for line in open(log):
+    m = re.search(r'Stream (?:complete|incomplete): (.*)\. stream="(\w+)"', line)
+    if m:
+        accounting[m.group(2)] = m.group(1)
+print("\nper stream, from the connector's log:")
+for s in sorted(accounting):
+    print(f"  {s:<25}{accounting[s]}")
 for s in sorted(first):
     text = json.dumps(first[s])
     print(f"\nnewest {s} record: {text[:300]}{'...' if len(text) > 300 else ''}")
