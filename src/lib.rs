@@ -4,7 +4,8 @@
 //! Commands:
 //! - [`cli`]: the command line (`spec`, `check`, `discover`, `read`).
 //! - [`app`]: one function per command, and the run [`app::Settings`].
-//! - `config`: the user's config, validated; the secret key type.
+//! - `config`: the user's config, validated; the secret key type; each
+//!   stream's lookback (`stream_lookback_days`, else `lookback_window_days`).
 //! - `catalog`: the configured catalog.
 //! - `state`: input state in every shape Airbyte writes; cursor values.
 //! - `stop`: stopping a read early on SIGINT or SIGTERM.

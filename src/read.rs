@@ -205,12 +205,13 @@ impl Reader<'_> {
         self.sink.stream_started(def)?;
         let saved = self.state.cursor(def.name);
         let config = self.config;
+        let lookback_days = config.lookback_days(def);
         let w = window(
             run.sel.mode,
             config.start_date,
             config.end_date,
             saved,
-            config.lookback_window_days,
+            lookback_days,
             self.opts.sync_started,
         );
         match (def.cursor_field().is_some(), w) {
@@ -219,6 +220,7 @@ impl Reader<'_> {
                 mode = ?run.sel.mode,
                 from = %format_cursor(w.from),
                 to = %format_cursor(w.to),
+                lookback_days,
                 "Reading stream."
             ),
             (true, None) => tracing::info!(
