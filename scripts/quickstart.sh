@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Quick start, no Paystack account needed: builds the connector and the fake
 # Paystack, starts the fake on 127.0.0.1, runs a real `read` of every stream
-# against it, and shows what came out.
+# against it, and shows what came out, and the connector's accounting of each
+# stream (records, pages, requests, retries, 429s, duplicates dropped, lists
+# checked against Paystack's counts, shortfalls recovered).
 #
 #   bash scripts/quickstart.sh            # 1,000 records per stream
 #   RECORDS=20000 bash scripts/quickstart.sh
@@ -49,4 +51,4 @@ end=$(date +%s.%N)
 # discover gives each stream's cursor, for "the newest record" of each.
 target/release/source-paystack discover --config "$work/config.json" >"$work/catalog.jsonl"
 python3 scripts/summary.py "$work/messages.jsonl" "$work/catalog.jsonl" \
-  "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')"
+  "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$work/read.log"

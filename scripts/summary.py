@@ -1,6 +1,6 @@
 """Summary of a read, for scripts/quickstart.sh (and anyone with a messages file):
 
-    python3 scripts/summary.py MESSAGES.jsonl CATALOG.jsonl SECONDS
+    python3 scripts/summary.py MESSAGES.jsonl CATALOG.jsonl SECONDS [READ.log]
 
 MESSAGES.jsonl is the stdout of `source-paystack read`; CATALOG.jsonl the
 stdout of `source-paystack discover` (it gives each stream's cursor field);
@@ -8,10 +8,12 @@ SECONDS how long the read took. Prints records, states, status and final
 state per stream, the records/s and what paces it, and the newest record of
 each stream: the one with the greatest cursor, wherever it was in the
 output (streams are read oldest slice first, newest record first within a
-page). Exits 1 when the read wrote an ERROR trace.
+page). With READ.log (the read's stderr), also the connector's accounting
+line of each stream. Exits 1 when the read wrote an ERROR trace.
 """
 
 import json
+import re
 import sys
 from collections import defaultdict
 from datetime import datetime
@@ -32,7 +34,7 @@ def cursor_key(value):
     return (-1, 0, "")
 
 
-def main(messages_path, catalog_path, seconds):
+def main(messages_path, catalog_path, seconds, log_path=None):
     cursors = {}
     for line in open(catalog_path):
         m = json.loads(line)
@@ -79,6 +81,17 @@ def main(messages_path, catalog_path, seconds):
           f"{TEST_RPM} requests a minute with a test key, {LIVE_RPM} with a live key, "
           f"{PER_PAGE} records a page, so at most about {TEST_RPM * PER_PAGE // 60:,} and "
           f"{LIVE_RPM * PER_PAGE // 60:,} records/s.)")
+    if log_path:
+        # The connector's accounting line for each stream (its log): what it
+        # read, and how each list checked out against Paystack's own count.
+        accounting = {}
+        for line in open(log_path, errors="replace"):
+            m = re.search(r'Stream (?:complete|incomplete): (.*)\. stream="(\w+)"', line)
+            if m:
+                accounting[m.group(2)] = m.group(1)
+        print("\nper stream, from the connector's log:")
+        for s in sorted(accounting):
+            print(f"  {s:<25}{accounting[s]}")
     for s in sorted(newest):
         field = cursors.get(s)
         text = json.dumps(newest[s])
@@ -91,6 +104,6 @@ def main(messages_path, catalog_path, seconds):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
-    sys.exit(main(sys.argv[1], sys.argv[2], float(sys.argv[3])))
+    sys.exit(main(sys.argv[1], sys.argv[2], float(sys.argv[3]), *sys.argv[4:]))

@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 
+use crate::accounting::Accounting;
 use crate::catalog;
 use crate::cli::Command;
 use crate::client::{Client, Fields, HttpSettings};
@@ -314,10 +315,13 @@ async fn read_command<W: Write>(
     } else {
         None
     };
-    // The Airbyte writer, the drift counts beside it, and the terminal
-    // display for a person watching.
+    // The Airbyte writer first, then the drift counts and the accounting
+    // (their lines come when a stream's last message is out), then the
+    // terminal display for a person watching.
     let mut drift = DriftLog::default();
-    let mut output = Tee(out, &mut drift);
+    let mut accounting = Accounting::default();
+    let mut checked = Tee(&mut drift, &mut accounting);
+    let mut output = Tee(out, &mut checked);
     let mut terminal = settings.progress.as_deref();
     let mut all;
     let sink: &mut dyn Sink = match &mut terminal {

@@ -85,9 +85,12 @@ impl ListQuery {
     }
 }
 
-/// Something worth telling the user while a request waits.
+/// Something worth telling the reader while a request runs.
 #[derive(Debug, Clone, Copy)]
 pub enum Notice {
+    /// An attempt failed and the request is sent again (`rate_limited`:
+    /// the answer was a 429).
+    Retrying { rate_limited: bool },
     /// Paystack answered 429; the request waits until `resume_at_ms`.
     RateLimited { resume_at_ms: i64 },
 }
@@ -208,7 +211,8 @@ impl Client {
     }
 
     /// Fetches one page of a list endpoint, retrying as [`RetryPolicy`] says.
-    /// `notify` hears about waits worth reporting (rate limits).
+    /// `notify` hears about every retry and the waits worth reporting (rate
+    /// limits).
     ///
     /// # Errors
     /// The last failure once retries are exhausted, or at once for a final
@@ -236,7 +240,9 @@ impl Client {
             match self.settings.retry.decide(&error, attempt, fastrand::f64()) {
                 Decision::Stop => return Err(error),
                 Decision::Retry(delay) => {
-                    if error.retry() == Retry::RateLimited {
+                    let rate_limited = error.retry() == Retry::RateLimited;
+                    notify(Notice::Retrying { rate_limited });
+                    if rate_limited {
                         self.limiter.rate_limited(delay);
                         notify(Notice::RateLimited {
                             resume_at_ms: crate::emit::now_millis() + delay.as_millis() as i64,

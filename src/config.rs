@@ -3,10 +3,12 @@
 //! printed.
 //!
 //! Validation is written by hand rather than run through a JSON-schema engine
-//! so that every message names the field and the fix, and so that no message
-//! can ever echo the secret key. A test checks that this validator and
-//! `spec.json` accept and reject the same configs.
+//! so that every message names the field and the fix (a stream name that is
+//! not one gets the closest one as a suggestion), and so that no message can
+//! ever echo the secret key. A test checks that this validator and
+//! `spec.json` accept and reject the same `stream_lookback_days`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
@@ -14,6 +16,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::error::Error;
+use crate::streams::{STREAMS, StreamDef};
 
 /// A Paystack secret key. It can be used, but never formatted: `Debug` and
 /// `Display` print a redaction marker, so it cannot leak through logs or errors.
@@ -59,6 +62,25 @@ pub struct Config {
     pub requests_per_minute: Option<u32>,
     /// Records created at or after it are not read; the state never passes it.
     pub end_date: Option<DateTime<Utc>>,
+    /// Per-stream overrides of `lookback_window_days`, by stream name (only
+    /// streams with a cursor). See [`Config::lookback_days`].
+    pub stream_lookback_days: BTreeMap<&'static str, u64>,
+}
+
+impl Config {
+    /// The lookback of stream `def`, in days: its own `stream_lookback_days`
+    /// entry; for a child stream not named there, its parent's entry (it is
+    /// read through its parent's window); else `lookback_window_days`.
+    pub fn lookback_days(&self, def: &StreamDef) -> u64 {
+        let own = self.stream_lookback_days.get(def.name);
+        let parent = || {
+            def.parent
+                .and_then(|p| self.stream_lookback_days.get(p.stream))
+        };
+        own.or_else(parent)
+            .copied()
+            .unwrap_or(self.lookback_window_days)
+    }
 }
 
 /// Reads and validates the config file at `path`.
@@ -119,10 +141,11 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Config, Error> {
 }
 
 /// The config fields of `spec.json`.
-pub const FIELDS: [&str; 5] = [
+pub const FIELDS: [&str; 6] = [
     "secret_key",
     "start_date",
     "lookback_window_days",
+    "stream_lookback_days",
     "requests_per_minute",
     "end_date",
 ];
@@ -200,13 +223,73 @@ fn from_map(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Config, Erro
             )));
         }
     };
+    let stream_lookback_days = stream_lookback_days(map.get("stream_lookback_days"))?;
     Ok(Config {
         secret_key,
         start_date,
         lookback_window_days,
         requests_per_minute,
         end_date,
+        stream_lookback_days,
     })
+}
+
+/// `stream_lookback_days`: an object of stream names (streams with a
+/// cursor) and whole numbers of days, 0 or more.
+fn stream_lookback_days(value: Option<&Value>) -> Result<BTreeMap<&'static str, u64>, Error> {
+    const FIELD: &str = "stream_lookback_days";
+    let named = || {
+        STREAMS
+            .iter()
+            .filter(|d| d.cursor_field().is_some())
+            .map(|d| d.name)
+    };
+    let valid = || named().collect::<Vec<_>>().join(", ");
+    let entries = match value {
+        None | Some(Value::Null) => return Ok(BTreeMap::new()),
+        Some(Value::Object(entries)) => entries,
+        Some(other) => {
+            return Err(Error::config(format!(
+                "{FIELD} must be an object of stream names and whole numbers of days, for example \
+                 {{\"disputes\": 60, \"transactions\": 2}}, not {}.",
+                kind_of(other)
+            )));
+        }
+    };
+    let mut days = BTreeMap::new();
+    for (name, value) in entries {
+        let Some(def) = STREAMS.iter().find(|d| d.name == name) else {
+            let suggestion = did_you_mean(name, named())
+                .map(|s| format!(" Did you mean \"{s}\"?"))
+                .unwrap_or_default();
+            return Err(Error::config(format!(
+                "{FIELD} names \"{name}\", which is not a stream.{suggestion} Streams that can \
+                 have a lookback: {}.",
+                valid()
+            )));
+        };
+        if def.cursor_field().is_none() {
+            return Err(Error::config(format!(
+                "{FIELD} names \"{name}\", a full refresh stream: it has no cursor and is read \
+                 whole on every sync, so a lookback changes nothing. Remove it. Streams that can \
+                 have a lookback: {}.",
+                valid()
+            )));
+        }
+        days.insert(def.name, non_negative(&format!("{FIELD}.{name}"), value)?);
+    }
+    Ok(days)
+}
+
+/// The candidate closest to `name` (see [`typo_distance`]), if it is close
+/// enough to be a typo of it.
+fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = 2.max(name.trim().chars().count() / 3);
+    candidates
+        .map(|c| (typo_distance(name.trim(), c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
 }
 
 fn secret_key(value: Option<&Value>) -> Result<SecretKey, Error> {
@@ -298,7 +381,14 @@ pub fn parse_start_date(text: &str) -> Option<DateTime<Utc>> {
 fn non_negative_integer(map: &Map<String, Value>, field: &str, default: u64) -> Result<u64, Error> {
     match map.get(field) {
         None | Some(Value::Null) => Ok(default),
-        Some(Value::Number(n)) => {
+        Some(value) => non_negative(field, value),
+    }
+}
+
+/// `value` of `field` as a whole number, 0 or more.
+fn non_negative(field: &str, value: &Value) -> Result<u64, Error> {
+    match value {
+        Value::Number(n) => {
             if let Some(v) = n.as_u64() {
                 return Ok(v);
             }
@@ -318,7 +408,7 @@ fn non_negative_integer(map: &Map<String, Value>, field: &str, default: u64) -> 
                 ))),
             }
         }
-        Some(other) => Err(Error::config(format!(
+        other => Err(Error::config(format!(
             "{field} must be a whole number (0 or more), not {}.",
             kind_of(other)
         ))),
@@ -585,6 +675,227 @@ mod tests {
             r#"{"secret_key":"sk_test_a","start_date":"2020-01-01T00:00:00Z","lookback_window_days":3.0}"#,
         );
         assert_eq!(c.lookback_window_days, 3);
+    }
+
+    /// A config with the base fields and `extra` (a JSON object's members).
+    fn with(extra: &str) -> String {
+        format!(
+            r#"{{"secret_key":"sk_test_a","start_date":"2020-01-01T00:00:00Z","lookback_window_days":7,{extra}}}"#
+        )
+    }
+
+    fn def(name: &str) -> &'static StreamDef {
+        crate::streams::find(name).unwrap()
+    }
+
+    #[test]
+    fn a_lookback_per_stream_overrides_the_global_one_and_children_follow_their_parent() {
+        let c = ok(&with(
+            r#""stream_lookback_days":{"disputes":60,"transactions":2,"settlements":3,"bulk_charges":0,"bulk_charge_items":5}"#,
+        ));
+        let days = |name| c.lookback_days(def(name));
+        assert_eq!(days("disputes"), 60);
+        assert_eq!(days("transactions"), 2);
+        assert_eq!(days("customers"), 7, "not named: lookback_window_days");
+        assert_eq!(days("settlement_transactions"), 3, "its parent's");
+        assert_eq!(days("bulk_charges"), 0);
+        assert_eq!(days("bulk_charge_items"), 5, "named itself");
+        // The window of each stream, from the same saved cursor.
+        let now = Utc.with_ymd_and_hms(2024, 6, 1, 12, 0, 0).unwrap();
+        let cursor = Utc.with_ymd_and_hms(2024, 5, 20, 0, 0, 0).unwrap();
+        let from = |name| {
+            crate::window::window(
+                crate::protocol::SyncMode::Incremental,
+                c.start_date,
+                None,
+                Some(cursor),
+                days(name),
+                now,
+            )
+            .unwrap()
+            .from
+        };
+        let day = chrono::TimeDelta::days(1);
+        assert_eq!(from("disputes"), cursor - day * 60);
+        assert_eq!(from("transactions"), cursor - day * 2);
+        assert_eq!(from("customers"), cursor - day * 7);
+        assert_eq!(from("settlement_transactions"), cursor - day * 3);
+        assert_eq!(from("bulk_charges"), cursor);
+        // Without the field, or with it empty or null: the global value.
+        for extra in [
+            r#""x":1"#,
+            r#""stream_lookback_days":{}"#,
+            r#""stream_lookback_days":null"#,
+        ] {
+            let c = ok(&with(extra));
+            assert!(c.stream_lookback_days.is_empty(), "{extra}");
+            assert_eq!(c.lookback_days(def("disputes")), 7, "{extra}");
+        }
+    }
+
+    #[test]
+    fn a_bad_stream_lookback_says_which_stream_and_what_to_do() {
+        let cases = [
+            (
+                r#"{"dispute":60}"#,
+                r#"stream_lookback_days names "dispute", which is not a stream. Did you mean "disputes"?"#,
+            ),
+            (r#"{"Transactions":2}"#, r#"Did you mean "transactions"?"#),
+            (
+                r#"{"settlement-transactions":2}"#,
+                r#"Did you mean "settlement_transactions"?"#,
+            ),
+            (
+                r#"{"payouts":2}"#,
+                "which is not a stream. Streams that can have a lookback: customers, disputes,",
+            ),
+            (
+                r#"{"subaccounts":3}"#,
+                r#"names "subaccounts", a full refresh stream: it has no cursor"#,
+            ),
+            (
+                r#"{"terminals":3}"#,
+                "a lookback changes nothing. Remove it.",
+            ),
+            (
+                r#"{"disputes":-1}"#,
+                "stream_lookback_days.disputes is -1, but it cannot be negative",
+            ),
+            (
+                r#"{"disputes":"60"}"#,
+                "stream_lookback_days.disputes must be a whole number (0 or more), not a string",
+            ),
+            (r#"{"disputes":2.5}"#, "must be a whole number of days"),
+            (r#"{"disputes":null}"#, "not null"),
+            (r#"[["disputes",60]]"#, "must be an object of stream names"),
+            (r#""disputes=60""#, "not a string"),
+        ];
+        for (value, needle) in cases {
+            let m = err(&with(&format!(r#""stream_lookback_days":{value}"#)));
+            assert!(m.contains(needle), "{value} -> {m}");
+        }
+        let m = err(&with(r#""stream_lookback_days":{"payouts":2}"#));
+        assert!(!m.contains("Did you mean"), "nothing close: {m}");
+        assert!(
+            !m.contains("subaccounts"),
+            "only streams with a cursor: {m}"
+        );
+    }
+
+    #[test]
+    fn typos_are_matched_to_the_closest_stream_name() {
+        assert_eq!(typo_distance("dispute", "disputes"), 1);
+        assert_eq!(
+            typo_distance("settlement-transactions", "settlement_transactions"),
+            0
+        );
+        let names = || ["transfers", "transactions", "refunds"].into_iter();
+        assert_eq!(did_you_mean("transfer", names()), Some("transfers"));
+        assert_eq!(did_you_mean(" Transaction ", names()), Some("transactions"));
+        assert_eq!(did_you_mean("refund", names()), Some("refunds"));
+        assert_eq!(did_you_mean("customers", names()), None);
+        assert_eq!(
+            did_you_mean("Bulk-Charges", ["bulk_charges"].into_iter()),
+            Some("bulk_charges")
+        );
+    }
+
+    /// `spec.json` and this validator agree on `stream_lookback_days`: the
+    /// spec names exactly the streams with a cursor, and a config passes the
+    /// spec exactly when it passes here, except for a name the spec does not
+    /// list, which the spec lets through (Airbyte's acceptance tests want
+    /// `additionalProperties` true in specs; its UI offers only the listed
+    /// names) and this validator rejects.
+    #[test]
+    fn the_spec_lists_the_streams_with_a_cursor() {
+        let spec: Value = serde_json::from_str(crate::app::SPEC).unwrap();
+        let field = &spec["connectionSpecification"]["properties"]["stream_lookback_days"];
+        let listed: Vec<&str> = field["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut with_cursor: Vec<&str> = STREAMS
+            .iter()
+            .filter(|d| d.cursor_field().is_some())
+            .map(|d| d.name)
+            .collect();
+        with_cursor.sort_unstable();
+        assert_eq!(listed, with_cursor);
+        for (name, prop) in field["properties"].as_object().unwrap() {
+            assert_eq!(prop["type"], "integer", "{name}");
+            assert_eq!(prop["minimum"], 0, "{name}");
+        }
+        assert!(
+            field["description"]
+                .as_str()
+                .unwrap()
+                .contains("lookback_window_days")
+        );
+        assert!(
+            ok(&with(&format!(
+                r#""stream_lookback_days":{}"#,
+                field["examples"][0]
+            )))
+            .stream_lookback_days
+            .contains_key("disputes")
+        );
+    }
+
+    fn lookback_entry() -> impl Strategy<Value = (String, Value)> {
+        let names = prop_oneof![
+            Just("disputes"),
+            Just("transactions"),
+            Just("settlement_transactions"),
+            Just("orders"),
+            Just("subaccounts"),
+            Just("terminals"),
+            Just("dispute"),
+            Just("Transactions"),
+        ];
+        let values = prop_oneof![
+            (0u64..400).prop_map(Value::from),
+            (-400i64..0).prop_map(Value::from),
+            Just(serde_json::json!(3.0)),
+            Just(serde_json::json!(2.5)),
+            Just(serde_json::json!("5")),
+            Just(Value::Null),
+            Just(Value::Bool(true)),
+        ];
+        (names, values).prop_map(|(n, v)| (n.to_owned(), v))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn spec_and_validator_agree_on_stream_lookbacks(
+            entries in prop::collection::vec(lookback_entry(), 0..4),
+            not_an_object in proptest::option::of(prop_oneof![
+                Just(serde_json::json!([1])), Just(serde_json::json!("x")), Just(serde_json::json!(5)),
+            ]),
+        ) {
+            let spec: Value = serde_json::from_str(crate::app::SPEC).unwrap();
+            let conn = &spec["connectionSpecification"];
+            let validator = jsonschema::draft7::new(conn).unwrap();
+            let value = not_an_object.unwrap_or_else(|| {
+                Value::Object(entries.iter().cloned().collect())
+            });
+            let config = serde_json::json!({
+                "secret_key": "sk_test_a", "start_date": "2020-01-01T00:00:00Z",
+                "stream_lookback_days": value,
+            });
+            let spec_ok = validator.is_valid(&config);
+            let ours = parse(&config.to_string(), now());
+            let listed = conn["properties"]["stream_lookback_days"]["properties"].as_object().unwrap();
+            let unlisted = value.as_object().is_some_and(|m| m.keys().any(|k| !listed.contains_key(k)));
+            if unlisted {
+                prop_assert!(ours.is_err(), "{config}");
+            } else {
+                prop_assert_eq!(spec_ok, ours.is_ok(), "{} -> {:?}", config, ours.err());
+            }
+        }
     }
 
     crate::testing::never_panics!(config_parsing_never_panics, |text: &str| drop(parse(

@@ -100,6 +100,22 @@ pub enum Error {
     #[error("Stopped reading {path} to avoid an endless or lossy loop: {detail}")]
     Pagination { path: String, detail: String },
 
+    /// A list delivered fewer records than Paystack announced for it, on a
+    /// first read and again on a second one (see `crate::completeness`).
+    #[error("{}", incomplete(list, *announced, *delivered, *outside, *first))]
+    Incomplete {
+        /// The query: `GET /transaction?from=…&to=…`.
+        list: String,
+        /// `meta.total` of the second read's first page.
+        announced: u64,
+        /// Different records the second read delivered.
+        delivered: u64,
+        /// Of those, outside the slice (counted, not emitted).
+        outside: u64,
+        /// The first read: `meta.total` and the records delivered.
+        first: (u64, u64),
+    },
+
     /// A bug: something that should not happen did.
     #[error("Internal error: {0}. Please report it with the log of this run.")]
     Internal(String),
@@ -117,6 +133,31 @@ fn attempts_note(attempts: u32) -> String {
     } else {
         String::new()
     }
+}
+
+fn incomplete(
+    list: &str,
+    announced: u64,
+    delivered: u64,
+    outside: u64,
+    (first_announced, first_delivered): (u64, u64),
+) -> String {
+    let overlap = if outside > 0 {
+        format!(
+            "; {outside} of the {delivered} are in the one-second overlap before the slice, \
+             counted but not emitted"
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "Paystack announced {announced} records for {list} (meta.total), but its pages delivered \
+         {delivered}, and {first_delivered} of {first_announced} when the list was read the \
+         first time{overlap}. A record may be missing, so the stream stops here and its state \
+         stays before this list; the next sync reads it again. Run the sync again: it resumes \
+         from the last state. If the shortfall persists, Paystack is skipping or miscounting \
+         records of this query: send the query and these counts to Paystack support."
+    )
 }
 
 /// Whether another attempt can help, and from which attempt budget.
@@ -192,8 +233,9 @@ impl Error {
     /// - 408, a body that is not Paystack's envelope, `"status": false`:
     ///   retried; a system error when it persists.
     /// - 401, 403, 404, bad input: final; the user must act (config).
-    /// - Any other status, a paging loop, a bug, a closed stdout: final;
-    ///   a system error.
+    /// - Any other status, a paging loop, a list that delivered fewer
+    ///   records than announced, a bug, a closed stdout: final; a system
+    ///   error.
     pub fn meaning(&self) -> (Retry, FailureType) {
         use FailureType::{ConfigError, SystemError, TransientError};
         match self {
@@ -206,9 +248,10 @@ impl Error {
             Error::Http { .. } => (Retry::No, SystemError),
             Error::Transport { .. } => (Retry::Yes, TransientError),
             Error::Decode { .. } | Error::Api { .. } => (Retry::Yes, SystemError),
-            Error::Pagination { .. } | Error::Internal(_) | Error::Io(_) => {
-                (Retry::No, SystemError)
-            }
+            Error::Pagination { .. }
+            | Error::Incomplete { .. }
+            | Error::Internal(_)
+            | Error::Io(_) => (Retry::No, SystemError),
         }
     }
 

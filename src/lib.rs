@@ -4,7 +4,8 @@
 //! Commands:
 //! - [`cli`]: the command line (`spec`, `check`, `discover`, `read`).
 //! - [`app`]: one function per command, and the run [`app::Settings`].
-//! - `config`: the user's config, validated; the secret key type.
+//! - `config`: the user's config, validated; the secret key type; each
+//!   stream's lookback (`stream_lookback_days`, else `lookback_window_days`).
 //! - `catalog`: the configured catalog.
 //! - `state`: input state in every shape Airbyte writes; cursor values.
 //! - `stop`: stopping a read early on SIGINT or SIGTERM.
@@ -23,6 +24,9 @@
 //!   cutting a dense slice.
 //! - `paging`: one type per paging kind (offset, cursor) behind one trait;
 //!   its doc says what adding Paystack's keyset kind would touch.
+//! - `completeness`: each offset list's records checked against the
+//!   `meta.total` its first page announced; a list that falls short is read
+//!   again, then fails its stream.
 //! - `client`: HTTP and decoding a page without copying its records.
 //! - `normalise`: Paystack's known drift made to fit the schema, checked
 //!   while a page is decoded; only a record that needs a change is rewritten.
@@ -38,6 +42,8 @@
 //! - `progress`: live bars on stderr at a terminal ([`Terminal`]); a sink.
 //! - `drift`: per stream, the values that did not arrive in their schema's
 //!   type, logged when the stream ends; a sink.
+//! - `accounting`: one INFO line per stream at its end (records, pages,
+//!   requests, retries, 429s, duplicates, lists checked); a sink.
 //! - `protocol`: the Airbyte messages we read and write.
 //!
 //! Only what the binary and the integration tests use is public: the
@@ -47,8 +53,10 @@
 pub mod app;
 pub mod cli;
 
+mod accounting;
 mod catalog;
 mod client;
+mod completeness;
 mod config;
 mod drift;
 mod emit;

@@ -2,14 +2,17 @@
 //! state and its guards, behind one trait, [`ListPages`]. A list answers
 //! three questions: which page may be asked for now ([`ListPages::next`]),
 //! what an answer changes ([`ListPages::take`]), and what it knows about its
-//! size ([`ListPages::counts`]). Slicing (`crate::slice`) and ESTIMATE ask
-//! for counts; nothing outside this module matches on the kind.
+//! size ([`ListPages::counts`], and [`ListPages::announced`], the count the
+//! completeness check holds the list to). Slicing (`crate::slice`), ESTIMATE
+//! and the completeness check (`crate::completeness`) ask for counts;
+//! nothing outside this module matches on the kind.
 //!
 //! - [`Offset`]: `page` and `perPage`, sized by `meta.pageCount` /
 //!   `meta.total`. A list is read until `meta.pageCount` (or
 //!   `ceil(total / perPage)`, whichever is larger) or an empty page, never
 //!   stopping on a short page, with several pages in flight once the first
-//!   says how many there are (one after another when it does not). A short
+//!   says how many there are (one after another when it does not, and on a
+//!   second read, [`Paging::start_again`]). A short
 //!   first page that claims more pages reveals a server-side cap on
 //!   `perPage`; the list then continues with that page size, which is right
 //!   whether Paystack offsets pages by the cap or by the size asked for.
@@ -26,7 +29,8 @@
 //! no `total`). Reading them that way touches exactly:
 //! 1. this module: a `Keyset` type implementing [`ListPages`] (its `next`
 //!    sets `use_cursor` and the last `meta.next`; `counts` knows no total,
-//!    so those streams are read as one slice and get no ESTIMATE), a
+//!    so those streams are read as one slice, get no ESTIMATE and are read
+//!    without a completeness check), a
 //!    `Paging::Keyset` variant, and its arm in [`Paging::start`];
 //! 2. `crate::client`: a `use_cursor` field in `ListQuery`, written by
 //!    `ListQuery::pairs`;
@@ -62,6 +66,20 @@ impl Paging {
     pub fn start(self, per_page: u32) -> Box<dyn ListPages> {
         match self {
             Paging::Offset => Box::new(Offset::new(per_page)),
+            Paging::Cursor => Box::new(Cursor::new(per_page)),
+        }
+    }
+
+    /// A list of this kind read a second time (its first read fell short of
+    /// its count): offset pages one after another, in order, so records
+    /// created at the top of a newest-first list while it is read can only
+    /// push records onto the next page, which is read after, never past it.
+    pub fn start_again(self, per_page: u32) -> Box<dyn ListPages> {
+        match self {
+            Paging::Offset => Box::new(Offset {
+                sequential: true,
+                ..Offset::new(per_page)
+            }),
             Paging::Cursor => Box::new(Cursor::new(per_page)),
         }
     }
@@ -115,6 +133,14 @@ pub trait ListPages: fmt::Debug + Send {
 
     /// What the answers so far say about the list's size.
     fn counts(&self) -> Counts;
+
+    /// The records the list's query holds, as its first page announced
+    /// (`meta.total`), when the kind's count is one the pages can be checked
+    /// against (`crate::completeness`): offset paging. `None` for a kind
+    /// that pages without a count, or a first page that gave none.
+    fn announced(&self) -> Option<u64> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +219,13 @@ impl Common {
 
     /// The guards, once the kind has read the page: too many pages (as
     /// counted, or `claimed` by the meta), or a page equal to its neighbour.
+    ///
+    /// A repeated page is fatal only on a list of unknown length, where it
+    /// would loop. A list whose first page announced its total is bounded by
+    /// it; a repeat there only delivers duplicates, which the completeness
+    /// check drops and counts as a shortfall (and reads the list again). A
+    /// record missing from a short first page can look like a page-size cap,
+    /// and the smaller pages then repeat records: the re-read recovers it.
     fn guard(
         &mut self,
         page_no: u32,
@@ -209,7 +242,8 @@ impl Common {
                 ),
             });
         }
-        if !page.records.is_empty() {
+        let bounded = claimed.is_some() && self.total.is_some();
+        if !page.records.is_empty() && !bounded {
             let sig = signature(page);
             for neighbour in [page_no.saturating_sub(1), page_no + 1] {
                 if self.signatures.get(&neighbour) == Some(&sig) {
@@ -248,6 +282,8 @@ pub struct Offset {
     /// Pages the list holds; `None` when Paystack gave no counts (then the
     /// pages are read one after another until an empty one).
     last_page: Option<u32>,
+    /// One page after another even when the count is known.
+    sequential: bool,
 }
 
 impl Offset {
@@ -257,6 +293,7 @@ impl Offset {
             per_page,
             next_page: 2,
             last_page: None,
+            sequential: false,
         }
     }
 }
@@ -268,7 +305,9 @@ impl ListPages for Offset {
             Gate::Wait => return None,
             Gate::Later => {
                 let allowed = match self.last_page {
-                    Some(last) => self.next_page <= last,
+                    Some(last) => {
+                        self.next_page <= last && (!self.sequential || self.common.in_flight == 0)
+                    }
                     // Unknown length: strictly one page after another.
                     None => self.common.in_flight == 0,
                 };
@@ -324,6 +363,10 @@ impl ListPages for Offset {
             pages: self.last_page,
             received: self.common.received,
         }
+    }
+
+    fn announced(&self) -> Option<u64> {
+        self.common.total
     }
 }
 
@@ -484,6 +527,31 @@ mod tests {
         take(list.as_mut(), &second, &page(&[7], Meta::default()));
         assert!(list.is_complete());
         assert_eq!(list.counts().received, 3);
+    }
+
+    #[test]
+    fn a_second_read_pages_one_after_another_and_offset_lists_announce_their_total() {
+        let mut list = Paging::Offset.start_again(2);
+        let first = list.next().unwrap();
+        let meta = Meta {
+            total: Some(5),
+            page_count: Some(3),
+            ..Meta::default()
+        };
+        take(list.as_mut(), &first, &page(&[5, 4], meta.clone()));
+        assert_eq!(list.announced(), Some(5));
+        let second = list.next().unwrap();
+        assert!(list.next().is_none(), "one page at a time");
+        take(list.as_mut(), &second, &page(&[3, 2], meta.clone()));
+        let third = list.next().unwrap();
+        assert_eq!(third.page_no, 3);
+        take(list.as_mut(), &third, &page(&[1], meta.clone()));
+        assert!(list.is_complete());
+        // A cursor list announces nothing, even when its meta has a total.
+        let mut cursor = Paging::Cursor.start(2);
+        let first = cursor.next().unwrap();
+        take(cursor.as_mut(), &first, &page(&[9], meta));
+        assert_eq!(cursor.announced(), None);
     }
 
     #[test]

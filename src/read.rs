@@ -13,6 +13,11 @@
 //! they are known, and the next stream starts when the earlier ones cannot use
 //! the free request slots. A stream that fails ends INCOMPLETE with an ERROR
 //! trace naming it, and the others go on; a rejected key ends them all.
+//!
+//! Each page's outcome also says when it completed a list and how that list
+//! checked out against Paystack's count (`crate::completeness`), and the
+//! client says when a request is retried: both go to the sink as events,
+//! where `crate::accounting` counts them per stream.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -200,12 +205,13 @@ impl Reader<'_> {
         self.sink.stream_started(def)?;
         let saved = self.state.cursor(def.name);
         let config = self.config;
+        let lookback_days = config.lookback_days(def);
         let w = window(
             run.sel.mode,
             config.start_date,
             config.end_date,
             saved,
-            config.lookback_window_days,
+            lookback_days,
             self.opts.sync_started,
         );
         match (def.cursor_field().is_some(), w) {
@@ -214,6 +220,7 @@ impl Reader<'_> {
                 mode = ?run.sel.mode,
                 from = %format_cursor(w.from),
                 to = %format_cursor(w.to),
+                lookback_days,
                 "Reading stream."
             ),
             (true, None) => tracing::info!(
@@ -255,10 +262,10 @@ impl Reader<'_> {
         if self.runs[i].phase != Phase::Active {
             return Ok(());
         }
+        let def = self.runs[i].sel.def;
         match notice {
-            Notice::RateLimited { resume_at_ms } => {
-                self.sink.rate_limited(self.runs[i].sel.def, resume_at_ms)
-            }
+            Notice::Retrying { rate_limited } => self.sink.retrying(def, rate_limited),
+            Notice::RateLimited { resume_at_ms } => self.sink.rate_limited(def, resume_at_ms),
         }
     }
 
@@ -299,6 +306,9 @@ impl Reader<'_> {
         if let Some(rows) = outcome.estimate {
             self.sink.estimate(def, rows)?;
         }
+        if let Some(read) = outcome.list_read {
+            self.sink.list_read(def, read)?;
+        }
         while let Some(update) = progress.take_state() {
             self.sink.checkpoint(def, update)?;
             if let Some(cursor) = update.cursor {
@@ -323,7 +333,6 @@ impl Reader<'_> {
             self.sink.checkpoint(def, update)?;
         }
         run.phase = Phase::Done;
-        tracing::info!(stream = def.name, records = run.records, "Stream complete.");
         self.sink.stream_finished(def, Finished::Complete)
     }
 

@@ -7,6 +7,8 @@
 //!   TRACE ERROR);
 //! - the terminal display, [`crate::progress::Terminal`]: live bars on
 //!   stderr for a person watching a long sync;
+//! - the accounting, [`crate::accounting::Accounting`]: one log line per
+//!   stream at its end, with its counts;
 //! - [`Tee`]: both of two sinks, in order.
 //!
 //! Every event has a do-nothing default, so a sink implements only what it
@@ -14,6 +16,7 @@
 //! new implementation behind a [`Tee`]; the reader does not change.
 
 use crate::client::{Drift, Page};
+use crate::completeness::ListRead;
 use crate::error::Error;
 use crate::slice::StateUpdate;
 use crate::stop::Stop;
@@ -130,6 +133,18 @@ pub trait Sink {
         Ok(())
     }
 
+    /// A request of `stream` failed and is sent again; `rate_limited`: the
+    /// answer was a 429.
+    fn retrying(&mut self, stream: Stream, rate_limited: bool) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// A list of `stream` (a time slice, an unfiltered list, a child list)
+    /// was read to its end and checked, as `read` says.
+    fn list_read(&mut self, stream: Stream, read: ListRead) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// `stream` ended, as `how` says.
     fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {
         Ok(())
@@ -173,6 +188,16 @@ impl Sink for Tee<'_> {
     fn rate_limited(&mut self, stream: Stream, resume_at_ms: i64) -> Result<(), Error> {
         self.0.rate_limited(stream, resume_at_ms)?;
         self.1.rate_limited(stream, resume_at_ms)
+    }
+
+    fn retrying(&mut self, stream: Stream, rate_limited: bool) -> Result<(), Error> {
+        self.0.retrying(stream, rate_limited)?;
+        self.1.retrying(stream, rate_limited)
+    }
+
+    fn list_read(&mut self, stream: Stream, read: ListRead) -> Result<(), Error> {
+        self.0.list_read(stream, read)?;
+        self.1.list_read(stream, read)
     }
 
     fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {

@@ -4,7 +4,10 @@
 //!
 //! # The window
 //! The window is `[from, to)`: `from` is `start_date`, or on an incremental
-//! sync with a saved cursor C, `max(start_date, C - lookback_window_days)`;
+//! sync with a saved cursor C, `max(start_date, C - lookback)`, where the
+//! lookback is the stream's own (`crate::config::Config::lookback_days`:
+//! its `stream_lookback_days` entry, its parent's for a child stream, else
+//! `lookback_window_days`);
 //! `to` is the moment the sync started (whole seconds; or `end_date` when
 //! that is earlier), not midnight, so today's records are read, and records
 //! created while the sync runs cannot shift offset pages under it.

@@ -14,7 +14,8 @@
 //! and rate limiting (they consume no quota): the status codes, 429, the HTML
 //! pages and `status: false`. The others *alter* the normal response and go
 //! through the whole pipeline: a slow answer, a dropped connection, a
-//! truncated body, a missing `meta`, a string `meta.perPage`.
+//! truncated body, a missing `meta`, a string `meta.perPage`, a record left
+//! out of a page, a `meta.total` that is missing or wrong.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -57,6 +58,15 @@ pub enum Fault {
     MissingMeta,
     /// The normal page with `meta.perPage` as a string. Text: `per-page-string`.
     PerPageString,
+    /// The normal page without its first record, `meta` unchanged (it
+    /// still counts the record): a record silently lost. Text: `lose-record`.
+    LoseRecord,
+    /// The normal page with `meta` but no `meta.total` (no `total_volume`
+    /// either). Text: `no-total`.
+    NoTotal,
+    /// The normal page with `meta.total` off by this many records (never
+    /// below 0); `pageCount` stays right. Text: `total:+N` or `total:-N`.
+    WrongTotal(i64),
 }
 
 impl Fault {
@@ -81,12 +91,16 @@ impl Fault {
             Fault::StatusFalse(_) => "false".into(),
             Fault::MissingMeta => "no-meta".into(),
             Fault::PerPageString => "per-page-string".into(),
+            Fault::LoseRecord => "lose-record".into(),
+            Fault::NoTotal => "no-total".into(),
+            Fault::WrongTotal(_) => "total".into(),
         }
     }
 
     /// Every kind with default parameters (what `--fault-kinds all` means).
     pub fn all_kinds() -> Vec<Fault> {
-        "500,502,503,504,429,drop,truncate,html,html502,slow,false,no-meta,per-page-string"
+        "500,502,503,504,429,drop,truncate,html,html502,slow,false,no-meta,per-page-string,\
+         lose-record,no-total,total:+1"
             .split(',')
             .map(|k| k.parse().expect("known kind"))
             .collect()
@@ -115,6 +129,7 @@ impl fmt::Display for Fault {
             } => write!(f, "429:{reset_secs}"),
             Fault::Slow(d) => write!(f, "slow:{}", d.as_millis()),
             Fault::StatusFalse(m) => write!(f, "false:{m}"),
+            Fault::WrongTotal(d) => write!(f, "total:{d:+}"),
             other => f.write_str(&other.kind()),
         }
     }
@@ -169,11 +184,21 @@ impl FromStr for Fault {
             )),
             "no-meta" => no_arg(Fault::MissingMeta),
             "per-page-string" => no_arg(Fault::PerPageString),
+            "lose-record" => no_arg(Fault::LoseRecord),
+            "no-total" => no_arg(Fault::NoTotal),
+            "total" => {
+                let a = arg
+                    .ok_or_else(|| format!("fault {s:?} needs an offset: total:+N or total:-N"))?;
+                a.parse::<i64>()
+                    .map(Fault::WrongTotal)
+                    .map_err(|_| format!("bad offset {a:?} in fault {s:?}"))
+            }
             code => match code.parse::<u16>() {
                 Ok(c @ (401 | 403 | 404 | 500..=599)) => no_arg(Fault::Status(c)),
                 _ => Err(format!(
                     "unknown fault {s:?} (kinds: 500, 502, 503, 504, 401, 403, 404, 429[:RESET[:RETRY_AFTER]], \
-                     drop, truncate, html, html502, slow[:MS], false[:MESSAGE], no-meta, per-page-string)"
+                     drop, truncate, html, html502, slow[:MS], false[:MESSAGE], no-meta, per-page-string, \
+                     lose-record, no-total, total:+N|-N)"
                 )),
             },
         }
@@ -243,6 +268,13 @@ impl FaultRule {
     #[must_use]
     pub fn times(mut self, count: u64) -> Self {
         self.count = Some(count);
+        self
+    }
+
+    /// Applies to every request from the first one on.
+    #[must_use]
+    pub fn onwards(mut self) -> Self {
+        self.count = None;
         self
     }
 
@@ -393,10 +425,21 @@ mod tests {
             "false:Duplicate".parse::<Fault>().unwrap(),
             Fault::StatusFalse("Duplicate".into())
         );
-        for bad in ["200", "nope", "drop:1", "slow:x", "429:a"] {
+        for bad in [
+            "200",
+            "nope",
+            "drop:1",
+            "slow:x",
+            "429:a",
+            "total:x",
+            "lose-record:1",
+        ] {
             assert!(bad.parse::<Fault>().is_err(), "{bad}");
         }
-        assert_eq!(parse_kinds("all").unwrap().len(), 13);
+        assert_eq!("total:-3".parse::<Fault>().unwrap(), Fault::WrongTotal(-3));
+        assert_eq!(Fault::WrongTotal(2).to_string(), "total:+2");
+        assert!("total".parse::<Fault>().is_err(), "an offset is needed");
+        assert_eq!(parse_kinds("all").unwrap().len(), 16);
         assert_eq!(parse_kinds("500, drop").unwrap().len(), 2);
     }
 

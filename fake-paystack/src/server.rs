@@ -9,7 +9,9 @@
 //!    on every response from here), `grow_every`, query parsing (400), the
 //!    parent of a child endpoint (404), and the page: offset, cursor, or the
 //!    children of one parent.
-//! 6. A fault that alters the response (drop, truncate) is applied.
+//! 6. A fault that alters the response (drop, truncate) is applied; those
+//!    that alter the page (no meta, a lost record, a missing or wrong
+//!    total) are applied while it is written.
 //!
 //! Requests to a child endpoint are numbered (faults) and counted (stats)
 //! under the endpoint's pattern path, `/settlement/{id}/transactions`, so
@@ -560,6 +562,21 @@ impl ListQuery<'_> {
         self.b.omit_meta || matches!(self.fault, Some(Fault::MissingMeta))
     }
 
+    /// The page leaves out its first record (`meta` still counts it).
+    fn loses_record(&self) -> bool {
+        matches!(self.fault, Some(Fault::LoseRecord))
+    }
+
+    /// The `meta.total` to announce for `total` records: none, or a wrong
+    /// one, when a fault says so.
+    fn announced_total(&self, total: u64) -> Option<u64> {
+        match self.fault {
+            Some(Fault::NoTotal) => None,
+            Some(Fault::WrongTotal(d)) => Some(total.saturating_add_signed(*d)),
+            _ => Some(total),
+        }
+    }
+
     fn per_page_meta(&self, buf: &mut Vec<u8>) {
         let mut it = itoa::Buffer::new();
         buf.extend_from_slice(b"\"perPage\":");
@@ -577,16 +594,20 @@ impl ListQuery<'_> {
         buf.push(b']');
         if !self.omit_meta() {
             let mut it = itoa::Buffer::new();
-            buf.extend_from_slice(b",\"meta\":{\"total\":");
-            buf.extend_from_slice(it.format(total).as_bytes());
-            if self.endpoint.meta_extra == MetaExtra::TotalVolume {
-                buf.extend_from_slice(b",\"total_volume\":");
-                buf.extend_from_slice(
-                    it.format(total.saturating_mul(MEAN_TRANSACTION_AMOUNT))
-                        .as_bytes(),
-                );
+            buf.extend_from_slice(b",\"meta\":{");
+            if let Some(announced) = self.announced_total(total) {
+                buf.extend_from_slice(b"\"total\":");
+                buf.extend_from_slice(it.format(announced).as_bytes());
+                if self.endpoint.meta_extra == MetaExtra::TotalVolume {
+                    buf.extend_from_slice(b",\"total_volume\":");
+                    buf.extend_from_slice(
+                        it.format(announced.saturating_mul(MEAN_TRANSACTION_AMOUNT))
+                            .as_bytes(),
+                    );
+                }
+                buf.push(b',');
             }
-            buf.extend_from_slice(b",\"skipped\":");
+            buf.extend_from_slice(b"\"skipped\":");
             buf.extend_from_slice(it.format(skip).as_bytes());
             buf.push(b',');
             self.per_page_meta(&mut buf);
@@ -806,7 +827,11 @@ fn offset_page(stream: &StreamData, lq: &ListQuery<'_>, page_no: u64) -> Reply {
         .min(stream.total().saturating_sub(skip.min(stream.total())));
     let mut buf = lq.open(expected, stream.approx_len);
     let mut n = 0u64;
+    let mut lose = lq.loses_record();
     let matched = stream.page(lq.range, skip, lq.size, |i, created| {
+        if std::mem::take(&mut lose) {
+            return;
+        }
         if n > 0 {
             buf.push(b',');
         }
@@ -849,22 +874,29 @@ fn cursor_page(stream: &StreamData, lq: &ListQuery<'_>) -> Reply {
         (None, None) => (0, lq.size),
     };
     let mut buf = lq.open(take.min(stream.total()), stream.approx_len);
-    let mut n = 0u64;
+    // `n` counts the records of the page, `sent` those written (one fewer
+    // when a record is lost): the cursors are the page's own.
+    let (mut n, mut sent) = (0u64, 0u64);
+    let mut lose = lq.loses_record();
     let (mut first, mut last) = (None, None);
     let matched = stream.page(lq.range, skip, take, |i, created| {
-        if n > 0 {
-            buf.push(b',');
-        }
-        stream.render(i, created, &mut buf);
         let id = stream.id_of(i);
         first.get_or_insert(id);
         last = Some(id);
         n += 1;
+        if std::mem::take(&mut lose) {
+            return;
+        }
+        if sent > 0 {
+            buf.push(b',');
+        }
+        stream.render(i, created, &mut buf);
+        sent += 1;
     });
     let more = skip + n < matched.total;
     let buf = lq.close_cursor(buf, last.filter(|_| more), first.filter(|_| skip > 0));
     Reply {
-        records: n,
+        records: sent,
         ..Reply::json(200, buf)
     }
 }
@@ -896,6 +928,7 @@ fn child_page(
         .rev()
         .skip(usize::try_from(skip).unwrap_or(usize::MAX))
         .take(usize::try_from(lq.size).unwrap_or(usize::MAX))
+        .skip(usize::from(lq.loses_record()))
     {
         if n > 0 {
             buf.push(b',');

@@ -119,6 +119,22 @@ fn bad_configs(files: &Files) -> Vec<(&'static str, PathBuf, &'static str)> {
             files.write("c10.json", &ok(json!({"lookback_window_days": "7"}))),
             "whole number",
         ),
+        (
+            "a stream lookback for a stream that does not exist",
+            files.write(
+                "c11.json",
+                &ok(json!({"stream_lookback_days": {"dispute": 60}})),
+            ),
+            r#"stream_lookback_days names "dispute", which is not a stream. Did you mean "disputes"?"#,
+        ),
+        (
+            "a stream lookback for a full refresh stream",
+            files.write(
+                "c12.json",
+                &ok(json!({"stream_lookback_days": {"subaccounts": 3}})),
+            ),
+            "a full refresh stream: it has no cursor",
+        ),
     ]
 }
 

@@ -4,6 +4,7 @@ mod acceptance;
 mod bad_input;
 mod binary;
 mod check;
+mod completeness;
 mod drift;
 mod faults;
 mod first_hour;

@@ -329,3 +329,64 @@ async fn a_second_incremental_read_from_the_final_state_only_rereads_the_lookbac
         ["2024-05-30T00:00:00.000Z"]
     );
 }
+
+/// `stream_lookback_days`: each stream reads back as far as its own
+/// lookback; a stream not named, `lookback_window_days`; a child stream, its
+/// parent's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_stream_reads_back_as_far_as_its_own_lookback() {
+    let streams = ["customers", "disputes", "transactions", "settlements"];
+    let server = fake_paystack::FakePaystack::start(fake_paystack::Options {
+        keys: vec![KEY.to_owned()],
+        records: streams.iter().map(|s| (*s, 400)).collect(),
+        start: t("2024-01-01T00:00:00Z"),
+        end: t("2024-05-01T00:00:00Z"),
+        ..fake_paystack::Options::default()
+    })
+    .await
+    .unwrap();
+    let files = Files::new();
+    let config = files.config(json!({
+        "secret_key": KEY,
+        "start_date": "2024-01-01T00:00:00Z",
+        "lookback_window_days": 1,
+        "stream_lookback_days": {"disputes": 30, "transactions": 2, "settlements": 5},
+    }));
+    let read = [
+        "customers",
+        "disputes",
+        "transactions",
+        "settlement_transactions",
+    ];
+    let catalog: Vec<(&str, &str)> = read.iter().map(|s| (*s, "incremental")).collect();
+    let cursor = "2024-04-20T00:00:00.000Z";
+    let state: Vec<Value> = read
+        .iter()
+        .map(|s| {
+            json!({"type": "STREAM", "stream": {
+                "stream_descriptor": {"name": s},
+                "stream_state": {def(s).cursor_field().unwrap(): cursor},
+            }})
+        })
+        .collect();
+    let state = files.state(&Value::Array(state).to_string());
+    let cmd = read_cmd(&config, &files.catalog(&catalog), Some(&state));
+    let out = run(cmd, &fake_settings(server.uri(), 50, 4)).await;
+    assert_eq!(out.code, 0, "{}", out.text);
+    for (stream, days_back) in [
+        ("customers", 1),
+        ("disputes", 30),
+        ("transactions", 2),
+        ("settlement_transactions", 5),
+    ] {
+        let from = t(cursor) - days(days_back);
+        let mut want = server.ids(stream, from, now());
+        want.sort_unstable();
+        assert!(!want.is_empty(), "{stream}: records in its lookback");
+        assert_eq!(
+            out.record_ids(stream),
+            want,
+            "{stream}: {days_back} days back"
+        );
+    }
+}

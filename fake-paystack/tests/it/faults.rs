@@ -221,6 +221,101 @@ async fn meta_missing_or_per_page_as_string() {
 }
 
 #[tokio::test]
+async fn a_record_lost_from_a_page_while_meta_still_counts_it() {
+    let server = with_faults(vec![FaultRule::nth_on(
+        "/transaction",
+        2,
+        Fault::LoseRecord,
+    )])
+    .await;
+    let whole = get(&server, "/transaction?perPage=7&page=2").await;
+    let lossy = get(&server, "/transaction?perPage=7&page=2").await;
+    assert_eq!(
+        lossy.ids(),
+        whole.ids()[1..],
+        "the first record is left out"
+    );
+    assert_eq!(
+        lossy.json()["meta"],
+        whole.json()["meta"],
+        "meta is unchanged"
+    );
+    let again = get(&server, "/transaction?perPage=7&page=2").await;
+    assert_eq!(again.ids(), whole.ids(), "once: the next answer is whole");
+    let stats = server.stats();
+    assert_eq!(stats.faults_by_kind["lose-record"], 1);
+    assert_eq!(stats.records_served, 7 + 6 + 7);
+}
+
+#[tokio::test]
+async fn a_lost_record_on_cursor_and_child_lists_and_from_the_nth_request_on() {
+    let server = FakePaystack::start(Options {
+        faults: vec![
+            FaultRule::every_on("/terminal", Fault::LoseRecord),
+            FaultRule::nth_on("/settlement/{id}/transactions", 2, Fault::LoseRecord).onwards(),
+        ],
+        children_per_parent: 3,
+        ..options(&[("terminals", 10), ("settlements", 4)])
+    })
+    .await
+    .unwrap();
+    // A cursor list: the page's cursors are its own, one record is missing.
+    let mut newest_first = server.all_ids("terminals");
+    newest_first.reverse();
+    let first = get(&server, "/terminal?perPage=4").await;
+    assert_eq!(first.ids(), newest_first[1..4]);
+    let next = first.json()["meta"]["next"].as_str().unwrap().to_owned();
+    let second = get(&server, &format!("/terminal?perPage=4&next={next}")).await;
+    assert_eq!(second.ids(), newest_first[5..8]);
+    // A child list: whole on the first request, a record short from the
+    // second on.
+    let settlement = server
+        .all_ids("settlements")
+        .into_iter()
+        .find(|id| {
+            let key = server.parent_key("settlements", *id).unwrap();
+            server.children("settlements", &key).len() >= 2
+        })
+        .expect("a settlement with two transactions");
+    let path = format!("/settlement/{settlement}/transactions?perPage=50");
+    let whole = get(&server, &path).await.ids();
+    for _ in 0..2 {
+        let lossy = get(&server, &path).await;
+        assert_eq!(lossy.ids(), whole[1..]);
+        assert_eq!(lossy.json()["meta"]["total"], whole.len());
+    }
+}
+
+#[tokio::test]
+async fn a_total_missing_or_wrong() {
+    let server = with_faults(vec![
+        FaultRule::nth(1, Fault::NoTotal),
+        FaultRule::nth(2, Fault::WrongTotal(3)),
+        FaultRule::nth(3, Fault::WrongTotal(-100)),
+    ])
+    .await;
+    let meta = |got: crate::support::Got| got.json()["meta"].clone();
+    let m = meta(get(&server, "/transaction?perPage=7").await);
+    assert!(
+        m.get("total").is_none() && m.get("total_volume").is_none(),
+        "{m}"
+    );
+    assert_eq!(
+        (m["pageCount"].as_u64(), m["perPage"].as_u64()),
+        (Some(6), Some(7))
+    );
+    let m = meta(get(&server, "/transaction?perPage=7").await);
+    assert_eq!(
+        (m["total"].as_u64(), m["pageCount"].as_u64()),
+        (Some(43), Some(6))
+    );
+    let m = meta(get(&server, "/transaction?perPage=7").await);
+    assert_eq!(m["total"], 0, "never below 0");
+    let m = meta(get(&server, "/transaction?perPage=7").await);
+    assert_eq!(m["total"], 40);
+}
+
+#[tokio::test]
 async fn faults_come_before_auth_and_alterations_after() {
     let server = with_faults(vec![
         FaultRule::nth(1, Fault::Status(503)),
@@ -302,7 +397,7 @@ async fn every_random_kind_leaves_the_server_healthy() {
     }
     let stats = server.stats();
     assert_eq!(stats.requests, 150);
-    assert_eq!(stats.faults_by_kind.len(), 13, "{:?}", stats.faults_by_kind);
+    assert_eq!(stats.faults_by_kind.len(), 16, "{:?}", stats.faults_by_kind);
     server.set_random_faults(None);
     assert_eq!(
         get(&server, "/transaction?perPage=20").await.ids().len(),
