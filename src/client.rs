@@ -218,8 +218,12 @@ impl Client {
             {
                 Decision::Stop => return Err(error),
                 Decision::Retry(delay) => {
-                    if let Failure::Status { status: 429, .. } = failure {
-                        self.limiter.rate_limited(delay);
+                    if let Failure::Status {
+                        status: 429,
+                        server_wait,
+                    } = failure
+                    {
+                        self.limiter.rate_limited(server_wait.map(|_| delay));
                         notify(Notice::RateLimited {
                             resume_at_ms: crate::emit::now_millis() + delay.as_millis() as i64,
                         });
