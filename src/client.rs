@@ -243,7 +243,10 @@ impl Client {
                     let rate_limited = error.retry() == Retry::RateLimited;
                     notify(Notice::Retrying { rate_limited });
                     if rate_limited {
-                        self.limiter.rate_limited(delay);
+                        // A 429 that names no wait (the window has room) is
+                        // transient: only this request backs off.
+                        self.limiter
+                            .rate_limited(error.server_wait().map(|_| delay));
                         notify(Notice::RateLimited {
                             resume_at_ms: crate::emit::now_millis() + delay.as_millis() as i64,
                         });

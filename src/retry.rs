@@ -5,7 +5,8 @@
 //! module only counts attempts and computes delays:
 //!
 //! - A rate limit waits as long as the server says (`Retry-After`, else
-//!   Paystack's `x-ratelimit-reset`), else backs off. Rate limits have their
+//!   Paystack's `x-ratelimit-reset` when no request of the window is left),
+//!   else backs off. Rate limits have their
 //!   own, larger attempt budget: waiting is the cure, and a normal sync must
 //!   never run out of retries because of them.
 //! - Everything else worth retrying backs off exponentially, capped, with
@@ -88,7 +89,8 @@ impl RetryPolicy {
 
 /// The wait a response asks for: `Retry-After` (seconds or an HTTP date),
 /// else `x-ratelimit-reset` (seconds until Paystack's window ends; a value that
-/// looks like an epoch timestamp is read as one).
+/// looks like an epoch timestamp is read as one) unless `x-ratelimit-remaining`
+/// says the window still has room: then the reset is no reason to wait.
 pub fn server_wait(headers: &HeaderMap, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
     let header = |name: &str| {
         headers
@@ -104,6 +106,12 @@ pub fn server_wait(headers: &HeaderMap, now: chrono::DateTime<chrono::Utc>) -> O
             let ms = (at.with_timezone(&chrono::Utc) - now).num_milliseconds();
             return Some(Duration::from_millis(ms.max(0) as u64));
         }
+    }
+    if header("x-ratelimit-remaining")
+        .and_then(|v| v.parse::<f64>().ok())
+        .is_some_and(|r| r >= 1.0)
+    {
+        return None;
     }
     let reset = header("x-ratelimit-reset")?.parse::<f64>().ok()?;
     if reset > 1.0e9 {
@@ -253,5 +261,19 @@ mod tests {
         let mut junk = HeaderMap::new();
         junk.insert("x-ratelimit-reset", HeaderValue::from_static("soon"));
         assert_eq!(server_wait(&junk, now), None);
+    }
+
+    #[test]
+    fn a_window_with_room_left_is_no_reason_to_wait_for_its_reset() {
+        let now = chrono::Utc::now();
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-reset", HeaderValue::from_static("45"));
+        h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        assert_eq!(server_wait(&h, now), Some(Duration::from_secs(45)));
+        h.insert("x-ratelimit-remaining", HeaderValue::from_static("412"));
+        assert_eq!(server_wait(&h, now), None);
+        // Retry-After still counts.
+        h.insert("retry-after", HeaderValue::from_static("2"));
+        assert_eq!(server_wait(&h, now), Some(Duration::from_secs(2)));
     }
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use fake_paystack::{ENDPOINTS, FakePaystack, Options, RateLimit};
+use fake_paystack::{ENDPOINTS, FakePaystack, Fault, Options, RandomFaults, RateLimit};
 use serde::Serialize;
 
 use crate::check::{Checker, Outcome};
@@ -67,7 +67,7 @@ pub fn catalog() -> Result<String, String> {
 /// What one run is.
 #[derive(Debug, Clone, Serialize)]
 pub struct Spec {
-    /// 1, 2 or 3: the scenario.
+    /// 1 to 5: the scenario (see the crate docs).
     pub scenario: u8,
     /// A short name for the table, e.g. `1M records`.
     pub variant: String,
@@ -81,6 +81,10 @@ pub struct Spec {
     pub key: &'static str,
     /// `requests_per_minute` in the config; `None` leaves it out (defaults).
     pub config_requests_per_minute: Option<u64>,
+    /// Share of requests the fake refuses with a transient 429 (its
+    /// `429-window` fault: the key's limit and its window's real
+    /// remaining/reset), drawn at random; 0: none.
+    pub injected_429_rate: f64,
 }
 
 impl Spec {
@@ -127,6 +131,9 @@ pub struct Measured {
     pub requests: u64,
     pub requests_ok: u64,
     pub requests_429: u64,
+    /// The 429s the fake sent because the key was over its limit (the
+    /// rest were injected).
+    pub requests_429_over_limit: u64,
     pub requests_other: u64,
     /// Records the fake put in pages (more than `records` when pages are
     /// fetched and discarded, e.g. before a dense slice is split).
@@ -214,6 +221,11 @@ pub fn run(spec: &Spec, connector: &Path, work: &Path) -> Result<Measured, Strin
             live_limit: LIVE_LIMIT,
             test_limit: TEST_LIMIT,
             window: WINDOW,
+        }),
+        random_faults: (spec.injected_429_rate > 0.0).then(|| RandomFaults {
+            rate: spec.injected_429_rate,
+            kinds: vec![Fault::RateLimitedInWindow],
+            seed: 1,
         }),
         ..Options::default()
     };
@@ -360,6 +372,7 @@ pub fn run(spec: &Spec, connector: &Path, work: &Path) -> Result<Measured, Strin
         requests: stats.requests,
         requests_ok,
         requests_429,
+        requests_429_over_limit: stats.rate_limited_by_limit,
         requests_other: stats.requests - requests_ok - requests_429,
         records_served: stats.records_served,
         records_per_s: output.records as f64 / seconds,

@@ -11,7 +11,7 @@
 //! same faults.
 //!
 //! Some faults *replace* the response and are served before authentication
-//! and rate limiting (they consume no quota): the status codes, 429, the HTML
+//! and rate limiting (they consume no quota): the status codes, the 429s, the HTML
 //! pages and `status: false`. The others *alter* the normal response and go
 //! through the whole pipeline: a slow answer, a dropped connection, a
 //! truncated body, a missing `meta`, a string `meta.perPage`, a record left
@@ -32,13 +32,21 @@ pub enum Fault {
     /// `500`, `502`, `503`, `504`, or `401`/`403`/`404` (a feature not
     /// enabled for the integration). Text: the code.
     Status(u16),
-    /// 429 with Paystack's body, `x-ratelimit-limit`,
+    /// 429 with Paystack's body, the key's `x-ratelimit-limit`,
     /// `x-ratelimit-remaining: 0`, `x-ratelimit-reset: reset_secs`, and
-    /// `Retry-After` when set. Text: `429`, `429:RESET`, `429:RESET:RETRY_AFTER`.
+    /// `Retry-After` when set: a window used up. Text: `429`, `429:RESET`,
+    /// `429:RESET:RETRY_AFTER`.
     RateLimited {
         reset_secs: u64,
         retry_after: Option<u64>,
     },
+    /// 429 with Paystack's body while the key's window still has room (a
+    /// transient refusal): the key's `x-ratelimit-limit`, and the
+    /// `x-ratelimit-remaining` and `x-ratelimit-reset` of its current window
+    /// as the rate limiter counts it (this request is not counted). With
+    /// rate limiting off: Paystack's limit for the key and a fresh window.
+    /// Text: `429-window`.
+    RateLimitedInWindow,
     /// Headers and part of the body are sent, then the connection is
     /// aborted. Text: `drop`.
     DropMidBody,
@@ -74,7 +82,11 @@ impl Fault {
     pub(crate) fn replaces_response(&self) -> bool {
         matches!(
             self,
-            Fault::Status(_) | Fault::RateLimited { .. } | Fault::Html(_) | Fault::StatusFalse(_)
+            Fault::Status(_)
+                | Fault::RateLimited { .. }
+                | Fault::RateLimitedInWindow
+                | Fault::Html(_)
+                | Fault::StatusFalse(_)
         )
     }
 
@@ -83,6 +95,7 @@ impl Fault {
         match self {
             Fault::Status(c) => c.to_string(),
             Fault::RateLimited { .. } => "429".into(),
+            Fault::RateLimitedInWindow => "429-window".into(),
             Fault::DropMidBody => "drop".into(),
             Fault::TruncatedJson => "truncate".into(),
             Fault::Html(200) => "html".into(),
@@ -99,7 +112,7 @@ impl Fault {
 
     /// Every kind with default parameters (what `--fault-kinds all` means).
     pub fn all_kinds() -> Vec<Fault> {
-        "500,502,503,504,429,drop,truncate,html,html502,slow,false,no-meta,per-page-string,\
+        "500,502,503,504,429,429-window,drop,truncate,html,html502,slow,false,no-meta,per-page-string,\
          lose-record,no-total,total:+1"
             .split(',')
             .map(|k| k.parse().expect("known kind"))
@@ -171,6 +184,7 @@ impl FromStr for Fault {
                     retry_after,
                 })
             }
+            "429-window" => no_arg(Fault::RateLimitedInWindow),
             "drop" => no_arg(Fault::DropMidBody),
             "truncate" => no_arg(Fault::TruncatedJson),
             "html" => no_arg(Fault::Html(200)),
@@ -196,7 +210,7 @@ impl FromStr for Fault {
             code => match code.parse::<u16>() {
                 Ok(c @ (401 | 403 | 404 | 500..=599)) => no_arg(Fault::Status(c)),
                 _ => Err(format!(
-                    "unknown fault {s:?} (kinds: 500, 502, 503, 504, 401, 403, 404, 429[:RESET[:RETRY_AFTER]], \
+                    "unknown fault {s:?} (kinds: 500, 502, 503, 504, 401, 403, 404, 429[:RESET[:RETRY_AFTER]], 429-window, \
                      drop, truncate, html, html502, slow[:MS], false[:MESSAGE], no-meta, per-page-string, \
                      lose-record, no-total, total:+N|-N)"
                 )),
@@ -425,6 +439,10 @@ mod tests {
             "false:Duplicate".parse::<Fault>().unwrap(),
             Fault::StatusFalse("Duplicate".into())
         );
+        assert_eq!(
+            "429-window".parse::<Fault>().unwrap(),
+            Fault::RateLimitedInWindow
+        );
         for bad in [
             "200",
             "nope",
@@ -433,13 +451,14 @@ mod tests {
             "429:a",
             "total:x",
             "lose-record:1",
+            "429-window:3",
         ] {
             assert!(bad.parse::<Fault>().is_err(), "{bad}");
         }
         assert_eq!("total:-3".parse::<Fault>().unwrap(), Fault::WrongTotal(-3));
         assert_eq!(Fault::WrongTotal(2).to_string(), "total:+2");
         assert!("total".parse::<Fault>().is_err(), "an offset is needed");
-        assert_eq!(parse_kinds("all").unwrap().len(), 16);
+        assert_eq!(parse_kinds("all").unwrap().len(), 17);
         assert_eq!(parse_kinds("500, drop").unwrap().len(), 2);
     }
 

@@ -83,9 +83,9 @@ struct Cli {
     #[arg(long, default_value_t = 0.0)]
     fault_rate: f64,
     /// Comma-separated kinds of random faults, or `all`. Kinds: 500, 502,
-    /// 503, 504, 401, 403, 404, 429[:RESET[:RETRY_AFTER]], drop, truncate,
-    /// html, html502, slow[:MS], false[:MESSAGE], no-meta, per-page-string,
-    /// lose-record, no-total, total:+N|-N.
+    /// 503, 504, 401, 403, 404, 429[:RESET[:RETRY_AFTER]], 429-window, drop,
+    /// truncate, html, html502, slow[:MS], false[:MESSAGE], no-meta,
+    /// per-page-string, lose-record, no-total, total:+N|-N.
     #[arg(long, default_value = "500,502,503,504,429,drop,truncate,html502")]
     fault_kinds: String,
     /// A scripted fault (repeatable): `N=KIND` (the Nth request),

@@ -78,11 +78,7 @@ impl Limiter {
         if now.duration_since(entry.0) >= self.config.window {
             *entry = (now, 0);
         }
-        let left = self
-            .config
-            .window
-            .saturating_sub(now.duration_since(entry.0));
-        let reset_secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        let reset_secs = self.reset_secs(entry.0, now);
         if entry.1 >= limit {
             return Verdict {
                 allowed: false,
@@ -98,6 +94,35 @@ impl Limiter {
             remaining: limit - entry.1,
             reset_secs,
         }
+    }
+
+    /// The window of `key` as its next request would find it, without
+    /// counting one or opening a window (what a transient 429 reports).
+    pub fn peek(&self, key: &str) -> Verdict {
+        let limit = self.config.limit_for(key);
+        let now = Instant::now();
+        let windows = self.windows.lock().expect("lock");
+        let (opened, used) = match windows.get(key) {
+            Some(&(opened, used)) if now.duration_since(opened) < self.config.window => {
+                (opened, used)
+            }
+            _ => (now, 0),
+        };
+        Verdict {
+            allowed: used < limit,
+            limit,
+            remaining: limit.saturating_sub(used),
+            reset_secs: self.reset_secs(opened, now),
+        }
+    }
+
+    /// Whole seconds until the window opened at `opened` ends, rounded up.
+    fn reset_secs(&self, opened: Instant, now: Instant) -> u64 {
+        let left = self
+            .config
+            .window
+            .saturating_sub(now.duration_since(opened));
+        left.as_secs() + u64::from(left.subsec_nanos() > 0)
     }
 }
 
@@ -125,5 +150,29 @@ mod tests {
         let v = l.check("sk_test_a");
         assert!(v.allowed);
         assert_eq!((v.remaining, v.reset_secs), (1, 60));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn peeking_counts_nothing() {
+        let l = Limiter::new(RateLimit {
+            live_limit: 3,
+            test_limit: 2,
+            window: Duration::from_secs(60),
+        });
+        // No window yet: a fresh one, and peeking does not open it.
+        let v = l.peek("sk_live_a");
+        assert_eq!(
+            (v.allowed, v.limit, v.remaining, v.reset_secs),
+            (true, 3, 3, 60)
+        );
+        tokio::time::advance(Duration::from_secs(5)).await;
+        assert_eq!(l.check("sk_live_a").remaining, 2);
+        tokio::time::advance(Duration::from_millis(10_500)).await;
+        let v = l.peek("sk_live_a");
+        assert_eq!((v.remaining, v.reset_secs), (2, 50));
+        assert_eq!(l.check("sk_live_a").remaining, 1);
+        assert_eq!(l.check("sk_live_a").remaining, 0);
+        let v = l.peek("sk_live_a");
+        assert_eq!((v.allowed, v.remaining), (false, 0));
     }
 }

@@ -367,7 +367,7 @@ async fn handle(
     }
     let fault = ticket.fault;
     let reply = match &fault {
-        Some(f) if f.replaces_response() => fault_reply(&shared, f),
+        Some(f) if f.replaces_response() => fault_reply(&shared, &req, f),
         Some(Fault::Slow(d)) => {
             tokio::time::sleep(*d).await;
             list(&shared, &req, &path, None)
@@ -393,7 +393,7 @@ async fn handle(
     Ok(reply.into_response(fault.as_ref()))
 }
 
-fn fault_reply(shared: &Shared, fault: &Fault) -> Reply {
+fn fault_reply(shared: &Shared, req: &Request<Incoming>, fault: &Fault) -> Reply {
     match fault {
         Fault::Status(code) => {
             let message = match code {
@@ -413,14 +413,20 @@ fn fault_reply(shared: &Shared, fault: &Fault) -> Reply {
             retry_after,
         } => {
             let mut r = rate_limited_reply();
-            let limit = shared.limiter.as_ref().map_or(100, |l| l.config.test_limit);
-            r.headers.push(("x-ratelimit-limit", limit.to_string()));
-            r.headers.push(("x-ratelimit-remaining", "0".into()));
-            r.headers
-                .push(("x-ratelimit-reset", reset_secs.to_string()));
+            r.rate_headers(&Verdict {
+                allowed: false,
+                limit: window_of(shared, req).limit,
+                remaining: 0,
+                reset_secs: *reset_secs,
+            });
             if let Some(ra) = retry_after {
                 r.headers.push(("retry-after", ra.to_string()));
             }
+            r
+        }
+        Fault::RateLimitedInWindow => {
+            let mut r = rate_limited_reply();
+            r.rate_headers(&window_of(shared, req));
             r
         }
         Fault::Html(status) => Reply {
@@ -430,6 +436,35 @@ fn fault_reply(shared: &Shared, fault: &Fault) -> Reply {
         Fault::StatusFalse(message) => Reply::error(200, message),
         // Faults that alter a normal response never get here.
         _ => Reply::error(500, "Internal server error"),
+    }
+}
+
+/// The rate-limit window of the request's key as it stands (nothing
+/// counted; no key or an unknown one: the test key's limit). Without rate
+/// limiting: Paystack's limits and a fresh window.
+fn window_of(shared: &Shared, req: &Request<Incoming>) -> Verdict {
+    let key = bearer(req).ok().unwrap_or("");
+    match &shared.limiter {
+        Some(l) => l.peek(key),
+        None => Limiter::new(crate::RateLimit::default()).peek(key),
+    }
+}
+
+/// The key of `Authorization: Bearer <key>`, or the 401 for a missing or
+/// malformed header.
+fn bearer(req: &Request<Incoming>) -> Result<&str, Reply> {
+    let Some(auth) = req.headers().get(header::AUTHORIZATION) else {
+        return Err(Reply::error(401, "No Authorization Header was found"));
+    };
+    let auth = auth.to_str().unwrap_or("");
+    match auth.trim().split_once(' ') {
+        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") && !key.trim().is_empty() => {
+            Ok(key.trim())
+        }
+        _ => Err(Reply::error(
+            401,
+            "Format is Authorization Bearer [secret key]",
+        )),
     }
 }
 
@@ -501,15 +536,9 @@ fn list(shared: &Shared, req: &Request<Incoming>, path: &str, fault: Option<&Fau
         return Reply::error(404, "Not found");
     };
     // Authentication.
-    let Some(auth) = req.headers().get(header::AUTHORIZATION) else {
-        return Reply::error(401, "No Authorization Header was found");
-    };
-    let auth = auth.to_str().unwrap_or("");
-    let key = match auth.trim().split_once(' ') {
-        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") && !key.trim().is_empty() => {
-            key.trim()
-        }
-        _ => return Reply::error(401, "Format is Authorization Bearer [secret key]"),
+    let key = match bearer(req) {
+        Ok(key) => key,
+        Err(refused) => return refused,
     };
     if !shared.keys.iter().any(|k| k == key) {
         return Reply::error(401, "Invalid key");

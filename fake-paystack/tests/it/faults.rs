@@ -2,10 +2,10 @@
 
 use std::time::{Duration, Instant};
 
-use fake_paystack::{FakePaystack, Fault, FaultRule, Options, RandomFaults};
+use fake_paystack::{FakePaystack, Fault, FaultRule, Options, RandomFaults, RateLimit};
 use serde_json::{Value, json};
 
-use crate::support::{KEY, client, get, options};
+use crate::support::{KEY, LIVE_KEY, client, get, get_with, options};
 
 async fn with_faults(rules: Vec<FaultRule>) -> FakePaystack {
     FakePaystack::start(Options {
@@ -94,7 +94,11 @@ async fn injected_429_with_and_without_retry_after() {
     assert_eq!(got.json()["message"], "Rate limit exceeded!");
     assert_eq!(got.header("x-ratelimit-reset"), Some("7"));
     assert_eq!(got.header("x-ratelimit-remaining"), Some("0"));
-    assert!(got.header("x-ratelimit-limit").is_some());
+    assert_eq!(
+        got.header("x-ratelimit-limit"),
+        Some("100"),
+        "the test key's"
+    );
     assert_eq!(got.header("retry-after"), None);
     let got = get(&server, "/customer").await;
     assert_eq!(got.status, 429);
@@ -102,6 +106,101 @@ async fn injected_429_with_and_without_retry_after() {
     assert_eq!(got.header("retry-after"), Some("4"));
     assert_eq!(server.stats().rate_limited, 2);
     assert_eq!(server.stats().rate_limited_by_limit, 0);
+}
+
+/// The 429s announce the limit of the key that asked, live or test, with
+/// rate limiting on or off.
+#[tokio::test]
+async fn injected_429s_announce_the_keys_limit() {
+    for rate_limit in [
+        None,
+        Some(RateLimit {
+            live_limit: 50,
+            test_limit: 5,
+            window: Duration::from_secs(60),
+        }),
+    ] {
+        let (live, test) = rate_limit
+            .as_ref()
+            .map_or((600, 100), |r| (r.live_limit, r.test_limit));
+        let server = FakePaystack::start(Options {
+            rate_limit: rate_limit.clone(),
+            random_faults: Some(RandomFaults {
+                rate: 1.0,
+                kinds: vec!["429".parse().unwrap(), "429-window".parse().unwrap()],
+                seed: 1,
+            }),
+            ..options(&[("customers", 5)])
+        })
+        .await
+        .unwrap();
+        for _ in 0..6 {
+            for (key, limit) in [(LIVE_KEY, live), (KEY, test)] {
+                let got = get_with(&server, "/customer", Some(key)).await;
+                assert_eq!(got.status, 429);
+                assert_eq!(
+                    got.header("x-ratelimit-limit"),
+                    Some(limit.to_string().as_str()),
+                    "{key} {rate_limit:?}"
+                );
+            }
+        }
+        // Both kinds were drawn.
+        assert_eq!(server.stats().faults_by_kind.len(), 2);
+    }
+}
+
+/// `429-window`: a refusal while the window still has room. It reports the
+/// window as the rate limiter counts it and uses none of it.
+#[tokio::test]
+async fn an_injected_429_in_the_window_reports_the_window_and_uses_none_of_it() {
+    let server = FakePaystack::start(Options {
+        rate_limit: Some(RateLimit {
+            live_limit: 10,
+            test_limit: 5,
+            window: Duration::from_secs(60),
+        }),
+        faults: vec![
+            FaultRule::nth(4, Fault::RateLimitedInWindow),
+            FaultRule::nth(5, Fault::RateLimitedInWindow),
+        ],
+        ..options(&[("customers", 5)])
+    })
+    .await
+    .unwrap();
+    let window = |got: &crate::support::Got| {
+        [
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+        ]
+        .map(|h| got.header(h).unwrap_or("-").to_owned())
+    };
+    // (The window lasts a minute: these requests end well within it, so
+    // the reset, in whole seconds rounded up, stays at 60.)
+    for _ in 0..3 {
+        assert_eq!(
+            get_with(&server, "/customer", Some(LIVE_KEY)).await.status,
+            200
+        );
+    }
+    let got = get_with(&server, "/customer", Some(LIVE_KEY)).await;
+    assert_eq!(got.status, 429);
+    assert_eq!(got.json()["code"], "rate_limited");
+    assert_eq!(window(&got), ["10", "7", "60"]);
+    assert_eq!(got.header("retry-after"), None);
+    // Served before authentication; without a key: the test key's limit,
+    // and a fresh window.
+    let got = get_with(&server, "/customer", None).await;
+    assert_eq!(got.status, 429);
+    assert_eq!(window(&got), ["5", "5", "60"]);
+    // Neither 429 used quota.
+    let got = get_with(&server, "/customer", Some(LIVE_KEY)).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(window(&got), ["10", "6", "60"]);
+    let stats = server.stats();
+    assert_eq!(stats.faults_by_kind["429-window"], 2);
+    assert_eq!((stats.rate_limited, stats.rate_limited_by_limit), (2, 0));
 }
 
 #[tokio::test]
@@ -385,7 +484,7 @@ async fn every_random_kind_leaves_the_server_healthy() {
     .await
     .unwrap();
     let http = client();
-    for _ in 0..150 {
+    for _ in 0..400 {
         let r = http
             .get(format!("{}/transaction?perPage=20", server.uri()))
             .bearer_auth(KEY)
@@ -396,8 +495,8 @@ async fn every_random_kind_leaves_the_server_healthy() {
         }
     }
     let stats = server.stats();
-    assert_eq!(stats.requests, 150);
-    assert_eq!(stats.faults_by_kind.len(), 16, "{:?}", stats.faults_by_kind);
+    assert_eq!(stats.requests, 400);
+    assert_eq!(stats.faults_by_kind.len(), 17, "{:?}", stats.faults_by_kind);
     server.set_random_faults(None);
     assert_eq!(
         get(&server, "/transaction?perPage=20").await.ids().len(),
