@@ -17,7 +17,10 @@
 //! Each page's outcome also says when it completed a list and how that list
 //! checked out against Paystack's count (`crate::completeness`), and the
 //! client says when a request is retried: both go to the sink as events,
-//! where `crate::accounting` counts them per stream.
+//! where `crate::accounting` counts them per stream. When the rate limit is
+//! what holds requests back, the client says so too (once for each pace):
+//! one INFO line says the limit, where it comes from and how to change it,
+//! and the sink hears it (the terminal display shows it).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -259,6 +262,11 @@ impl Reader<'_> {
     }
 
     fn on_notice(&mut self, i: usize, notice: Notice) -> Result<(), Error> {
+        if let Notice::Paced(pace) = notice {
+            // The whole read's pace, whichever request noticed it.
+            tracing::info!("{}", pace.explain());
+            return self.sink.paced(pace);
+        }
         if self.runs[i].phase != Phase::Active {
             return Ok(());
         }
@@ -266,6 +274,7 @@ impl Reader<'_> {
         match notice {
             Notice::Retrying { rate_limited } => self.sink.retrying(def, rate_limited),
             Notice::RateLimited { resume_at_ms } => self.sink.rate_limited(def, resume_at_ms),
+            Notice::Paced(_) => Ok(()),
         }
     }
 

@@ -18,6 +18,7 @@
 use crate::client::{Drift, Page};
 use crate::completeness::ListRead;
 use crate::error::Error;
+use crate::ratelimit::Pace;
 use crate::slice::StateUpdate;
 use crate::stop::Stop;
 use crate::streams::StreamDef;
@@ -133,6 +134,12 @@ pub trait Sink {
         Ok(())
     }
 
+    /// Requests queue at the rate limiter's `pace`: the rate limit sets the
+    /// speed of the read (once for each pace; see [`crate::ratelimit`]).
+    fn paced(&mut self, pace: Pace) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// A request of `stream` failed and is sent again; `rate_limited`: the
     /// answer was a 429.
     fn retrying(&mut self, stream: Stream, rate_limited: bool) -> Result<(), Error> {
@@ -188,6 +195,11 @@ impl Sink for Tee<'_> {
     fn rate_limited(&mut self, stream: Stream, resume_at_ms: i64) -> Result<(), Error> {
         self.0.rate_limited(stream, resume_at_ms)?;
         self.1.rate_limited(stream, resume_at_ms)
+    }
+
+    fn paced(&mut self, pace: Pace) -> Result<(), Error> {
+        self.0.paced(pace)?;
+        self.1.paced(pace)
     }
 
     fn retrying(&mut self, stream: Stream, rate_limited: bool) -> Result<(), Error> {
