@@ -19,7 +19,7 @@ use crate::client::{Drift, Page};
 use crate::completeness::ListRead;
 use crate::error::Error;
 use crate::ratelimit::Pace;
-use crate::slice::StateUpdate;
+use crate::slice::{ParentLists, StateUpdate};
 use crate::stop::Stop;
 use crate::streams::StreamDef;
 
@@ -102,6 +102,11 @@ pub struct ReadSummary {
 /// (a closed stdout), which ends the read.
 #[allow(unused_variables)]
 pub trait Sink {
+    /// The read begins; `streams` are the selected streams, in catalog order.
+    fn read_started(&mut self, streams: &[Stream]) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// The read of `stream` begins.
     fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
         Ok(())
@@ -125,6 +130,12 @@ pub trait Sink {
 
     /// Paystack announced `rows` records in the stream's window.
     fn estimate(&mut self, stream: Stream, rows: u64) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// A child stream moved through its parents' lists: `lists` says how
+    /// many of how many are read.
+    fn parent_lists(&mut self, stream: Stream, lists: ParentLists) -> Result<(), Error> {
         Ok(())
     }
 
@@ -167,6 +178,11 @@ pub trait Sink {
 pub struct Tee<'a>(pub &'a mut dyn Sink, pub &'a mut dyn Sink);
 
 impl Sink for Tee<'_> {
+    fn read_started(&mut self, streams: &[Stream]) -> Result<(), Error> {
+        self.0.read_started(streams)?;
+        self.1.read_started(streams)
+    }
+
     fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
         self.0.stream_started(stream)?;
         self.1.stream_started(stream)
@@ -190,6 +206,11 @@ impl Sink for Tee<'_> {
     fn estimate(&mut self, stream: Stream, rows: u64) -> Result<(), Error> {
         self.0.estimate(stream, rows)?;
         self.1.estimate(stream, rows)
+    }
+
+    fn parent_lists(&mut self, stream: Stream, lists: ParentLists) -> Result<(), Error> {
+        self.0.parent_lists(stream, lists)?;
+        self.1.parent_lists(stream, lists)
     }
 
     fn rate_limited(&mut self, stream: Stream, resume_at_ms: i64) -> Result<(), Error> {
