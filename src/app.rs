@@ -17,7 +17,7 @@ use crate::drift::DriftLog;
 use crate::emit::Emitter;
 use crate::error::Error;
 use crate::progress::Terminal;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{RateLimiter, Source};
 use crate::read::{self, ReadOptions};
 use crate::retry::RetryPolicy;
 use crate::sink::{Sink, Tee};
@@ -109,22 +109,21 @@ impl Settings {
     }
 
     fn client(&self, config: &Config, retry: Option<RetryPolicy>) -> Result<Client, Error> {
-        let rpm =
-            match self.requests_per_minute {
-                Some(over) => over,
-                None => Some(config.requests_per_minute.unwrap_or(
-                    if config.secret_key.is_live() {
-                        LIVE_REQUESTS_PER_MINUTE
-                    } else {
-                        TEST_REQUESTS_PER_MINUTE
-                    },
-                )),
-            };
+        let limiter = match (self.requests_per_minute, config.requests_per_minute) {
+            (Some(over), _) => RateLimiter::new(over),
+            (None, Some(rpm)) => RateLimiter::from_source(Some(rpm), Source::Config),
+            (None, None) if config.secret_key.is_live() => {
+                RateLimiter::from_source(Some(LIVE_REQUESTS_PER_MINUTE), Source::LiveKey)
+            }
+            (None, None) => {
+                RateLimiter::from_source(Some(TEST_REQUESTS_PER_MINUTE), Source::TestKey)
+            }
+        };
         let mut http = self.http.clone();
         if let Some(r) = retry {
             http.retry = r;
         }
-        Client::new(&config.secret_key, http, Arc::new(RateLimiter::new(rpm)))
+        Client::new(&config.secret_key, http, Arc::new(limiter))
     }
 }
 

@@ -21,7 +21,7 @@ use crate::config::SecretKey;
 use crate::error::Error;
 use crate::error::Retry;
 use crate::normalise::{self, Misfit, Plan, Scanner, Seen};
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{Pace, RateLimiter};
 use crate::retry::{Decision, RetryPolicy, server_wait};
 use crate::state::parse_cursor_str;
 
@@ -93,6 +93,9 @@ pub enum Notice {
     Retrying { rate_limited: bool },
     /// Paystack answered 429; the request waits until `resume_at_ms`.
     RateLimited { resume_at_ms: i64 },
+    /// Requests queue at the rate limiter's pace: the limit sets the speed
+    /// of the read ([`RateLimiter::acquire`]; once for each pace).
+    Paced(Pace),
 }
 
 /// Where one record sits in a page body, and the two fields we read from it.
@@ -229,7 +232,9 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            self.limiter.acquire().await;
+            if let Some(pace) = self.limiter.acquire().await {
+                notify(Notice::Paced(pace));
+            }
             let error = match self.attempt(&url, path, &pairs, fields, attempt).await {
                 Ok(page) => {
                     self.limiter.succeeded();

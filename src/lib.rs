@@ -39,7 +39,8 @@
 //! - `sink`: the events of a read (the `Sink` trait) and `Tee`.
 //! - `emit`: the Airbyte writer ([`Emitter`]), the one writer of stdout and
 //!   the only builder of protocol messages; a sink.
-//! - `progress`: live bars on stderr at a terminal ([`Terminal`]); a sink.
+//! - `progress`: one live line per selected stream on stderr at a terminal
+//!   ([`Terminal`]), drawn from a model and a clock; a sink.
 //! - `drift`: per stream, the values that did not arrive in their schema's
 //!   type, logged when the stream ends; a sink.
 //! - `accounting`: one INFO line per stream at its end (records, pages,

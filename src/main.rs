@@ -58,7 +58,7 @@ fn main() -> ExitCode {
     let progress: Option<Arc<Terminal>> = if show_progress {
         let (terminal, multi) = Terminal::stderr();
         logs.with_writer(SuspendingWriter(multi)).init();
-        Some(Arc::new(terminal))
+        Some(terminal)
     } else {
         logs.with_writer(std::io::stderr).init();
         None

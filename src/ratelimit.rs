@@ -32,12 +32,100 @@
 //!   one request in six, used-up windows in more than one in eleven) the
 //!   cuts outweigh the gains and the pace keeps falling, down to a quarter of
 //!   the allowed rate, until the refusals stop; then it climbs back.
+//! - When the pace is what holds the read back, the limiter says so, once per
+//!   allowed rate: [`RateLimiter::acquire`] returns the [`Pace`] (the rate
+//!   and where it comes from) when requests have waited for their slots back
+//!   to back for [`PACED_AFTER`]. A few requests started at the same moment
+//!   waiting microseconds for their slots, latency, a full request pool, or
+//!   a pause after a 429 do not count: only a queue at the pace does.
 
+use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use tokio::time::Instant;
+
+/// Where the allowed rate comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Paystack's documented limit for a test key.
+    TestKey,
+    /// Paystack's documented limit for a live key.
+    LiveKey,
+    /// `requests_per_minute` in the config.
+    Config,
+    /// A lower limit Paystack announced (`x-ratelimit-limit`).
+    Announced,
+}
+
+/// The allowed rate, and where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pace {
+    pub per_minute: u32,
+    pub source: Source,
+}
+
+impl Pace {
+    /// One sentence for the log: the rate, where it comes from, and how it
+    /// can be changed.
+    pub fn explain(&self) -> String {
+        use crate::app::{LIVE_REQUESTS_PER_MINUTE as LIVE, TEST_REQUESTS_PER_MINUTE as TEST};
+        let n = self.per_minute;
+        let (from, change) = match self.source {
+            Source::TestKey => (
+                "Paystack's documented limit for a test key".to_owned(),
+                format!(
+                    "Paystack's limits cannot be raised from our side (a live key allows {LIVE} \
+                     a minute); requests_per_minute in the config sets another rate (a higher \
+                     one only helps against a server that allows it, such as the fake Paystack)."
+                ),
+            ),
+            Source::LiveKey => (
+                "Paystack's documented limit for a live key".to_owned(),
+                "Paystack's limits cannot be raised from our side; requests_per_minute in the \
+                 config sets a lower rate."
+                    .to_owned(),
+            ),
+            Source::Config => (
+                "requests_per_minute in the config".to_owned(),
+                format!(
+                    "Raise requests_per_minute or remove it to go faster, up to Paystack's \
+                     limit for the key ({LIVE} a minute for a live key, {TEST} for a test key)."
+                ),
+            ),
+            Source::Announced => (
+                "the limit Paystack announces for this key (x-ratelimit-limit)".to_owned(),
+                format!(
+                    "Paystack's limits cannot be raised from our side (a live key normally \
+                     allows {LIVE} a minute); the connector never goes faster than Paystack \
+                     announces."
+                ),
+            ),
+        };
+        format!(
+            "The rate limit sets the pace of this read: {n} requests a minute, {from}. {change}"
+        )
+    }
+}
+
+/// Short, for the progress display: `100 requests/min (test key's
+/// documented limit)`.
+impl fmt::Display for Pace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let from = match self.source {
+            Source::TestKey => "test key's documented limit",
+            Source::LiveKey => "live key's documented limit",
+            Source::Config => "requests_per_minute in the config",
+            Source::Announced => "Paystack's announced x-ratelimit-limit",
+        };
+        write!(f, "{} requests/min ({from})", self.per_minute)
+    }
+}
+
+/// Requests must have queued at the pace for this long, back to back,
+/// before the limiter reports that the pace holds the read back.
+pub const PACED_AFTER: Duration = Duration::from_secs(1);
 
 /// Paces requests; see the module docs.
 #[derive(Debug)]
@@ -61,6 +149,16 @@ struct Inner {
     next_slot: Instant,
     /// Nobody starts before this.
     paused_until: Instant,
+    /// The allowed rate and its source (`None`: unpaced).
+    pace: Option<Pace>,
+    /// Whether `next_slot` was set by the pace (not by a spread of
+    /// Paystack's remaining requests).
+    slot_by_pace: bool,
+    /// Since when requests have waited for their slots at the pace, back
+    /// to back (`None`: the last one did not).
+    queued_since: Option<Instant>,
+    /// The pace last reported by [`RateLimiter::acquire`].
+    reported: Option<Pace>,
 }
 
 /// The slowest pace 429s bring the limiter to: a quarter of the allowed rate.
@@ -80,9 +178,16 @@ const WIN_BACK: f64 = 0.02;
 const SPREAD_THRESHOLD: f64 = 1.25;
 
 impl RateLimiter {
-    /// A limiter allowing `per_minute` requests a minute. `None` is unpaced
-    /// (tests and benchmarks): only 429s and an exhausted window hold it back.
+    /// A limiter allowing `per_minute` requests a minute, set by the config.
+    /// `None` is unpaced (tests and benchmarks): only 429s and an exhausted
+    /// window hold it back.
     pub fn new(per_minute: Option<u32>) -> Self {
+        RateLimiter::from_source(per_minute, Source::Config)
+    }
+
+    /// A limiter allowing `per_minute` requests a minute, a rate that comes
+    /// from `source`.
+    pub fn from_source(per_minute: Option<u32>, source: Source) -> Self {
         let now = Instant::now();
         RateLimiter {
             inner: Mutex::new(Inner {
@@ -93,6 +198,12 @@ impl RateLimiter {
                 spread_until: now,
                 next_slot: now,
                 paused_until: now,
+                pace: per_minute
+                    .filter(|n| *n > 0)
+                    .map(|per_minute| Pace { per_minute, source }),
+                slot_by_pace: false,
+                queued_since: None,
+                reported: None,
             }),
         }
     }
@@ -106,7 +217,12 @@ impl RateLimiter {
     /// The slot is claimed only when it is due, with the pace in force at
     /// that moment: requests that queue up while the pace is slow (a
     /// window about to reset) are not all held to that slow pace later.
-    pub async fn acquire(&self) {
+    ///
+    /// Returns the [`Pace`] when the pace has been holding requests back
+    /// (see the module docs), once for each pace: the caller tells the user.
+    pub async fn acquire(&self) -> Option<Pace> {
+        // Whether this request waited for a slot set by the pace.
+        let mut held = false;
         loop {
             let wait_until = {
                 let mut s = self.lock();
@@ -114,19 +230,32 @@ impl RateLimiter {
                 let due = s.next_slot.max(s.paused_until);
                 if due <= now {
                     let mut step = s.interval.div_f64(s.share);
+                    let mut by_pace = !step.is_zero();
                     if now < s.spread_until && s.spread > step {
                         step = s.spread;
+                        by_pace = false;
                     }
+                    s.slot_by_pace = by_pace;
                     // Keep to the schedule (timer lateness does not add
                     // up), but do not bank slots missed while idle.
                     let base = if now - due > step { now } else { due };
                     s.next_slot = base + step;
-                    return;
+                    return s.held_back(held, now);
+                }
+                if !held && s.slot_by_pace && s.next_slot >= s.paused_until {
+                    held = true;
+                    s.queued_since.get_or_insert(now);
                 }
                 due
             };
             tokio::time::sleep_until(wait_until).await;
         }
+    }
+
+    /// The pace, once for each pace, when it has held requests back.
+    #[cfg(test)]
+    fn reported(&self) -> Option<Pace> {
+        self.lock().reported
     }
 
     /// A 429. `wait` is `Some` when the answer named a wait (`Retry-After`,
@@ -172,6 +301,12 @@ impl RateLimiter {
             if floor > s.interval {
                 s.interval = floor;
             }
+            if let Some(pace) = s.pace.as_mut().filter(|p| limit < f64::from(p.per_minute)) {
+                *pace = Pace {
+                    per_minute: limit.round() as u32,
+                    source: Source::Announced,
+                };
+            }
         }
         if let (Some(remaining), Some(reset)) =
             (num("x-ratelimit-remaining"), num("x-ratelimit-reset"))
@@ -205,6 +340,24 @@ impl RateLimiter {
     #[cfg(test)]
     pub fn share(&self) -> f64 {
         self.lock().share
+    }
+}
+
+impl Inner {
+    /// A request claims its slot at `now`; `held`: it waited for a slot set
+    /// by the pace. The pace, if requests have queued at it for
+    /// [`PACED_AFTER`] and it was not reported yet.
+    fn held_back(&mut self, held: bool, now: Instant) -> Option<Pace> {
+        if !held {
+            self.queued_since = None;
+            return None;
+        }
+        let since = *self.queued_since.get_or_insert(now);
+        if now - since < PACED_AFTER || self.pace == self.reported {
+            return None;
+        }
+        self.reported = self.pace;
+        self.pace
     }
 }
 
@@ -495,6 +648,98 @@ mod tests {
                 pace * 100.0
             );
         }
+    }
+
+    /// Sends `n` requests one after another through `l`, each `think`
+    /// after the previous one started; what `acquire` reported, and when.
+    async fn reports(l: &RateLimiter, n: usize, think: Duration) -> Vec<(Pace, Duration)> {
+        let t0 = Instant::now();
+        let mut out = vec![];
+        for _ in 0..n {
+            if let Some(pace) = l.acquire().await {
+                out.push((pace, Instant::now() - t0));
+            }
+            tokio::time::sleep(think).await;
+        }
+        out
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pace_is_reported_once_it_holds_requests_back_and_again_when_it_changes() {
+        let l = RateLimiter::from_source(Some(100), Source::TestKey);
+        let test_key = Pace {
+            per_minute: 100,
+            source: Source::TestKey,
+        };
+        // The first request goes at once; the second queues from 0 to
+        // 0.6 s, the third to 1.2 s: a second of queueing, reported then,
+        // and only then.
+        assert_eq!(
+            reports(&l, 10, Duration::ZERO).await,
+            [(test_key, Duration::from_millis(1200))]
+        );
+        assert_eq!(l.reported(), Some(test_key));
+        // Paystack announces a lower limit: one more report, naming it.
+        l.observe(&headers(&[("x-ratelimit-limit", "50")]));
+        let announced = Pace {
+            per_minute: 50,
+            source: Source::Announced,
+        };
+        let r = reports(&l, 5, Duration::ZERO).await;
+        assert_eq!(r.iter().map(|(p, _)| *p).collect::<Vec<_>>(), [announced]);
+        // The same limit announced again, or a higher one: nothing new.
+        l.observe(&headers(&[("x-ratelimit-limit", "600")]));
+        assert_eq!(reports(&l, 5, Duration::ZERO).await, []);
+        // Requests in parallel queue the same way.
+        let l = std::sync::Arc::new(RateLimiter::from_source(Some(600), Source::LiveKey));
+        let t0 = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..20 {
+            let l = l.clone();
+            tasks.push(tokio::spawn(async move {
+                l.acquire().await.map(|p| (p, Instant::now() - t0))
+            }));
+        }
+        let mut seen = vec![];
+        for t in tasks {
+            seen.extend(t.await.unwrap());
+        }
+        let live = Pace {
+            per_minute: 600,
+            source: Source::LiveKey,
+        };
+        assert_eq!(seen, [(live, Duration::from_millis(1000))]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_report_when_something_else_holds_requests_back() {
+        // Unpaced: a 429's pause holds everyone, and that is not the pace.
+        let l = RateLimiter::new(None);
+        l.rate_limited(Some(Duration::from_secs(3)));
+        assert_eq!(reports(&l, 5, Duration::ZERO).await, []);
+        // Latency (or a full pool) spaces requests wider than the pace.
+        let l = RateLimiter::from_source(Some(600), Source::LiveKey);
+        assert_eq!(reports(&l, 30, Duration::from_millis(150)).await, []);
+        // Requests that start together wait microseconds for their slots
+        // at a pace they never keep up with.
+        let l = std::sync::Arc::new(RateLimiter::new(Some(60_000_000)));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let l = l.clone();
+            tasks.push(tokio::spawn(async move { l.acquire().await }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), None);
+        }
+        // A pause after a 429 is not the pace either, nor is a spread of
+        // the window's last requests (another client uses the key).
+        let l = RateLimiter::from_source(Some(600), Source::LiveKey);
+        l.acquire().await;
+        l.rate_limited(Some(Duration::from_secs(5)));
+        assert_eq!(reports(&l, 1, Duration::ZERO).await, []);
+        left(&l, "3", "6");
+        assert_eq!(reports(&l, 3, Duration::ZERO).await, []);
+        assert_eq!(l.reported(), None);
     }
 
     #[tokio::test(start_paused = true)]

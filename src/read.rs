@@ -17,7 +17,10 @@
 //! Each page's outcome also says when it completed a list and how that list
 //! checked out against Paystack's count (`crate::completeness`), and the
 //! client says when a request is retried: both go to the sink as events,
-//! where `crate::accounting` counts them per stream.
+//! where `crate::accounting` counts them per stream. When the rate limit is
+//! what holds requests back, the client says so too (once for each pace):
+//! one INFO line says the limit, where it comes from and how to change it,
+//! and the sink hears it (the terminal display shows it).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,8 +34,8 @@ use crate::client::{Client, Notice, Page};
 use crate::config::Config;
 use crate::emit::now_millis;
 use crate::error::Error;
-use crate::sink::{Batch, Finished, ReadSummary, Sink};
-use crate::slice::{PageRequest, StreamProgress, Tuning};
+use crate::sink::{Batch, Finished, ReadSummary, Sink, Stream};
+use crate::slice::{PageRequest, ParentLists, StreamProgress, Tuning};
 use crate::state::{InputState, format_cursor};
 use crate::stop::{Signals, Stop};
 use crate::window::window;
@@ -62,6 +65,8 @@ struct Run {
     records: u64,
     /// The cursor of the last STATE emitted (`None`: none yet, or none carries one).
     last_state: Option<String>,
+    /// A child stream: its progress through its parents' lists, as last told.
+    parent_lists: Option<ParentLists>,
 }
 
 type Fetched = (usize, PageRequest, Result<Page, Error>);
@@ -111,6 +116,7 @@ pub async fn read(
                 running_sent: false,
                 records: 0,
                 last_state: None,
+                parent_lists: None,
             })
             .collect(),
         tasks: JoinSet::new(),
@@ -121,6 +127,8 @@ pub async fn read(
             ..ReadSummary::default()
         },
     };
+    let streams: Vec<Stream> = selected.iter().map(|s| s.def).collect();
+    reader.sink.read_started(&streams)?;
     loop {
         reader.fill()?;
         if reader.tasks.is_empty() {
@@ -259,6 +267,11 @@ impl Reader<'_> {
     }
 
     fn on_notice(&mut self, i: usize, notice: Notice) -> Result<(), Error> {
+        if let Notice::Paced(pace) = notice {
+            // The whole read's pace, whichever request noticed it.
+            tracing::info!("{}", pace.explain());
+            return self.sink.paced(pace);
+        }
         if self.runs[i].phase != Phase::Active {
             return Ok(());
         }
@@ -266,6 +279,7 @@ impl Reader<'_> {
         match notice {
             Notice::Retrying { rate_limited } => self.sink.retrying(def, rate_limited),
             Notice::RateLimited { resume_at_ms } => self.sink.rate_limited(def, resume_at_ms),
+            Notice::Paced(_) => Ok(()),
         }
     }
 
@@ -308,6 +322,12 @@ impl Reader<'_> {
         }
         if let Some(read) = outcome.list_read {
             self.sink.list_read(def, read)?;
+        }
+        if let Some(lists) = progress.parent_lists() {
+            if run.parent_lists != Some(lists) {
+                run.parent_lists = Some(lists);
+                self.sink.parent_lists(def, lists)?;
+            }
         }
         while let Some(update) = progress.take_state() {
             self.sink.checkpoint(def, update)?;
@@ -415,5 +435,110 @@ impl Reader<'_> {
             left.join("; ")
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Selected;
+    use crate::client::HttpSettings;
+    use crate::protocol::SyncMode;
+    use crate::ratelimit::RateLimiter;
+    use crate::streams::find;
+    use crate::testing::t;
+    use fake_paystack::{FakePaystack, Options};
+
+    /// The events the display needs, as heard.
+    #[derive(Default)]
+    struct Heard {
+        selected: Vec<&'static str>,
+        lists: Vec<ParentLists>,
+        finished: Vec<&'static str>,
+    }
+
+    impl Sink for Heard {
+        fn read_started(&mut self, streams: &[Stream]) -> Result<(), Error> {
+            self.selected = streams.iter().map(|s| s.name).collect();
+            Ok(())
+        }
+
+        fn parent_lists(&mut self, stream: Stream, lists: ParentLists) -> Result<(), Error> {
+            assert_eq!(stream.name, "settlement_transactions");
+            self.lists.push(lists);
+            Ok(())
+        }
+
+        fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {
+            assert!(matches!(how, Finished::Complete), "{how:?}");
+            self.finished.push(stream.name);
+            Ok(())
+        }
+    }
+
+    /// The sink hears the selected streams before anything else, and a
+    /// child stream's way through its parents' lists, up to all of them.
+    #[tokio::test]
+    async fn the_sink_hears_the_selected_streams_and_a_childs_parent_lists() {
+        let key = "sk_test_readtests000";
+        let fake = FakePaystack::start(Options {
+            keys: vec![key.to_owned()],
+            records: [("settlements", 30), ("customers", 10)].into(),
+            start: t("2024-01-01T00:00:00Z"),
+            end: t("2024-03-01T00:00:00Z"),
+            ..Options::default()
+        })
+        .await
+        .unwrap();
+        let now = t("2024-06-01T00:00:00Z");
+        let config = crate::config::parse(
+            &format!(r#"{{"secret_key":"{key}","start_date":"2024-01-01T00:00:00Z"}}"#),
+            now,
+        )
+        .unwrap();
+        let http = HttpSettings {
+            base_url: fake.uri(),
+            connect_timeout: std::time::Duration::from_secs(5),
+            request_timeout: std::time::Duration::from_secs(5),
+            retry: crate::retry::RetryPolicy::default(),
+        };
+        let limiter = Arc::new(RateLimiter::new(None));
+        let client = Arc::new(Client::new(&config.secret_key, http, limiter).unwrap());
+        let selected = ["settlement_transactions", "customers"].map(|name| Selected {
+            def: find(name).unwrap(),
+            mode: SyncMode::Incremental,
+        });
+        let opts = ReadOptions {
+            tuning: Tuning {
+                per_page: 7,
+                max_pages_per_slice: 50,
+            },
+            concurrency: 4,
+            sync_started: now,
+        };
+        let mut heard = Heard::default();
+        let summary = read(
+            client,
+            &config,
+            &selected,
+            &InputState::default(),
+            opts,
+            None,
+            &mut heard,
+        )
+        .await
+        .unwrap();
+        assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+        assert_eq!(heard.selected, ["settlement_transactions", "customers"]);
+        assert_eq!(heard.finished.len(), 2);
+        let all = ParentLists { read: 30, of: 30 };
+        assert_eq!(heard.lists.last(), Some(&all), "{:?}", heard.lists);
+        assert_eq!(heard.lists[0].of, 30, "the first page announces them all");
+        assert!(
+            heard.lists.windows(2).all(|w| w[0].read <= w[1].read),
+            "{:?}",
+            heard.lists
+        );
+        assert!(heard.lists.len() > 2, "told as they are read");
     }
 }

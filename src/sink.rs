@@ -18,7 +18,8 @@
 use crate::client::{Drift, Page};
 use crate::completeness::ListRead;
 use crate::error::Error;
-use crate::slice::StateUpdate;
+use crate::ratelimit::Pace;
+use crate::slice::{ParentLists, StateUpdate};
 use crate::stop::Stop;
 use crate::streams::StreamDef;
 
@@ -101,6 +102,11 @@ pub struct ReadSummary {
 /// (a closed stdout), which ends the read.
 #[allow(unused_variables)]
 pub trait Sink {
+    /// The read begins; `streams` are the selected streams, in catalog order.
+    fn read_started(&mut self, streams: &[Stream]) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// The read of `stream` begins.
     fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
         Ok(())
@@ -127,9 +133,21 @@ pub trait Sink {
         Ok(())
     }
 
+    /// A child stream moved through its parents' lists: `lists` says how
+    /// many of how many are read.
+    fn parent_lists(&mut self, stream: Stream, lists: ParentLists) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// A request of `stream` is held back by a rate limit until
     /// `resume_at_ms` (epoch milliseconds).
     fn rate_limited(&mut self, stream: Stream, resume_at_ms: i64) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Requests queue at the rate limiter's `pace`: the rate limit sets the
+    /// speed of the read (once for each pace; see [`crate::ratelimit`]).
+    fn paced(&mut self, pace: Pace) -> Result<(), Error> {
         Ok(())
     }
 
@@ -160,6 +178,11 @@ pub trait Sink {
 pub struct Tee<'a>(pub &'a mut dyn Sink, pub &'a mut dyn Sink);
 
 impl Sink for Tee<'_> {
+    fn read_started(&mut self, streams: &[Stream]) -> Result<(), Error> {
+        self.0.read_started(streams)?;
+        self.1.read_started(streams)
+    }
+
     fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
         self.0.stream_started(stream)?;
         self.1.stream_started(stream)
@@ -185,9 +208,19 @@ impl Sink for Tee<'_> {
         self.1.estimate(stream, rows)
     }
 
+    fn parent_lists(&mut self, stream: Stream, lists: ParentLists) -> Result<(), Error> {
+        self.0.parent_lists(stream, lists)?;
+        self.1.parent_lists(stream, lists)
+    }
+
     fn rate_limited(&mut self, stream: Stream, resume_at_ms: i64) -> Result<(), Error> {
         self.0.rate_limited(stream, resume_at_ms)?;
         self.1.rate_limited(stream, resume_at_ms)
+    }
+
+    fn paced(&mut self, pace: Pace) -> Result<(), Error> {
+        self.0.paced(pace)?;
+        self.1.paced(pace)
     }
 
     fn retrying(&mut self, stream: Stream, rate_limited: bool) -> Result<(), Error> {

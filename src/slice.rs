@@ -105,6 +105,16 @@ pub struct StateUpdate {
     pub record_count: u64,
 }
 
+/// How far a child stream is through its parents' lists.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ParentLists {
+    /// Child lists read to their end (one per parent record).
+    pub read: u64,
+    /// Child lists to read: the parent records the window's first page
+    /// announced, or those found so far if more.
+    pub of: u64,
+}
+
 /// What a page gave.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PageOutcome {
@@ -169,6 +179,11 @@ pub struct StreamProgress {
     since_state: u64,
     estimated: bool,
     warned_no_cursor: bool,
+    /// A child stream: the parent records its window's first page announced.
+    parents_announced: Option<u64>,
+    /// A child stream: the child lists opened, and those read to their end.
+    lists_opened: u64,
+    lists_read: u64,
 }
 
 impl StreamProgress {
@@ -197,6 +212,9 @@ impl StreamProgress {
             since_state: 0,
             estimated: false,
             warned_no_cursor: false,
+            parents_announced: None,
+            lists_opened: 0,
+            lists_read: 0,
         };
         let range = if p.filtered() {
             window.map(|w| Some(w.range()))
@@ -313,8 +331,9 @@ impl StreamProgress {
         let first = req.ask.page_no == 1;
         if first && !self.estimated {
             self.estimated = true;
-            if def.parent.is_none() {
-                outcome.estimate = slice.pages.counts().total;
+            match def.parent {
+                None => outcome.estimate = slice.pages.counts().total,
+                Some(_) => self.parents_announced = slice.pages.counts().total,
             }
         }
 
@@ -381,6 +400,7 @@ impl StreamProgress {
             }
         }
         slice.open_children += opened.len() as u32;
+        self.lists_opened += opened.len() as u64;
         if slice.is_complete() {
             slice.done = true;
         }
@@ -424,6 +444,7 @@ impl StreamProgress {
                 Settled::Done(read) => outcome.list_read = Some(read),
             }
             let child = self.children.remove(index).expect("index is valid");
+            self.lists_read += 1;
             if let Some(slice) = self.slices.iter_mut().find(|s| s.id == child.slice) {
                 slice.open_children -= 1;
                 if slice.is_complete() {
@@ -460,6 +481,16 @@ impl StreamProgress {
             self.slices.push_back(s);
         }
         self.slices.append(&mut tail);
+    }
+
+    /// A child stream's progress through its parents' lists (`None` for
+    /// other streams).
+    pub fn parent_lists(&self) -> Option<ParentLists> {
+        self.def.parent?;
+        Some(ParentLists {
+            read: self.lists_read,
+            of: self.lists_opened.max(self.parents_announced.unwrap_or(0)),
+        })
     }
 
     /// A state to emit now, if the state moved since the last one.
@@ -1065,8 +1096,11 @@ mod tests {
         };
         let settlements = decode_page(body.to_vec(), fields).unwrap();
         assert_eq!(r1.path, "/settlement");
+        let lists = |read, of| Some(ParentLists { read, of });
+        assert_eq!(p.parent_lists(), lists(0, 0), "nothing known yet");
         let emitted = p.on_page(&r1, &settlements).unwrap().emit;
         assert!(emitted.is_empty(), "parents are not emitted");
+        assert_eq!(p.parent_lists(), lists(0, 2), "two settlements to list");
         let (c1, c2) = (p.next_request().unwrap(), p.next_request().unwrap());
         assert_eq!(c1.path, "/settlement/71/transactions");
         assert_eq!(c2.path, "/settlement/70/transactions");
@@ -1082,8 +1116,12 @@ mod tests {
         let want = r#""settlement_id":70,"settlement_created_at":"2024-01-10T00:00:00.000Z","#;
         assert_eq!(tagged, [(want.to_owned(), Some(1))]);
         assert_eq!(p.take_state(), None, "the slice waits for every child list");
+        assert_eq!(p.parent_lists(), lists(1, 2));
         answer(&mut p, &c1, &[], meta(0, 2));
         assert!(p.is_done());
+        assert_eq!(p.parent_lists(), lists(2, 2));
+        let top = walk("settlements", Some(JANUARY), None, tuning(2, 50));
+        assert_eq!(top.parent_lists(), None, "not a child stream");
         let newest = state(Some("2024-01-20T00:00:00Z"), 1);
         assert_eq!(p.take_state(), newest, "the parents' newest creation time");
     }

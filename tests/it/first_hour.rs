@@ -386,3 +386,81 @@ fn the_quick_start_summary_shows_the_record_with_the_greatest_cursor() {
     assert_eq!(code, Some(1));
     assert!(text.contains("ERROR: boom"), "{text}");
 }
+
+/// A fake holding `records` customers, and the binary reading them in
+/// pages of 20 with `config` (the canary test key, start_date 2024-01-01,
+/// and `extra`): the read's stderr.
+fn read_customers(wanted: u64, extra: Value) -> String {
+    let server = fake_paystack::FakePaystack::spawn(fake_paystack::Options {
+        keys: vec![KEY.to_owned()],
+        records: [("customers", wanted)].into_iter().collect(),
+        start: t("2024-01-01T00:00:00Z"),
+        end: t("2024-03-01T00:00:00Z"),
+        ..fake_paystack::Options::default()
+    })
+    .unwrap();
+    let files = Files::new();
+    let mut config = json!({"secret_key": KEY, "start_date": "2024-01-01T00:00:00Z"});
+    config
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    let config = files.config(config);
+    let catalog = files.catalog(&[("customers", "incremental")]);
+    let out = read_bin(&server.uri(), &config, &catalog, None)
+        .env("SOURCE_PAYSTACK_PAGE_SIZE", "20")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    let records = stdout_messages(&out)
+        .iter()
+        .filter(|m| m["type"] == "RECORD")
+        .count();
+    assert_eq!(records, wanted as usize, "{stderr}");
+    stderr
+}
+
+/// The INFO lines saying the rate limit sets the pace.
+fn pace_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.contains("The rate limit sets the pace"))
+        .collect()
+}
+
+/// With a test key and no `requests_per_minute`, the read goes at 100
+/// requests a minute: one INFO line says so, where the limit comes from,
+/// and what can change it. (5 pages: about 2.4 s.)
+#[test]
+fn a_read_paced_by_the_test_keys_limit_says_so_once() {
+    let stderr = read_customers(100, json!({}));
+    let lines = pace_lines(&stderr);
+    assert_eq!(lines.len(), 1, "{stderr}");
+    let line = lines[0];
+    assert!(line.contains(" INFO "), "{line}");
+    for part in [
+        "100 requests a minute, Paystack's documented limit for a test key",
+        "cannot be raised from our side (a live key allows 600 a minute)",
+        "requests_per_minute in the config",
+    ] {
+        assert!(line.contains(part), "{part:?} not in {line}");
+    }
+}
+
+/// A configured rate names the config; a read the rate never holds back
+/// (a rate far above what the requests reach) says nothing about pacing.
+#[test]
+fn a_configured_pace_names_the_config_and_an_unpaced_read_is_silent() {
+    // 600 a minute: 15 pages queue for 1.4 s.
+    let stderr = read_customers(300, json!({"requests_per_minute": 600}));
+    let lines = pace_lines(&stderr);
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains("600 requests a minute, requests_per_minute in the config"),
+        "{}",
+        lines[0]
+    );
+    let stderr = read_customers(300, json!({"requests_per_minute": 1_000_000}));
+    assert_eq!(pace_lines(&stderr), Vec::<&str>::new(), "{stderr}");
+}
