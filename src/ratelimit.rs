@@ -3,7 +3,8 @@
 //! - Requests start evenly spaced at the allowed rate (Paystack's documented
 //!   limit for the key, or the user's `requests_per_minute`), so a sync runs
 //!   at the limit without bursting past it. Every request sent takes a slot,
-//!   429s included: the pace never sends more than the allowed rate.
+//!   429s included: the pace never sends more than the allowed rate. Slots go
+//!   first come, first served, so no stream is starved by a busier one.
 //! - Paystack's `x-ratelimit-*` headers steer it: a lower `x-ratelimit-limit`
 //!   lowers the allowed rate (never raised back, never above the configured
 //!   one); few requests `remaining` before the window `reset`s spreads them
@@ -131,6 +132,9 @@ pub const PACED_AFTER: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct RateLimiter {
     inner: Mutex<Inner>,
+    /// The requests waiting for a slot, first come, first served: only the
+    /// first of them sleeps to the next slot (tokio's mutex is fair).
+    queue: tokio::sync::Mutex<()>,
 }
 
 #[derive(Debug)]
@@ -190,6 +194,7 @@ impl RateLimiter {
     pub fn from_source(per_minute: Option<u32>, source: Source) -> Self {
         let now = Instant::now();
         RateLimiter {
+            queue: tokio::sync::Mutex::new(()),
             inner: Mutex::new(Inner {
                 interval: interval_for(per_minute),
                 paced: per_minute.is_some(),
@@ -221,6 +226,11 @@ impl RateLimiter {
     /// Returns the [`Pace`] when the pace has been holding requests back
     /// (see the module docs), once for each pace: the caller tells the user.
     pub async fn acquire(&self) -> Option<Pace> {
+        // In line behind the requests that asked before this one: otherwise
+        // every waiter sleeps to the same slot and whichever the runtime
+        // wakes first takes it, so a stream that keeps asking can starve
+        // the ones that asked long ago.
+        let _turn = self.queue.lock().await;
         // Whether this request waited for a slot set by the pace.
         let mut held = false;
         loop {
@@ -407,6 +417,71 @@ mod tests {
         assert_eq!(
             gaps(&l, 4).await,
             [0, 100, 100, 100].map(Duration::from_millis)
+        );
+    }
+
+    /// Slots go first come, first served: a stream whose request has waited
+    /// longest is not passed over by one that keeps sending new requests
+    /// (seen once: streams early in the catalog got no page in half a minute
+    /// while later ones were read to their end). Real time, on two threads,
+    /// as in a read: one slot a millisecond.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn slots_go_to_the_requests_that_waited_longest() {
+        use std::future::Future;
+        use std::sync::Arc;
+        let l = Arc::new(RateLimiter::new(Some(60_000)));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        // A request that has asked for its slot (polled once), then waits.
+        let queue = |who: u32| {
+            let (l, order) = (l.clone(), order.clone());
+            let (queued, is_queued) = tokio::sync::oneshot::channel();
+            let task = tokio::spawn(async move {
+                let mut slot = std::pin::pin!(l.acquire());
+                let first = std::future::poll_fn(|cx| {
+                    std::task::Poll::Ready(slot.as_mut().poll(cx).is_ready())
+                })
+                .await;
+                let _ = queued.send(());
+                if !first {
+                    slot.await;
+                }
+                order.lock().unwrap().push(who);
+            });
+            (task, is_queued)
+        };
+        let mut waiting = Vec::new();
+        for i in 0..7 {
+            let (task, queued) = queue(i);
+            queued.await.unwrap();
+            waiting.push(task);
+        }
+        // A busy stream then asks again and again: a new request as soon as
+        // the one before got its slot.
+        let busy = {
+            let l = l.clone();
+            let order = order.clone();
+            tokio::spawn(async move {
+                for _ in 0..50 {
+                    l.acquire().await;
+                    order.lock().unwrap().push(100);
+                }
+            })
+        };
+        for t in waiting {
+            t.await.unwrap();
+        }
+        busy.abort();
+        let order = order.lock().unwrap().clone();
+        let waited: Vec<u32> = order.iter().copied().filter(|&i| i < 100).collect();
+        assert_eq!(
+            waited,
+            (0..7).collect::<Vec<_>>(),
+            "in arrival order: {order:?}"
+        );
+        let last = order.iter().position(|&i| i == 6).unwrap();
+        assert!(
+            order[..last].iter().filter(|&&i| i == 100).count() <= 1,
+            "the busy stream took the slots of those waiting: {order:?}"
         );
     }
 
