@@ -177,70 +177,35 @@ pub trait Sink {
 /// Both sinks, in order: each event goes to the first, then the second.
 pub struct Tee<'a>(pub &'a mut dyn Sink, pub &'a mut dyn Sink);
 
+/// Writes, for each event given as `name(arg: Type, ...)`, the method of a
+/// [`Tee`]: the event goes to the first sink, then, if the first took it,
+/// to the second.
+macro_rules! to_both {
+    ($($event:ident($($arg:ident: $ty:ty),*);)*) => {
+        $(
+            fn $event(&mut self, $($arg: $ty),*) -> Result<(), Error> {
+                self.0.$event($($arg),*)?;
+                self.1.$event($($arg),*)
+            }
+        )*
+    };
+}
+
 impl Sink for Tee<'_> {
-    fn read_started(&mut self, streams: &[Stream]) -> Result<(), Error> {
-        self.0.read_started(streams)?;
-        self.1.read_started(streams)
-    }
-
-    fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
-        self.0.stream_started(stream)?;
-        self.1.stream_started(stream)
-    }
-
-    fn stream_running(&mut self, stream: Stream) -> Result<(), Error> {
-        self.0.stream_running(stream)?;
-        self.1.stream_running(stream)
-    }
-
-    fn records(&mut self, stream: Stream, batch: &Batch<'_>) -> Result<(), Error> {
-        self.0.records(stream, batch)?;
-        self.1.records(stream, batch)
-    }
-
-    fn checkpoint(&mut self, stream: Stream, update: StateUpdate) -> Result<(), Error> {
-        self.0.checkpoint(stream, update)?;
-        self.1.checkpoint(stream, update)
-    }
-
-    fn estimate(&mut self, stream: Stream, rows: u64) -> Result<(), Error> {
-        self.0.estimate(stream, rows)?;
-        self.1.estimate(stream, rows)
-    }
-
-    fn parent_lists(&mut self, stream: Stream, lists: ParentLists) -> Result<(), Error> {
-        self.0.parent_lists(stream, lists)?;
-        self.1.parent_lists(stream, lists)
-    }
-
-    fn rate_limited(&mut self, stream: Stream, resume_at_ms: i64) -> Result<(), Error> {
-        self.0.rate_limited(stream, resume_at_ms)?;
-        self.1.rate_limited(stream, resume_at_ms)
-    }
-
-    fn paced(&mut self, pace: Pace) -> Result<(), Error> {
-        self.0.paced(pace)?;
-        self.1.paced(pace)
-    }
-
-    fn retrying(&mut self, stream: Stream, rate_limited: bool) -> Result<(), Error> {
-        self.0.retrying(stream, rate_limited)?;
-        self.1.retrying(stream, rate_limited)
-    }
-
-    fn list_read(&mut self, stream: Stream, read: ListRead) -> Result<(), Error> {
-        self.0.list_read(stream, read)?;
-        self.1.list_read(stream, read)
-    }
-
-    fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {
-        self.0.stream_finished(stream, how)?;
-        self.1.stream_finished(stream, how)
-    }
-
-    fn read_finished(&mut self, summary: &ReadSummary) -> Result<(), Error> {
-        self.0.read_finished(summary)?;
-        self.1.read_finished(summary)
+    to_both! {
+        read_started(streams: &[Stream]);
+        stream_started(stream: Stream);
+        stream_running(stream: Stream);
+        records(stream: Stream, batch: &Batch<'_>);
+        checkpoint(stream: Stream, update: StateUpdate);
+        estimate(stream: Stream, rows: u64);
+        parent_lists(stream: Stream, lists: ParentLists);
+        rate_limited(stream: Stream, resume_at_ms: i64);
+        paced(pace: Pace);
+        retrying(stream: Stream, rate_limited: bool);
+        list_read(stream: Stream, read: ListRead);
+        stream_finished(stream: Stream, how: Finished<'_>);
+        read_finished(summary: &ReadSummary);
     }
 }
 

@@ -701,6 +701,18 @@ mod tests {
         std::iter::from_fn(|| p.next_request()).collect()
     }
 
+    /// `customers` through [`TEN_SECONDS`], one record a page and at most 4
+    /// pages a slice, whose first page announces 10 records: the slice is
+    /// split in five; the five slices' first requests.
+    fn split_in_five() -> (StreamProgress, Vec<PageRequest>) {
+        let mut p = progress(TEN_SECONDS, 1, 4);
+        let r1 = p.next_request().unwrap();
+        answer(&mut p, &r1, &[(10, "2024-01-01T00:00:09Z")], meta(10, 1));
+        let reqs = all_requests(&mut p);
+        assert_eq!(reqs.len(), 5);
+        (p, reqs)
+    }
+
     #[test]
     fn pages_are_requested_until_the_page_count_and_state_moves_at_the_end() {
         let mut p = progress(JANUARY, 2, 50);
@@ -808,10 +820,7 @@ mod tests {
 
     #[test]
     fn state_waits_for_every_earlier_slice() {
-        let mut p = progress(TEN_SECONDS, 1, 4);
-        let r1 = p.next_request().unwrap();
-        answer(&mut p, &r1, &[(10, "2024-01-01T00:00:09Z")], meta(10, 1));
-        let reqs = all_requests(&mut p);
+        let (mut p, reqs) = split_in_five();
         // The newest slice completes first: no state may be emitted yet.
         answer(&mut p, &reqs[4], &[(9, "2024-01-01T00:00:09Z")], meta(1, 1));
         assert_eq!(p.take_state(), None);
@@ -866,10 +875,7 @@ mod tests {
 
     #[test]
     fn a_slice_short_twice_fails_naming_its_query_and_holds_the_state() {
-        let mut p = progress(TEN_SECONDS, 1, 4);
-        let r1 = p.next_request().unwrap();
-        answer(&mut p, &r1, &[(10, "2024-01-01T00:00:09Z")], meta(10, 1));
-        let reqs = all_requests(&mut p);
+        let (mut p, reqs) = split_in_five();
         // The first slice is whole: a state.
         answer(&mut p, &reqs[0], &[(1, "2024-01-01T00:00:01Z")], meta(1, 1));
         assert_eq!(
