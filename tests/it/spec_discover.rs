@@ -221,3 +221,63 @@ async fn discover_rejects_a_bad_config() {
     );
     assert!(out.of_type("CATALOG").is_empty());
 }
+
+/// The catalogs shipped for users and for Airbyte's tests select the streams
+/// of the table, in its order, with its cursors and keys: a stream added to
+/// `STREAMS` without its catalog entries fails here, saying which file to
+/// change.
+#[test]
+fn the_shipped_catalogs_follow_the_stream_table() {
+    // They answer only when the feature is enabled for the business (see
+    // acceptance-test-config.yml).
+    let left_out_of_acceptance = ["dedicated_accounts", "terminals", "virtual_terminals"];
+    let files = [
+        (
+            "sample_files/configured_catalog.json",
+            include_str!("../../sample_files/configured_catalog.json"),
+            &[][..],
+        ),
+        (
+            "integration_tests/configured_catalog.json",
+            include_str!("../../integration_tests/configured_catalog.json"),
+            &left_out_of_acceptance[..],
+        ),
+    ];
+    for (file, text, left_out) in files {
+        let catalog: Value = serde_json::from_str(text).unwrap();
+        let entries = catalog["streams"].as_array().unwrap();
+        let names: Vec<&str> = entries
+            .iter()
+            .map(|e| e["stream"]["name"].as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = STREAMS
+            .iter()
+            .map(|d| d.name)
+            .filter(|n| !left_out.contains(n))
+            .collect();
+        assert_eq!(
+            names, expected,
+            "{file} selects every stream of STREAMS, in order: add the new \
+             stream's entry (its `discover` entry, with sync_mode, cursor_field \
+             and primary_key)"
+        );
+        for entry in entries {
+            let d = def(entry["stream"]["name"].as_str().unwrap());
+            let key: Vec<Value> = d.primary_key.iter().map(|k| json!([k])).collect();
+            assert_eq!(entry["primary_key"], json!(key), "{file}: {}", d.name);
+            assert_eq!(
+                entry["stream"]["source_defined_primary_key"],
+                json!(key),
+                "{file}: {}",
+                d.name
+            );
+            match d.cursor_field() {
+                Some(cursor) => {
+                    assert_eq!(entry["sync_mode"], "incremental", "{file}: {}", d.name);
+                    assert_eq!(entry["cursor_field"], json!([cursor]), "{file}: {}", d.name);
+                }
+                None => assert_eq!(entry["sync_mode"], "full_refresh", "{file}: {}", d.name),
+            }
+        }
+    }
+}
