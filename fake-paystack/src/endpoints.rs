@@ -293,10 +293,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             1_150_000,
             fixture!("subaccounts"),
         )
-        .with_drift(&[
-            Drift::new("active", Kind::ZeroOne),
-            Drift::new("metadata", Kind::JsonText),
-        ])
+        .with_drift(&[Drift::new("active", Kind::ZeroOne)])
     },
     Endpoint::top(
         "/split",

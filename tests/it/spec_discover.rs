@@ -156,6 +156,10 @@ async fn discover_lists_every_stream_with_keys_and_cursors() {
         let mut props = vec![];
         walk(schema, name.to_owned(), &mut props);
         for (path, prop) in props {
+            // Untyped (`{}`, no sample shows its type): a JSON column.
+            if prop.as_object().is_some_and(|o| o.is_empty()) {
+                continue;
+            }
             let types = prop["type"]
                 .as_array()
                 .unwrap_or_else(|| panic!("{path}: type is not a list"));
