@@ -5,7 +5,9 @@ DuckDB cache, then checks the tables a warehouse user gets:
 - the type of every column against the stream's JSON schema, as PyAirbyte
   maps it (airbyte/types.py): integer -> BIGINT, boolean -> BOOLEAN, string
   with format date-time -> TIMESTAMP WITH TIME ZONE, object and array ->
-  JSON, number -> DECIMAL(38,9), string -> VARCHAR. The mapping is checked
+  JSON, number -> DECIMAL(38,9), string -> VARCHAR; an untyped property
+  (`{}`: no sample shows its type) gets whatever column PyAirbyte gives it,
+  and only its non-null count is checked. The mapping is checked
   through PyAirbyte's own type converter, and the column DuckDB holds is
   checked too: for date-times that is TIMESTAMP, because PyAirbyte writes
   its CREATE TABLE with str(sqlalchemy.TIMESTAMP(timezone=True)), which is
@@ -63,8 +65,10 @@ def admin(path):
 
 def schema_type(prop):
     """The one non-null type of a property (`date-time` for a marked
-    string), or None when it has several."""
-    types = prop.get("type", [])
+    string), `untyped` when it has none, or None when it has several."""
+    if "type" not in prop:
+        return "untyped"
+    types = prop["type"]
     types = [types] if isinstance(types, str) else [t for t in types if t != "null"]
     if len(types) != 1:
         return None
@@ -75,7 +79,7 @@ def schema_type(prop):
 
 def drifted(kind, value):
     """Whether a value the fake sent is not of its column's type."""
-    if value is None:
+    if value is None or kind == "untyped":
         return False
     if kind in ("integer", "number"):
         return isinstance(value, (bool, str)) or (kind == "integer" and isinstance(value, float))
@@ -194,10 +198,14 @@ with cache.get_sql_engine().connect() as db:
             if kind is None:
                 failures.append(f"{where}: not one type in the schema: {prop_schema.get('type')}")
                 continue
-            mapped, want_type = SQL_TYPES[kind]
             got_mapped = converter.to_sql_type(prop_schema).compile(dialect=dialect)
             got_type = got_types.get(column)
-            types_seen[mapped] = types_seen.get(mapped, 0) + 1
+            if kind == "untyped":
+                mapped, want_type = got_mapped, got_type or "a column"
+            else:
+                mapped, want_type = SQL_TYPES[kind]
+            label = f"{mapped} (untyped)" if kind == "untyped" else mapped
+            types_seen[label] = types_seen.get(label, 0) + 1
             columns_checked += 1
             if got_mapped != mapped:
                 failures.append(f"{where}: PyAirbyte maps it to {got_mapped}, not {mapped}")
@@ -224,7 +232,7 @@ with cache.get_sql_engine().connect() as db:
             elif check == "ms":
                 got_check = db.execute(text(f"SELECT sum(epoch_ms({quoted})) FROM {tbl}")).scalar()
                 got_check = 0 if got_check is None else int(got_check)
-            if want_type == "JSON":
+            if want_type == "JSON" and kind != "untyped":
                 validator = jsonschema.Draft7Validator(prop_schema)
                 for (stored,) in db.execute(
                     text(f"SELECT CAST({quoted} AS VARCHAR) FROM {tbl} WHERE {quoted} IS NOT NULL")
@@ -254,7 +262,8 @@ print("Column types (every top-level property of the 23 streams), as PyAirbyte")
 print("maps the schema, and as DuckDB holds the column:")
 stored = {mapped: held for mapped, held in SQL_TYPES.values()}
 for sql_type, n in sorted(types_seen.items()):
-    print(f"  {sql_type:<26}{n:>5} columns  (DuckDB: {stored[sql_type]})")
+    held = stored.get(sql_type, sql_type.removesuffix(" (untyped)"))
+    print(f"  {sql_type:<26}{n:>5} columns  (DuckDB: {held})")
 print(f"  {'all':<26}{columns_checked:>5} columns")
 print()
 print("Columns the fake sent drifted values in (top level; nested drift sits in JSON")
