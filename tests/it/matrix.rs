@@ -18,7 +18,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use fake_paystack::{BoundPrecision, FakePaystack, Options, TieOrder, TimeFormat};
 use serde_json::json;
 use source_paystack::{STREAMS, StreamDef};
@@ -45,6 +45,10 @@ struct Expect {
     /// Streams that fail: INCOMPLETE, and an ERROR trace containing the
     /// text.
     failed: &'static [(&'static str, &'static str)],
+    /// The records created in the last second before the sync starts are
+    /// not read by this sync, and its state stays before them: the next
+    /// sync reads them (checked with a second read from the first's state).
+    late: bool,
 }
 
 /// Every record read exactly once, every stream COMPLETE, exit 0.
@@ -52,6 +56,7 @@ const EVERY_RECORD_ONCE: Expect = Expect {
     code: 0,
     skipped: &[],
     failed: &[],
+    late: false,
 };
 
 /// One reading of Paystack: how the fake is set up, and what the read
@@ -79,6 +84,18 @@ impl Row {
         Row {
             expect: Expect {
                 skipped,
+                ..self.expect
+            },
+            ..self
+        }
+    }
+
+    /// The records of the last second before the sync come with the next
+    /// sync.
+    fn late(self) -> Self {
+        Row {
+            expect: Expect {
+                late: true,
                 ..self.expect
             },
             ..self
@@ -129,6 +146,10 @@ fn rows() -> Vec<Row> {
             o.behaviour.bound_precision = BoundPrecision::Truncated;
         }),
         row("from/to rounded to the second", |o| o.behaviour.bound_precision = BoundPrecision::Rounded),
+        row("from/to read to the second, fraction dropped, to exclusive", |o| {
+            (o.behaviour.bound_precision, o.behaviour.to_inclusive) = (BoundPrecision::Truncated, false);
+        })
+        .late(),
         row("absent cursors as the string \"null\"", |o| o.behaviour.null_cursor_as_string = true),
         // Combinations.
         row("exclusive bounds, capped page, ties ascending, no milliseconds", |o| {
@@ -195,10 +216,11 @@ async fn server(row: &Row) -> FakePaystack {
     server
 }
 
-/// The ids a read of `def` must emit: the window's, or every id.
-fn wanted(server: &FakePaystack, def: &StreamDef) -> Vec<u64> {
+/// The ids a read of `def` must emit: those created in `[START, end)`, or
+/// every id.
+fn wanted(server: &FakePaystack, def: &StreamDef, end: DateTime<Utc>) -> Vec<u64> {
     match def.cursor_field() {
-        Some(_) => server.ids(def.name, t(START), now()),
+        Some(_) => server.ids(def.name, t(START), end),
         None => server.all_ids(def.name),
     }
 }
@@ -206,14 +228,14 @@ fn wanted(server: &FakePaystack, def: &StreamDef) -> Vec<u64> {
 /// The state a complete read of `def` ends with: its newest record's
 /// creation time (for a child stream, that of the newest parent with
 /// children).
-fn newest(server: &FakePaystack, def: &StreamDef) -> Option<chrono::DateTime<chrono::Utc>> {
+fn newest(server: &FakePaystack, def: &StreamDef, end: DateTime<Utc>) -> Option<DateTime<Utc>> {
     match def.parent {
-        None => wanted(server, def)
+        None => wanted(server, def, end)
             .iter()
             .map(|id| server.created_at(def.name, *id).unwrap())
             .max(),
         Some(p) => server
-            .ids(p.stream, t(START), now())
+            .ids(p.stream, t(START), end)
             .into_iter()
             .filter(|id| {
                 let key = server.parent_key(p.stream, *id).unwrap();
@@ -247,6 +269,11 @@ async fn check(row: &Row) -> Vec<String> {
     let logs = logs.text();
     let mut problems = Vec::new();
     let mut fail = |what: String| problems.push(format!("{}: {what}", row.name));
+    let end = if row.expect.late {
+        now() - TimeDelta::seconds(1)
+    } else {
+        now()
+    };
     if out.code != row.expect.code {
         fail(format!("exit code {}, not {}", out.code, row.expect.code));
     }
@@ -283,7 +310,7 @@ async fn check(row: &Row) -> Vec<String> {
             }
             continue;
         }
-        let mut want = wanted(&server, def);
+        let mut want = wanted(&server, def, end);
         want.sort_unstable();
         let ids = out.record_ids(name);
         let duplicates = got.len() - ids.iter().collect::<std::collections::HashSet<_>>().len();
@@ -310,7 +337,7 @@ async fn check(row: &Row) -> Vec<String> {
         }
         if def.cursor_field().is_some() {
             let last = out.state_cursors(name).last().map(|c| t(c));
-            let newest = newest(&server, def);
+            let newest = newest(&server, def, end);
             if last != newest {
                 fail(format!("{name}: state {last:?}, newest record {newest:?}"));
             }
@@ -318,6 +345,48 @@ async fn check(row: &Row) -> Vec<String> {
     }
     if row.expect.skipped.is_empty() && row.expect.failed.is_empty() && logs.contains(" ERROR ") {
         fail(format!("errors logged:\n{logs}"));
+    }
+    if row.expect.late {
+        problems.extend(next_sync_reads_the_last_second(row, &server, &files, &out).await);
+    }
+    problems
+}
+
+/// Runs the next sync, a minute later, from the states `first` ended
+/// with; the problems found when it does not emit the records created in
+/// the last second before the first sync.
+async fn next_sync_reads_the_last_second(
+    row: &Row,
+    server: &FakePaystack,
+    files: &Files,
+    first: &Output,
+) -> Vec<String> {
+    let last: Vec<&serde_json::Value> = STREAMS
+        .iter()
+        .filter_map(|d| first.states(d.name).last().copied())
+        .collect();
+    let state = files.state(&serde_json::to_string(&last).unwrap());
+    let config = files.config(json!({"secret_key": KEY, "start_date": START}));
+    let catalog = files.catalog(&every_stream("incremental"));
+    let mut settings = fake_settings(server.uri(), 10, 4);
+    settings.now = Some(now() + TimeDelta::minutes(1));
+    let out = run(read_cmd(&config, &catalog, Some(&state)), &settings).await;
+    let mut problems = Vec::new();
+    if out.code != 0 {
+        problems.push(format!("{}: the next sync exits {}", row.name, out.code));
+    }
+    for def in STREAMS.iter().filter(|d| d.cursor_field().is_some()) {
+        let late = server.ids(def.name, now() - TimeDelta::seconds(1), now());
+        let ids = out.record_ids(def.name);
+        let missing: Vec<_> = late.iter().filter(|id| !ids.contains(id)).collect();
+        if late.is_empty() || !missing.is_empty() {
+            problems.push(format!(
+                "{}: the next sync misses {missing:?} of the last second's {} records of {}",
+                row.name,
+                late.len(),
+                def.name
+            ));
+        }
     }
     problems
 }
