@@ -115,8 +115,9 @@ struct Cli {
     /// seconds (2024-01-01T00:00:00Z) or offset (2024-01-01T01:00:00+01:00).
     #[arg(long, value_name = "FORMAT", default_value = "millis")]
     time_format: TimeFormat,
-    /// Order of records created in the same second: id-desc, id-asc or
-    /// shuffled (by a hash of the seed and the id).
+    /// Order of records created in the same second: id-desc, id-asc,
+    /// shuffled (by a hash of the seed and the id) or per-page (drawn anew
+    /// for each offset page).
     #[arg(long, value_name = "ORDER", default_value = "id-desc")]
     ties: TieOrder,
     /// How the fraction of a second of from/to is read: millis, truncated or

@@ -39,7 +39,7 @@ use crate::faults::{Fault, FaultPlan};
 use crate::ratelimit::{Limiter, Verdict};
 use crate::records::mix;
 use crate::stats::{Collector, Outcome};
-use crate::store::{ChildData, SecondsRange, Stream, StreamData, order_key};
+use crate::store::{ChildData, SecondsRange, Stream, StreamData, TieOrder, order_key};
 
 /// Everything the request handlers share.
 #[derive(Debug)]
@@ -896,10 +896,15 @@ fn cursor_page(stream: &StreamData, lq: &ListQuery<'_>) -> Reply {
         (Ok(n), Ok(p)) => (n, p),
         (Err(r), _) | (_, Err(r)) => return r,
     };
+    // A cursor names a record, so pages cannot straddle ties differently.
+    let ties = match lq.b.ties {
+        TieOrder::PerPage => TieOrder::Shuffled,
+        t => t,
+    };
     let (skip, take) = match (next, previous) {
-        (Some((i, t)), _) => (stream.newer(lq.range, i, t, true, lq.b.ties), lq.size),
+        (Some((i, t)), _) => (stream.newer(lq.range, i, t, true, ties), lq.size),
         (None, Some((i, t))) => {
-            let end = stream.newer(lq.range, i, t, false, lq.b.ties);
+            let end = stream.newer(lq.range, i, t, false, ties);
             let start = end.saturating_sub(lq.size);
             (start, end - start)
         }
@@ -911,7 +916,7 @@ fn cursor_page(stream: &StreamData, lq: &ListQuery<'_>) -> Reply {
     let (mut n, mut sent) = (0u64, 0u64);
     let mut lose = lq.loses_record();
     let (mut first, mut last) = (None, None);
-    let matched = stream.page(lq.range, skip, take, lq.b.ties, |i, created| {
+    let matched = stream.page(lq.range, skip, take, ties, |i, created| {
         let id = stream.id_of(i);
         first.get_or_insert(id);
         last = Some(id);
@@ -948,11 +953,15 @@ fn child_page(
     let parent_id = shared.parent_of(child).id_of(p);
     let mut kids = child.children(p, parent_created, shared.seed);
     kids.retain(|(_, t)| lq.range.contains(*t));
-    // Newest first, the tie order within a second.
-    kids.sort_unstable_by_key(|&(j, t)| order_key(lq.b.ties, shared.seed, child.id_of(p, j), t));
     let total = kids.len() as u64;
     let page_no = page_no.unwrap_or(1);
     let skip = (page_no - 1).saturating_mul(lq.size);
+    let seed = match lq.b.ties {
+        TieOrder::PerPage => shared.seed ^ mix(skip ^ 0x9A6E_0000),
+        _ => shared.seed,
+    };
+    // Newest first, the tie order within a second.
+    kids.sort_unstable_by_key(|&(j, t)| order_key(lq.b.ties, seed, child.id_of(p, j), t));
     let mut buf = lq.open(lq.size.min(total), child.approx_len);
     let mut n = 0u64;
     for (j, t) in kids

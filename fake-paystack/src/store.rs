@@ -48,6 +48,11 @@ pub enum TieOrder {
     IdAscending,
     /// An arbitrary order that a seed fixes: by a hash of (seed, id).
     Shuffled,
+    /// An arbitrary order drawn anew for each offset page (a hash of seed,
+    /// id and the page's offset), as a database sorting on a non-unique key
+    /// may: a tie that straddles two pages can come on both, or on neither.
+    /// Cursor lists order as [`TieOrder::Shuffled`].
+    PerPage,
 }
 
 impl std::str::FromStr for TieOrder {
@@ -70,7 +75,7 @@ pub fn order_key(ties: TieOrder, seed: u64, id: u64, created: i64) -> (i64, u64,
     let tie = match ties {
         TieOrder::IdDescending => u64::MAX - id,
         TieOrder::IdAscending => id,
-        TieOrder::Shuffled => mix(seed ^ mix(id) ^ 0x71E5_0000),
+        TieOrder::Shuffled | TieOrder::PerPage => mix(seed ^ mix(id) ^ 0x71E5_0000),
     };
     (created.wrapping_neg(), tie, id)
 }
@@ -294,8 +299,13 @@ impl StreamData {
     /// The records created in `range` as `(index, creation second)`, in
     /// the newest-first order with `ties` within a second.
     pub fn ordered(&self, range: SecondsRange, ties: TieOrder) -> Vec<(u64, i64)> {
+        self.ordered_by(range, ties, self.seed)
+    }
+
+    /// As [`StreamData::ordered`], ties hashed with `seed`.
+    fn ordered_by(&self, range: SecondsRange, ties: TieOrder, seed: u64) -> Vec<(u64, i64)> {
         let mut all = self.records(range);
-        all.sort_unstable_by_key(|&(i, t)| order_key(ties, self.seed, self.id_of(i), t));
+        all.sort_unstable_by_key(|&(i, t)| order_key(ties, seed, self.id_of(i), t));
         all
     }
 
@@ -363,7 +373,11 @@ impl StreamData {
         mut visit: impl FnMut(u64, i64),
     ) -> Matched {
         if ties != TieOrder::IdDescending {
-            let all = self.ordered(range, ties);
+            let seed = match ties {
+                TieOrder::PerPage => self.seed ^ mix(skip ^ 0x9A6E_0000),
+                _ => self.seed,
+            };
+            let all = self.ordered_by(range, ties, seed);
             let from = usize::try_from(skip).unwrap_or(usize::MAX);
             let take = usize::try_from(size).unwrap_or(usize::MAX);
             for &(i, t) in all.iter().skip(from).take(take) {
@@ -593,6 +607,7 @@ mod tests {
         match ties {
             TieOrder::IdDescending => all.sort_unstable_by(|a, b| b.cmp(a)),
             TieOrder::IdAscending => all.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1))),
+            TieOrder::PerPage => panic!("no one order: each page draws its own"),
             TieOrder::Shuffled => {
                 all.sort_unstable_by_key(|&(t, i)| {
                     (-t, mix(s.seed ^ mix(s.id_of(i)) ^ 0x71E5_0000))

@@ -96,6 +96,22 @@ async fn listed(server: &FakePaystack, path: &str) -> Vec<(u64, String)> {
         .collect()
 }
 
+/// The ids of a cursor list, following `meta.next` from `path_and_query`.
+async fn walk(server: &FakePaystack, path_and_query: &str) -> Vec<u64> {
+    let mut ids = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let q = next.map_or(String::new(), |c| format!("&next={c}"));
+        let body = get(server, &format!("{path_and_query}{q}")).await.json();
+        let data = body["data"].as_array().unwrap();
+        ids.extend(data.iter().map(|r| r["id"].as_u64().unwrap()));
+        match body["meta"]["next"].as_str() {
+            Some(c) => next = Some(c.to_owned()),
+            None => return ids,
+        }
+    }
+}
+
 #[tokio::test]
 async fn ties_within_a_second_follow_the_switch() {
     let server = dense(fake_paystack::Behaviour::default()).await;
@@ -120,6 +136,7 @@ async fn ties_within_a_second_follow_the_switch() {
                 let up = pairs.iter().filter(|(a, b)| a < b).count();
                 assert!((5..25).contains(&up), "{up} of 30 ascending");
             }
+            TieOrder::PerPage => unreachable!("not in this list"),
         }
         assert_eq!(got, listed(&server, "/customer").await, "deterministic");
         orders.push(got.clone());
@@ -128,31 +145,43 @@ async fn ties_within_a_second_follow_the_switch() {
     }
     // The cursor list walks the same order through `next`.
     server.set_behaviour(with(|b| b.ties = TieOrder::IdAscending));
-    let mut ids = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let q = next.map_or(String::new(), |c| format!("&next={c}"));
-        let body = get(&server, &format!("/customer?use_cursor=true&perPage=7{q}"))
-            .await
-            .json();
-        ids.extend(
-            body["data"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["id"].as_u64().unwrap()),
-        );
-        match body["meta"]["next"].as_str() {
-            Some(c) => next = Some(c.to_owned()),
-            None => break,
-        }
-    }
+    let ids = walk(&server, "/customer?use_cursor=true&perPage=7").await;
     let want: Vec<u64> = orders[1].iter().map(|r| r.0).collect();
     assert_eq!(ids, want, "cursor pages in the ascending-tie order");
     // A settlement's transactions are in the same order as their times.
     let settlement = server.all_ids("settlements")[59];
     let kids = listed(&server, &format!("/settlement/{settlement}/transactions")).await;
     assert!(kids.windows(2).all(|w| w[0].1 >= w[1].1));
+}
+
+#[tokio::test]
+async fn ties_drawn_anew_on_each_page_can_be_served_twice_or_not_at_all() {
+    let server = dense(with(|b| b.ties = TieOrder::PerPage)).await;
+    // Pages of 7 cut the pairs of each second: some come twice, some never.
+    let got = listed(&server, "/customer").await;
+    assert_eq!(
+        got,
+        listed(&server, "/customer").await,
+        "the same query, the same page"
+    );
+    assert!(
+        got.windows(2).all(|w| w[0].1 >= w[1].1),
+        "still newest first"
+    );
+    let mut ids: Vec<u64> = got.iter().map(|r| r.0).collect();
+    assert_eq!(ids.len(), 60, "60 served in all");
+    ids.sort_unstable();
+    ids.dedup();
+    assert!(
+        ids.len() < 60,
+        "a tie served on two pages, so another on none"
+    );
+    let first = get(&server, "/customer?perPage=60").await.ids();
+    assert_eq!(first.len(), 60, "one page holds every record once");
+    // A cursor names its record: cursor pages walk one order.
+    let mut walked = walk(&server, "/terminal?perPage=7").await;
+    walked.sort_unstable();
+    assert_eq!(walked, server.all_ids("terminals"));
 }
 
 #[tokio::test]
