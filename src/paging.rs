@@ -429,6 +429,18 @@ impl ListPages for Cursor {
     fn take(&mut self, ask: &Ask, page: &Page, path: &str) -> Result<Option<u32>, Error> {
         let page_no = ask.page_no;
         self.common.arrived(page_no, page);
+        if page.meta == Meta::default() && page.records.len() >= self.per_page as usize {
+            // No cursor to go on with, yet the page does not look like the last.
+            return Err(Error::Pagination {
+                path: path.to_owned(),
+                detail: format!(
+                    "page {page_no} is full ({} records) but has no `meta`, so no cursor to the \
+                     next page; the rest of the list cannot be reached. If this persists, report \
+                     it to Paystack support",
+                    page.records.len()
+                ),
+            });
+        }
         match &page.meta.next {
             None => self.exhausted = true,
             Some(token) if !self.seen_tokens.insert(token.clone()) => {
@@ -552,6 +564,21 @@ mod tests {
         let first = cursor.next().unwrap();
         take(cursor.as_mut(), &first, &page(&[9], meta));
         assert_eq!(cursor.announced(), None);
+    }
+
+    #[test]
+    fn a_full_cursor_page_without_meta_is_an_error_a_short_one_the_end() {
+        let mut list = Paging::Cursor.start(2);
+        let first = list.next().unwrap();
+        let e = list
+            .take(&first, &page(&[9, 8], Meta::default()), "/terminal")
+            .unwrap_err();
+        assert!(matches!(e, Error::Pagination { .. }), "{e}");
+        assert!(e.to_string().contains("no `meta`"), "{e}");
+        let mut list = Paging::Cursor.start(2);
+        let first = list.next().unwrap();
+        take(list.as_mut(), &first, &page(&[9], Meta::default()));
+        assert!(list.is_complete(), "a short page without meta is the last");
     }
 
     #[test]

@@ -86,6 +86,8 @@ pub use endpoints::{ENDPOINTS, Endpoint, Paging};
 pub use faults::{Fault, FaultRule, RandomFaults};
 pub use ratelimit::RateLimit;
 pub use stats::Stats;
+pub use store::TieOrder;
+pub use time::{BoundPrecision, TimeFormat};
 
 /// The largest [`Options::children_per_parent`].
 pub const MAX_CHILDREN_PER_PARENT: u64 = 10_000;
@@ -112,6 +114,18 @@ pub struct Behaviour {
     pub per_page_as_string: bool,
     /// Leave `meta` out of list responses.
     pub omit_meta: bool,
+    /// How the date-times of records are written (default
+    /// `2024-01-01T00:00:00.000Z`).
+    pub time_format: TimeFormat,
+    /// The order of records created in the same second (default: descending
+    /// id).
+    pub ties: TieOrder,
+    /// How the fraction of a second of `from`/`to` is read (default: to the
+    /// millisecond).
+    pub bound_precision: BoundPrecision,
+    /// Cursor lists write an absent `meta.next` / `meta.previous` as the
+    /// string `"null"`.
+    pub null_cursor_as_string: bool,
 }
 
 impl Default for Behaviour {
@@ -123,6 +137,10 @@ impl Default for Behaviour {
             page_count_from_requested: false,
             per_page_as_string: false,
             omit_meta: false,
+            time_format: TimeFormat::Millis,
+            ties: TieOrder::IdDescending,
+            bound_precision: BoundPrecision::Millis,
+            null_cursor_as_string: false,
         }
     }
 }

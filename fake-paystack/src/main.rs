@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, ValueEnum};
 use fake_paystack::endpoints::top_level;
 use fake_paystack::{
-    Behaviour, ENDPOINTS, FakePaystack, FaultRule, MAX_CHILDREN_PER_PARENT, Options, RandomFaults,
-    RateLimit,
+    Behaviour, BoundPrecision, ENDPOINTS, FakePaystack, FaultRule, MAX_CHILDREN_PER_PARENT,
+    Options, RandomFaults, RateLimit, TieOrder, TimeFormat,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,6 +111,22 @@ struct Cli {
     /// Leave meta out of list responses.
     #[arg(long)]
     omit_meta: bool,
+    /// How record date-times are written: millis (2024-01-01T00:00:00.000Z),
+    /// seconds (2024-01-01T00:00:00Z) or offset (2024-01-01T01:00:00+01:00).
+    #[arg(long, value_name = "FORMAT", default_value = "millis")]
+    time_format: TimeFormat,
+    /// Order of records created in the same second: id-desc, id-asc,
+    /// shuffled (by a hash of the seed and the id) or per-page (drawn anew
+    /// for each offset page).
+    #[arg(long, value_name = "ORDER", default_value = "id-desc")]
+    ties: TieOrder,
+    /// How the fraction of a second of from/to is read: millis, truncated or
+    /// rounded.
+    #[arg(long, value_name = "PRECISION", default_value = "millis")]
+    bound_precision: BoundPrecision,
+    /// Cursor lists send an absent meta.next/meta.previous as the string "null".
+    #[arg(long)]
+    null_cursor_as_string: bool,
     /// Every Nth list request inserts one record created now.
     #[arg(long)]
     grow_every: Option<u32>,
@@ -210,6 +226,10 @@ impl Cli {
                 page_count_from_requested: self.page_count_from_requested,
                 per_page_as_string: self.per_page_as_string,
                 omit_meta: self.omit_meta,
+                time_format: self.time_format,
+                ties: self.ties,
+                bound_precision: self.bound_precision,
+                null_cursor_as_string: self.null_cursor_as_string,
             },
             latency: Duration::from_millis(self.latency_ms),
             latency_jitter: Duration::from_millis(self.jitter_ms),

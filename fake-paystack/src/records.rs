@@ -8,7 +8,8 @@
 //! - every date-time (`YYYY-MM-DDTHH:MM:SS.mmmZ`) anywhere in it, moved as
 //!   far as the creation time moved: the creation field becomes the
 //!   record's creation time, and `updatedAt`, `paid_at`, a nested
-//!   transaction's times keep their distance to it;
+//!   transaction's times keep their distance to it; each is written in the
+//!   [`TimeFormat`] asked for;
 //! - on a child record, its parent's id ([`crate::endpoints::Parent::id_field`],
 //!   `bulkcharge` of a bulk charge item);
 //! - on a parent named in its children's path by a code
@@ -25,7 +26,7 @@
 
 use crate::drift::{self, Drift};
 use crate::endpoints::{Endpoint, ParentKey};
-use crate::time::write_iso_millis;
+use crate::time::{TimeFormat, write_time};
 
 /// SplitMix64 finaliser: a fast, well-mixed 64-bit hash.
 #[inline]
@@ -55,6 +56,8 @@ pub struct Splice {
     /// The parent's id (child records), else 0.
     pub parent: u64,
     pub seed: u64,
+    /// How the date-times are written.
+    pub times: TimeFormat,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,7 +158,7 @@ impl Fixture {
                 Op::Lit(bytes) => buf.extend_from_slice(bytes),
                 Op::Id => buf.extend_from_slice(it.format(s.id).as_bytes()),
                 Op::ParentId => buf.extend_from_slice(it.format(s.parent).as_bytes()),
-                Op::Date(after) => write_iso_millis(buf, s.created * 1000 + after),
+                Op::Date(after) => write_time(buf, s.created * 1000 + after, s.times),
                 Op::Code { prefix, len } => {
                     buf.push(b'"');
                     buf.extend_from_slice(prefix.as_bytes());
@@ -490,6 +493,7 @@ mod tests {
             created,
             parent,
             seed: 1,
+            times: TimeFormat::Millis,
         };
         f.render(id, &s, &mut buf);
         serde_json::from_slice(&buf).unwrap()
@@ -591,6 +595,7 @@ mod tests {
                 created: 0,
                 parent: 0,
                 seed,
+                times: TimeFormat::Millis,
             };
             fixture.render(index, &s, &mut buf);
             serde_json::from_slice::<serde_json::Value>(&buf).unwrap()

@@ -39,7 +39,7 @@ use crate::faults::{Fault, FaultPlan};
 use crate::ratelimit::{Limiter, Verdict};
 use crate::records::mix;
 use crate::stats::{Collector, Outcome};
-use crate::store::{ChildData, SecondsRange, Stream, StreamData};
+use crate::store::{ChildData, SecondsRange, Stream, StreamData, TieOrder, order_key};
 
 /// Everything the request handlers share.
 #[derive(Debug)]
@@ -105,13 +105,14 @@ impl Shared {
     /// One record's JSON text as the list endpoint sends it.
     pub fn record(&self, stream: &Stream, id: u64) -> Option<Vec<u8>> {
         let created = self.created_of_id(stream, id)?;
+        let times = self.behaviour.read().expect("lock").time_format;
         let mut buf = Vec::new();
         match stream {
-            Stream::Top(s) => s.render(id - s.endpoint.id_base, created, &mut buf),
+            Stream::Top(s) => s.render(id - s.endpoint.id_base, created, times, &mut buf),
             Stream::Child(c) => {
                 let (p, j) = c.locate(id)?;
                 let parent = self.parent_of(c);
-                c.render(p, j, parent.id_of(p), created, &mut buf);
+                c.render(p, j, parent.id_of(p), created, times, &mut buf);
             }
         }
         Some(buf)
@@ -668,6 +669,7 @@ impl ListQuery<'_> {
                     buf.extend_from_slice(encode_cursor(self.endpoint, id).as_bytes());
                     buf.push(b'"');
                 }
+                None if self.b.null_cursor_as_string => buf.extend_from_slice(b"\"null\""),
                 None => buf.extend_from_slice(b"null"),
             };
             buf.extend_from_slice(b",\"meta\":{\"next\":");
@@ -813,7 +815,8 @@ fn page(
             Ok(v) => v,
             Err(r) => return r,
         };
-        seconds_range(from, to, b.from_inclusive, b.to_inclusive)
+        let read = |ms: Option<i64>| ms.map(|ms| b.bound_precision.apply(ms));
+        seconds_range(read(from), read(to), b.from_inclusive, b.to_inclusive)
     } else {
         // Not documented for this endpoint: ignored (not even parsed), like
         // any unknown parameter.
@@ -857,14 +860,14 @@ fn offset_page(stream: &StreamData, lq: &ListQuery<'_>, page_no: u64) -> Reply {
     let mut buf = lq.open(expected, stream.approx_len);
     let mut n = 0u64;
     let mut lose = lq.loses_record();
-    let matched = stream.page(lq.range, skip, lq.size, |i, created| {
+    let matched = stream.page(lq.range, skip, lq.size, lq.b.ties, |i, created| {
         if std::mem::take(&mut lose) {
             return;
         }
         if n > 0 {
             buf.push(b',');
         }
-        stream.render(i, created, &mut buf);
+        stream.render(i, created, lq.b.time_format, &mut buf);
         n += 1;
     });
     let buf = lq.close_offset(buf, matched.total, skip, page_no);
@@ -893,10 +896,15 @@ fn cursor_page(stream: &StreamData, lq: &ListQuery<'_>) -> Reply {
         (Ok(n), Ok(p)) => (n, p),
         (Err(r), _) | (_, Err(r)) => return r,
     };
+    // A cursor names a record, so pages cannot straddle ties differently.
+    let ties = match lq.b.ties {
+        TieOrder::PerPage => TieOrder::Shuffled,
+        t => t,
+    };
     let (skip, take) = match (next, previous) {
-        (Some((i, t)), _) => (stream.newer(lq.range, i, t, true), lq.size),
+        (Some((i, t)), _) => (stream.newer(lq.range, i, t, true, ties), lq.size),
         (None, Some((i, t))) => {
-            let end = stream.newer(lq.range, i, t, false);
+            let end = stream.newer(lq.range, i, t, false, ties);
             let start = end.saturating_sub(lq.size);
             (start, end - start)
         }
@@ -908,7 +916,7 @@ fn cursor_page(stream: &StreamData, lq: &ListQuery<'_>) -> Reply {
     let (mut n, mut sent) = (0u64, 0u64);
     let mut lose = lq.loses_record();
     let (mut first, mut last) = (None, None);
-    let matched = stream.page(lq.range, skip, take, |i, created| {
+    let matched = stream.page(lq.range, skip, take, ties, |i, created| {
         let id = stream.id_of(i);
         first.get_or_insert(id);
         last = Some(id);
@@ -919,7 +927,7 @@ fn cursor_page(stream: &StreamData, lq: &ListQuery<'_>) -> Reply {
         if sent > 0 {
             buf.push(b',');
         }
-        stream.render(i, created, &mut buf);
+        stream.render(i, created, lq.b.time_format, &mut buf);
         sent += 1;
     });
     let more = skip + n < matched.total;
@@ -948,13 +956,16 @@ fn child_page(
     let total = kids.len() as u64;
     let page_no = page_no.unwrap_or(1);
     let skip = (page_no - 1).saturating_mul(lq.size);
+    let seed = match lq.b.ties {
+        TieOrder::PerPage => shared.seed ^ mix(skip ^ 0x9A6E_0000),
+        _ => shared.seed,
+    };
+    // Newest first, the tie order within a second.
+    kids.sort_unstable_by_key(|&(j, t)| order_key(lq.b.ties, seed, child.id_of(p, j), t));
     let mut buf = lq.open(lq.size.min(total), child.approx_len);
     let mut n = 0u64;
-    // Newest first: creation times never decrease with j, and ids grow
-    // with j, so that is descending j.
     for (j, t) in kids
         .iter()
-        .rev()
         .skip(usize::try_from(skip).unwrap_or(usize::MAX))
         .take(usize::try_from(lq.size).unwrap_or(usize::MAX))
         .skip(usize::from(lq.loses_record()))
@@ -962,7 +973,7 @@ fn child_page(
         if n > 0 {
             buf.push(b',');
         }
-        child.render(p, *j, parent_id, *t, &mut buf);
+        child.render(p, *j, parent_id, *t, lq.b.time_format, &mut buf);
         n += 1;
     }
     let buf = lq.close_offset(buf, total, skip, page_no);

@@ -12,7 +12,10 @@
 //! descending id. A `from`/`to` filter becomes a range of seconds, which is
 //! turned into an index range by arithmetic (generated records) and a binary
 //! search (inserted ones); a page is then a merge of the two, walked from
-//! the requested offset. Nothing scans the records.
+//! the requested offset. Nothing scans the records. Another order of the
+//! records created in the same second ([`TieOrder`]) sorts the records of
+//! the range on each request instead: meant for tests, not for millions of
+//! records.
 //!
 //! Cursor paging ([`StreamData::newer`]) turns a cursor record into its
 //! position in that order by the same arithmetic.
@@ -32,7 +35,50 @@ use std::sync::RwLock;
 
 use crate::endpoints::{ChildTimes, Endpoint};
 use crate::records::{Fixture, Splice, code_of, mix};
+use crate::time::TimeFormat;
 
+/// The order of records created in the same second (newest first
+/// otherwise). Paystack does not document it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TieOrder {
+    /// Descending id: ids grow with creation, so this is newest first too.
+    #[default]
+    IdDescending,
+    /// Ascending id.
+    IdAscending,
+    /// An arbitrary order that a seed fixes: by a hash of (seed, id).
+    Shuffled,
+    /// An arbitrary order drawn anew for each offset page (a hash of seed,
+    /// id and the page's offset), as a database sorting on a non-unique key
+    /// may: a tie that straddles two pages can come on both, or on neither.
+    /// Cursor lists order as [`TieOrder::Shuffled`].
+    PerPage,
+}
+
+impl std::str::FromStr for TieOrder {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        use TieOrder::*;
+        let choices = [
+            ("id-desc", IdDescending),
+            ("id-asc", IdAscending),
+            ("shuffled", Shuffled),
+        ];
+        crate::time::choose(s, &choices)
+    }
+}
+
+/// The sort key of the record `id` created at second `created` in the
+/// newest-first order: records sort by ascending key.
+pub fn order_key(ties: TieOrder, seed: u64, id: u64, created: i64) -> (i64, u64, u64) {
+    let tie = match ties {
+        TieOrder::IdDescending => u64::MAX - id,
+        TieOrder::IdAscending => id,
+        TieOrder::Shuffled | TieOrder::PerPage => mix(seed ^ mix(id) ^ 0x71E5_0000),
+    };
+    (created.wrapping_neg(), tie, id)
+}
 /// A stream of the fake: top-level (a record count of its own) or a child
 /// of another stream.
 #[derive(Debug)]
@@ -132,7 +178,7 @@ impl StreamData {
         };
         let mut sample = Vec::new();
         for i in 0..16 {
-            s.render(i, start, &mut sample);
+            s.render(i, start, TimeFormat::Millis, &mut sample);
         }
         s.approx_len = sample.len() / 16 + 64;
         Ok(s)
@@ -170,13 +216,15 @@ impl StreamData {
         self.endpoint.id_base + index
     }
 
-    /// Renders record `index` created at `created`.
-    pub fn render(&self, index: u64, created: i64, buf: &mut Vec<u8>) {
+    /// Renders record `index` created at `created`, its date-times in
+    /// `times`.
+    pub fn render(&self, index: u64, created: i64, times: TimeFormat, buf: &mut Vec<u8>) {
         let splice = Splice {
             id: self.id_of(index),
             created,
             parent: 0,
             seed: self.seed,
+            times,
         };
         self.fixture.render(index, &splice, buf);
     }
@@ -248,11 +296,42 @@ impl StreamData {
         (0..self.count).chain(extra).collect()
     }
 
+    /// The records created in `range` as `(index, creation second)`, in
+    /// the newest-first order with `ties` within a second.
+    pub fn ordered(&self, range: SecondsRange, ties: TieOrder) -> Vec<(u64, i64)> {
+        self.ordered_by(range, ties, self.seed)
+    }
+
+    /// As [`StreamData::ordered`], ties hashed with `seed`.
+    fn ordered_by(&self, range: SecondsRange, ties: TieOrder, seed: u64) -> Vec<(u64, i64)> {
+        let mut all = self.records(range);
+        all.sort_unstable_by_key(|&(i, t)| order_key(ties, seed, self.id_of(i), t));
+        all
+    }
+
     /// How many records in `range` come before the record `(index,
     /// created)` in the newest-first order (descending creation second, then
-    /// descending index), counting the record itself when `inclusive` and it
-    /// is in `range`. The record need not be in `range`.
-    pub fn newer(&self, range: SecondsRange, index: u64, created: i64, inclusive: bool) -> u64 {
+    /// `ties`), counting the record itself when `inclusive` and it is in
+    /// `range`. The record need not be in `range`.
+    pub fn newer(
+        &self,
+        range: SecondsRange,
+        index: u64,
+        created: i64,
+        inclusive: bool,
+        ties: TieOrder,
+    ) -> u64 {
+        if ties != TieOrder::IdDescending {
+            let key = order_key(ties, self.seed, self.id_of(index), created);
+            return self
+                .records(range)
+                .into_iter()
+                .filter(|&(i, t)| {
+                    let k = order_key(ties, self.seed, self.id_of(i), t);
+                    k < key || (inclusive && k == key)
+                })
+                .count() as u64;
+        }
         let (b0, b1) = self.base_range(range);
         // Generated records after (created, index) in ascending order form a
         // suffix [g, count): those created later, and those of the same
@@ -283,15 +362,31 @@ impl StreamData {
     }
 
     /// Counts the records in `range` and visits those at positions
-    /// `[skip, skip + size)` of the newest-first order, calling
-    /// `visit(index, created)` for each, in order.
+    /// `[skip, skip + size)` of the newest-first order (`ties` within a
+    /// second), calling `visit(index, created)` for each, in order.
     pub fn page(
         &self,
         range: SecondsRange,
         skip: u64,
         size: u64,
+        ties: TieOrder,
         mut visit: impl FnMut(u64, i64),
     ) -> Matched {
+        if ties != TieOrder::IdDescending {
+            let seed = match ties {
+                TieOrder::PerPage => self.seed ^ mix(skip ^ 0x9A6E_0000),
+                _ => self.seed,
+            };
+            let all = self.ordered_by(range, ties, seed);
+            let from = usize::try_from(skip).unwrap_or(usize::MAX);
+            let take = usize::try_from(size).unwrap_or(usize::MAX);
+            for &(i, t) in all.iter().skip(from).take(take) {
+                visit(i, t);
+            }
+            return Matched {
+                total: all.len() as u64,
+            };
+        }
         let (b0, b1) = self.base_range(range);
         let nb = b1 - b0;
         let ins = self.inserted.read().expect("lock");
@@ -394,7 +489,7 @@ impl ChildData {
         };
         let mut sample = Vec::new();
         for i in 0..16 {
-            c.render(0, i, 1, 1_704_067_200, &mut sample);
+            c.render(0, i, 1, 1_704_067_200, TimeFormat::Millis, &mut sample);
         }
         c.approx_len = sample.len() / 16 + 64;
         Ok(c)
@@ -438,13 +533,23 @@ impl ChildData {
             .collect()
     }
 
-    /// Renders child `j` of parent index `p` (whose id is `parent_id`).
-    pub fn render(&self, p: u64, j: u64, parent_id: u64, created: i64, buf: &mut Vec<u8>) {
+    /// Renders child `j` of parent index `p` (whose id is `parent_id`),
+    /// its date-times in `times`.
+    pub fn render(
+        &self,
+        p: u64,
+        j: u64,
+        parent_id: u64,
+        created: i64,
+        times: TimeFormat,
+        buf: &mut Vec<u8>,
+    ) {
         let splice = Splice {
             id: self.id_of(p, j),
             created,
             parent: parent_id,
             seed: self.seed,
+            times,
         };
         self.fixture.render(p * self.slots + j, &splice, buf);
     }
@@ -487,21 +592,41 @@ mod tests {
         StreamData::new(&ENDPOINTS[0], count, start, end, 1).unwrap()
     }
 
-    /// The reference: every record, sorted newest first, filtered.
-    fn naive(s: &StreamData, range: SecondsRange) -> Vec<(u64, i64)> {
+    const TIES: [TieOrder; 3] = [
+        TieOrder::IdDescending,
+        TieOrder::IdAscending,
+        TieOrder::Shuffled,
+    ];
+
+    /// The reference: every record, sorted newest first (`ties` within a
+    /// second), filtered.
+    fn naive_with(s: &StreamData, range: SecondsRange, ties: TieOrder) -> Vec<(u64, i64)> {
         let mut all: Vec<(i64, u64)> = (0..s.count).map(|i| (s.created(i), i)).collect();
         all.extend(s.inserted.read().unwrap().rows.iter().copied());
         all.retain(|r| range.contains(r.0));
-        all.sort_unstable_by(|a, b| b.cmp(a));
+        match ties {
+            TieOrder::IdDescending => all.sort_unstable_by(|a, b| b.cmp(a)),
+            TieOrder::IdAscending => all.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1))),
+            TieOrder::PerPage => panic!("no one order: each page draws its own"),
+            TieOrder::Shuffled => {
+                all.sort_unstable_by_key(|&(t, i)| {
+                    (-t, mix(s.seed ^ mix(s.id_of(i)) ^ 0x71E5_0000))
+                });
+            }
+        }
         all.into_iter().map(|(t, i)| (i, t)).collect()
     }
 
-    fn paged(s: &StreamData, range: SecondsRange, size: u64) -> Vec<(u64, i64)> {
+    fn naive(s: &StreamData, range: SecondsRange) -> Vec<(u64, i64)> {
+        naive_with(s, range, TieOrder::IdDescending)
+    }
+
+    fn paged(s: &StreamData, range: SecondsRange, size: u64, ties: TieOrder) -> Vec<(u64, i64)> {
         let mut out = Vec::new();
         let mut skip = 0;
         loop {
             let before = out.len();
-            let m = s.page(range, skip, size, |i, t| out.push((i, t)));
+            let m = s.page(range, skip, size, ties, |i, t| out.push((i, t)));
             assert_eq!(m.total as usize, naive(s, range).len());
             if out.len() == before {
                 break;
@@ -558,11 +683,36 @@ mod tests {
                 hi: Some(1019),
             },
         ] {
-            let want = naive(&s, range);
-            for size in [1, 3, 7, 50, 200] {
-                assert_eq!(paged(&s, range, size), want, "{range:?} size {size}");
+            for ties in TIES {
+                let want = naive_with(&s, range, ties);
+                for size in [1, 3, 7, 50, 200] {
+                    let got = paged(&s, range, size, ties);
+                    assert_eq!(got, want, "{range:?} size {size} {ties:?}");
+                }
             }
         }
+    }
+
+    #[test]
+    fn ties_within_a_second_follow_the_tie_order() {
+        // 97 records in 40 s: two or three a second.
+        let s = stream(97, 1000, 1040);
+        let all = SecondsRange::default();
+        let ids = |ties| -> Vec<u64> { paged(&s, all, 10, ties).iter().map(|r| r.0).collect() };
+        let (desc, asc, shuffled) = (
+            ids(TieOrder::IdDescending),
+            ids(TieOrder::IdAscending),
+            ids(TieOrder::Shuffled),
+        );
+        assert_eq!(desc, (0..97).rev().collect::<Vec<_>>());
+        assert_ne!(asc, desc);
+        assert_ne!(shuffled, desc);
+        assert_ne!(shuffled, asc);
+        for order in [&asc, &shuffled] {
+            let times: Vec<i64> = order.iter().map(|i| s.created(*i)).collect();
+            assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+        }
+        assert_eq!(shuffled, ids(TieOrder::Shuffled), "the same every time");
     }
 
     #[test]
@@ -582,27 +732,27 @@ mod tests {
                 hi: None,
             },
         ] {
-            let order = naive(&s, range);
-            let everything = naive(&s, SecondsRange::default());
-            for (index, created) in everything {
-                let at = order.iter().position(|r| r.0 == index);
-                let before = order
-                    .iter()
-                    .filter(|r| (r.1, r.0) > (created, index))
-                    .count() as u64;
-                assert_eq!(
-                    s.newer(range, index, created, false),
-                    before,
-                    "{range:?} {index}"
-                );
-                let incl = before + u64::from(at.is_some());
-                assert_eq!(
-                    s.newer(range, index, created, true),
-                    incl,
-                    "{range:?} {index}"
-                );
-                if let Some(at) = at {
-                    assert_eq!(at as u64, before);
+            for ties in TIES {
+                let order = naive_with(&s, range, ties);
+                let everything = naive(&s, SecondsRange::default());
+                for (index, created) in everything {
+                    let at = order.iter().position(|r| r.0 == index);
+                    let key = order_key(ties, 1, s.id_of(index), created);
+                    let before = order
+                        .iter()
+                        .filter(|r| order_key(ties, 1, s.id_of(r.0), r.1) < key)
+                        .count() as u64;
+                    let what = format!("{range:?} {index} {ties:?}");
+                    assert_eq!(
+                        s.newer(range, index, created, false, ties),
+                        before,
+                        "{what}"
+                    );
+                    let incl = before + u64::from(at.is_some());
+                    assert_eq!(s.newer(range, index, created, true, ties), incl, "{what}");
+                    if let Some(at) = at {
+                        assert_eq!(at as u64, before, "{what}");
+                    }
                 }
             }
         }
@@ -692,6 +842,7 @@ mod tests {
             },
             123_456,
             200,
+            TieOrder::IdDescending,
             |_, _| n += 1,
         );
         assert_eq!(n, 200);

@@ -65,6 +65,101 @@ pub fn write_iso_millis(buf: &mut Vec<u8>, ms: i64) {
     buf.push(b'"');
 }
 
+/// How the date-times of records are written. Paystack's samples all use
+/// [`TimeFormat::Millis`]; the others are readings its docs leave open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimeFormat {
+    /// `2024-01-01T00:00:00.000Z`.
+    #[default]
+    Millis,
+    /// `2024-01-01T00:00:00Z` (a fraction of a second is dropped).
+    Seconds,
+    /// `2024-01-01T01:00:00+01:00`: the same instant at UTC+1, whole seconds.
+    Offset,
+}
+
+/// The value named `s` among `choices` (a switch's CLI names), or an error
+/// listing them.
+pub fn choose<T: Copy>(s: &str, choices: &[(&str, T)]) -> Result<T, String> {
+    choices
+        .iter()
+        .find(|c| c.0 == s)
+        .map(|c| c.1)
+        .ok_or_else(|| {
+            let names: Vec<&str> = choices.iter().map(|c| c.0).collect();
+            format!("{s:?}: expected one of {}", names.join(", "))
+        })
+}
+
+impl std::str::FromStr for TimeFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        use TimeFormat::*;
+        choose(
+            s,
+            &[("millis", Millis), ("seconds", Seconds), ("offset", Offset)],
+        )
+    }
+}
+
+/// Appends `ms` (Unix milliseconds) in `format`, with quotes.
+#[inline]
+pub fn write_time(buf: &mut Vec<u8>, ms: i64, format: TimeFormat) {
+    let (secs, zone) = match format {
+        TimeFormat::Millis => return write_iso_millis(buf, ms),
+        TimeFormat::Seconds => (ms.div_euclid(1000), "Z"),
+        TimeFormat::Offset => (ms.div_euclid(1000) + 3600, "+01:00"),
+    };
+    buf.push(b'"');
+    write_iso(buf, secs);
+    // Replace the ".000Z" write_iso ends with.
+    buf.truncate(buf.len() - 5);
+    buf.extend_from_slice(zone.as_bytes());
+    buf.push(b'"');
+}
+
+/// How the fractional second of a `from`/`to` value is read. The connector
+/// sends milliseconds; a server keeping whole seconds may drop or round
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BoundPrecision {
+    /// To the millisecond.
+    #[default]
+    Millis,
+    /// The fraction is dropped (`00:00:59.999` reads as `00:00:59`).
+    Truncated,
+    /// Rounded to the nearest second (`00:00:59.999` reads as `00:01:00`).
+    Rounded,
+}
+
+impl BoundPrecision {
+    /// `ms` (Unix milliseconds) as this precision reads it.
+    pub fn apply(self, ms: i64) -> i64 {
+        match self {
+            BoundPrecision::Millis => ms,
+            BoundPrecision::Truncated => ms.div_euclid(1000) * 1000,
+            BoundPrecision::Rounded => (ms + 500).div_euclid(1000) * 1000,
+        }
+    }
+}
+
+impl std::str::FromStr for BoundPrecision {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        use BoundPrecision::*;
+        choose(
+            s,
+            &[
+                ("millis", Millis),
+                ("truncated", Truncated),
+                ("rounded", Rounded),
+            ],
+        )
+    }
+}
+
 /// `secs` as an ISO string (convenience for non-hot paths).
 pub fn iso(secs: i64) -> String {
     let mut b = Vec::with_capacity(24);
@@ -152,5 +247,46 @@ mod tests {
         assert_eq!(ms("yesterday"), None);
         assert_eq!(ms("2024-13-01"), None);
         assert_eq!(ms(""), None);
+    }
+
+    #[test]
+    fn times_in_every_format_are_the_same_instant() {
+        let write = |ms, f| {
+            let mut b = Vec::new();
+            write_time(&mut b, ms, f);
+            String::from_utf8(b).unwrap()
+        };
+        let ms = 1_704_067_200_250;
+        assert_eq!(
+            write(ms, TimeFormat::Millis),
+            "\"2024-01-01T00:00:00.250Z\""
+        );
+        assert_eq!(write(ms, TimeFormat::Seconds), "\"2024-01-01T00:00:00Z\"");
+        assert_eq!(
+            write(ms, TimeFormat::Offset),
+            "\"2024-01-01T01:00:00+01:00\""
+        );
+        for f in [TimeFormat::Millis, TimeFormat::Seconds, TimeFormat::Offset] {
+            let text = write(1_704_067_199_000, f);
+            assert_eq!(
+                parse_millis(text.trim_matches('"')),
+                Some(1_704_067_199_000),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn bound_precision() {
+        let ms = 1_704_067_259_999;
+        assert_eq!(BoundPrecision::Millis.apply(ms), ms);
+        assert_eq!(BoundPrecision::Truncated.apply(ms), 1_704_067_259_000);
+        assert_eq!(BoundPrecision::Rounded.apply(ms), 1_704_067_260_000);
+        assert_eq!(
+            BoundPrecision::Rounded.apply(1_704_067_259_499),
+            1_704_067_259_000
+        );
+        assert_eq!("truncated".parse(), Ok(BoundPrecision::Truncated));
+        assert!("x".parse::<BoundPrecision>().is_err());
     }
 }

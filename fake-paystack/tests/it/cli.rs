@@ -144,6 +144,47 @@ fn flags_shape_the_server() {
 }
 
 #[test]
+fn behaviour_flags_shape_the_records_and_order() {
+    let server = run(&[
+        "--stream-records",
+        "terminals=4",
+        "--stream-records",
+        "customers=4",
+        "--records",
+        "0",
+        "--start",
+        "2024-01-01",
+        "--end",
+        "2024-01-01T00:00:02Z",
+        "--time-format",
+        "offset",
+        "--ties",
+        "id-asc",
+        "--bound-precision",
+        "truncated",
+        "--to-exclusive",
+        "--null-cursor-as-string",
+    ]);
+    let key = "sk_test_fakepaystack000";
+    let (_, body) = server.get("/customer", key);
+    let rows = body["data"].as_array().unwrap();
+    let ids: Vec<u64> = rows.iter().map(|r| r["id"].as_u64().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [181_000_002, 181_000_003, 181_000_000, 181_000_001],
+        "ties ascending"
+    );
+    assert_eq!(rows[0]["createdAt"], "2024-01-01T01:00:01+01:00");
+    // `to` 00:00:01.900 reads as 00:00:01, exclusive: only the first second.
+    let (_, body) = server.get("/customer?to=2024-01-01T00:00:01.900Z", key);
+    assert_eq!(body["meta"]["total"], 2);
+    let (_, body) = server.get("/terminal", key);
+    assert_eq!(body["meta"]["next"], "null");
+    assert_eq!(body["meta"]["previous"], "null");
+    assert_eq!(server.stop("-TERM"), "");
+}
+
+#[test]
 fn bad_flags_exit_with_usage_errors() {
     for args in [
         &["--stream-records", "nope=3"][..],
@@ -152,6 +193,9 @@ fn bad_flags_exit_with_usage_errors() {
         &["--start", "yesterday"],
         &["--records", "3", "--total", "9"],
         &["--fault", "x=500"],
+        &["--time-format", "nanos"],
+        &["--ties", "random"],
+        &["--bound-precision", "days"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_fake-paystack"))
             .args(args)

@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod behaviours;
 mod cli;
 mod extra;
 mod faults;
