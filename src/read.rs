@@ -187,8 +187,12 @@ pub async fn read(
                 }
                 Err(e) => {
                     let stream = reader.task_stream.remove(&e.id()).unwrap_or(0);
-                    let error = Error::Internal(format!("a request task failed: {e}"));
-                    reader.fail(stream, error)?;
+                    // A request dropped because its stream had ended (the
+                    // key was rejected) is no failure of its own.
+                    if !e.is_cancelled() && reader.runs[stream].phase != Phase::Done {
+                        let error = Error::Internal(format!("a request task failed: {e}"));
+                        reader.fail(stream, error)?;
+                    }
                 }
             },
         }
