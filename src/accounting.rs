@@ -197,5 +197,13 @@ mod tests {
         );
         let r = a.tally("refunds").unwrap();
         assert_eq!((r.pages, r.requests), (1, 2), "the request it gave up on");
+        let terminals = find("terminals").unwrap();
+        a.stream_finished(terminals, Finished::Skipped).unwrap();
+        let t = a.tally("terminals").unwrap();
+        assert_eq!(
+            (t.records, t.pages, t.requests),
+            (0, 0, 1),
+            "the refused request"
+        );
     }
 }

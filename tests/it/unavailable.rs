@@ -338,9 +338,13 @@ async fn a_skipped_stream_keeps_its_state_and_resumes_from_it_once_enabled() {
     );
 }
 
-/// The CONNECTION_STATUS of `check` against a fake refusing `unavailable`.
-async fn check(unavailable: Vec<Unavailable>) -> Value {
+/// The CONNECTION_STATUS of `check` against a fake refusing `unavailable`,
+/// with `faults`.
+async fn check(unavailable: Vec<Unavailable>, faults: Vec<FaultRule>) -> Value {
     let server = fake(unavailable).await;
+    for rule in faults {
+        server.push_fault(rule);
+    }
     let files = Files::new();
     let out = run(
         Command::Check {
@@ -358,7 +362,7 @@ async fn check(unavailable: Vec<Unavailable>) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_names_the_streams_read_will_skip() {
     for status in [400, 401, 403, 404] {
-        let cs = check(Unavailable::lacking(Feature::Terminal, status)).await;
+        let cs = check(Unavailable::lacking(Feature::Terminal, status), vec![]).await;
         assert_eq!(cs["status"], "SUCCEEDED", "{status}");
         let note = cs["message"].as_str().unwrap();
         let answer = format!(
@@ -374,7 +378,27 @@ async fn check_names_the_streams_read_will_skip() {
         }
         assert!(!note.contains("customers"), "{status}: {note}");
     }
-    let cs = check(everything(404)).await;
+    // An endpoint failing otherwise is not called unavailable.
+    let cs = check(
+        Unavailable::lacking(Feature::Commerce, 403),
+        vec![FaultRule::every_on("/plan", Fault::Status(503))],
+    )
+    .await;
+    assert_eq!(cs["status"], "SUCCEEDED");
+    let note = cs["message"].as_str().unwrap();
+    let (skipped, failing) = note.split_once("Could not be read now").expect(note);
+    assert!(
+        skipped.contains("orders (GET /order answered HTTP 403")
+            && skipped.contains("storefronts (")
+            && !skipped.contains("plans"),
+        "{note}"
+    );
+    assert!(
+        failing.contains("plans: Paystack answered HTTP 503"),
+        "{note}"
+    );
+
+    let cs = check(everything(404), vec![]).await;
     assert_eq!(cs["status"], "FAILED");
     assert!(
         cs["message"]
