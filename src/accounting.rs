@@ -14,7 +14,9 @@
 //!   from `crate::completeness`, one event per list read to its end.
 //!
 //! A stream that did not complete gets the same line, `Stream incomplete:`,
-//! after the error that ended it.
+//! after the error that ended it; a stream skipped because its endpoint is
+//! not available to the business, `Stream skipped:`, after the WARN that
+//! says why.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -87,6 +89,7 @@ fn a_request_failed(error: &Error) -> bool {
             | Error::Transport { .. }
             | Error::Decode { .. }
             | Error::Api { .. }
+            | Error::BadRequest { .. }
             | Error::Auth { .. }
             | Error::Unavailable { .. }
     )
@@ -128,6 +131,11 @@ impl Sink for Accounting {
             Finished::Failed(error) => {
                 t.requests += u64::from(a_request_failed(error));
                 tracing::info!(stream = stream.name, "Stream incomplete: {t}.");
+            }
+            Finished::Skipped => {
+                // The request Paystack refused.
+                t.requests += 1;
+                tracing::info!(stream = stream.name, "Stream skipped: {t}.");
             }
             Finished::Stopped => tracing::info!(stream = stream.name, "Stream incomplete: {t}."),
         }
@@ -189,5 +197,13 @@ mod tests {
         );
         let r = a.tally("refunds").unwrap();
         assert_eq!((r.pages, r.requests), (1, 2), "the request it gave up on");
+        let terminals = find("terminals").unwrap();
+        a.stream_finished(terminals, Finished::Skipped).unwrap();
+        let t = a.tally("terminals").unwrap();
+        assert_eq!(
+            (t.records, t.pages, t.requests),
+            (0, 0, 1),
+            "the refused request"
+        );
     }
 }

@@ -208,9 +208,10 @@ async fn check<W: Write>(
 }
 
 /// Validates the config, then asks every endpoint for one record. Succeeds
-/// when the key is accepted and at least one stream can be read; the note
-/// says which streams this key cannot read (a feature not enabled answers
-/// 401, 403 or 404 for that endpoint only).
+/// when at least one endpoint answers; the note names the streams this
+/// business cannot read (an endpoint that refuses while others answer: a
+/// feature not enabled, which `read` skips) and those that failed otherwise.
+/// Every endpoint refusing is a rejected key.
 async fn connection_check(
     config: &std::path::Path,
     settings: &Settings,
@@ -253,34 +254,51 @@ async fn connection_check(
     }
     let failed = results.iter().filter(|r| r.is_some()).count();
     if failed == listed.len() {
-        // Nothing readable: the first failure says why (a bad key, most
-        // likely; or the network).
+        // Nothing readable. Every endpoint refusing is the key; otherwise
+        // the first failure says why (the network, most likely).
+        let all_refused = results.iter().flatten().all(|e| e.refusal().is_some());
         let first = results.into_iter().flatten().next().expect("all failed");
-        return Err(first);
+        return Err(if all_refused {
+            first.key_rejected()
+        } else {
+            first
+        });
     }
     if failed == 0 {
         return Ok(Some(format!("All {} streams can be read.", STREAMS.len())));
     }
-    // Some endpoints work, so a 401 elsewhere is not the key.
-    let mut closed = Vec::new();
+    let (mut closed, mut broken) = (Vec::new(), Vec::new());
     for (def, error) in listed.iter().zip(results) {
         let Some(error) = error else { continue };
-        let error = error.unavailable();
-        let children: Vec<&str> = STREAMS
-            .iter()
-            .filter(|c| c.parent.is_some_and(|p| p.stream == def.name))
-            .map(|c| c.name)
-            .collect();
         let names = std::iter::once(def.name)
-            .chain(children)
+            .chain(
+                STREAMS
+                    .iter()
+                    .filter(|c| c.parent.is_some_and(|p| p.stream == def.name))
+                    .map(|c| c.name),
+            )
             .collect::<Vec<_>>()
             .join(", ");
-        closed.push(format!("{names}: {error}"));
+        match error.refusal() {
+            Some(answer) => closed.push(format!("{names} ({answer}; {})", def.feature())),
+            None => broken.push(format!("{names}: {error}")),
+        }
     }
-    Ok(Some(format!(
-        "Connected. These streams cannot be read with this key: {}",
-        closed.join(" | ")
-    )))
+    let mut note = String::from("Connected.");
+    if !closed.is_empty() {
+        note.push_str(&format!(
+            " Not available to this Paystack business, so read skips them (no records, state \
+             unchanged): {}.",
+            closed.join(" | ")
+        ));
+    }
+    if !broken.is_empty() {
+        note.push_str(&format!(
+            " Could not be read now (read would fail them; run check again later): {}",
+            broken.join(" | ")
+        ));
+    }
+    Ok(Some(note))
 }
 
 async fn read_command<W: Write>(
@@ -337,7 +355,9 @@ async fn read_command<W: Write>(
     tracing::info!(
         records = summary.records,
         failed_streams = summary.failed.len(),
+        skipped_streams = summary.skipped.len(),
         "Read finished."
     );
-    Ok(if summary.failed.is_empty() { 0 } else { 1 })
+    let failed = !summary.failed.is_empty() || summary.rejected_key.is_some();
+    Ok(i32::from(failed))
 }

@@ -170,8 +170,6 @@ pub struct Client {
     http: reqwest::Client,
     settings: HttpSettings,
     limiter: Arc<RateLimiter>,
-    /// Whether the key works, once a 401 made it worth asking.
-    key_works: tokio::sync::OnceCell<bool>,
 }
 
 impl Client {
@@ -209,7 +207,6 @@ impl Client {
             http,
             settings,
             limiter,
-            key_works: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -270,29 +267,21 @@ impl Client {
         }
     }
 
-    /// A 401 on one endpoint may mean a bad key, or a feature this key's
-    /// business does not have. Asking `/transaction`, which every merchant
-    /// can list, tells them apart (once per client): only another 401 proves
-    /// the key wrong; otherwise `error` becomes [`Error::unavailable`].
-    pub async fn confirm_bad_key(&self, error: Error) -> Error {
-        if !error.is_bad_key() {
-            return error;
-        }
-        let works = self
-            .key_works
-            .get_or_init(|| async {
-                let probe = self
-                    .list(
-                        "/transaction",
-                        Fields::default(),
-                        &ListQuery::page(1, 1),
-                        &|_| {},
-                    )
-                    .await;
-                !matches!(&probe, Err(e) if e.is_bad_key())
-            })
-            .await;
-        if *works { error.unavailable() } else { error }
+    /// Whether the key works: one record of an endpoint every business can
+    /// list, `/transaction`, or `/customer` when `/transaction` is among the
+    /// `refused` paths (its answer would say nothing about the key).
+    ///
+    /// # Errors
+    /// The probe's failure: a refusal (see [`Error::refusal`]) when Paystack
+    /// refuses this endpoint too, anything else when it could not tell.
+    pub async fn probe_key(&self, refused: &[&str]) -> Result<(), Error> {
+        let path = ["/transaction", "/customer"]
+            .into_iter()
+            .find(|p| !refused.contains(p))
+            .unwrap_or("/transaction");
+        self.list(path, Fields::default(), &ListQuery::page(1, 1), &|_| {})
+            .await
+            .map(drop)
     }
 
     async fn attempt(
@@ -334,12 +323,13 @@ impl Client {
             let wait = server_wait(response.headers(), Utc::now());
             let body = response.bytes().await.unwrap_or_default();
             let message = api_message(&body, status);
-            return Err(Error::from_status(
+            return Err(Error::from_answer(
                 status.as_u16(),
                 wait,
                 path,
                 message,
                 attempt,
+                is_error_envelope(&body),
             ));
         }
         let body = response.bytes().await.map_err(transport)?.to_vec();
@@ -384,6 +374,15 @@ fn api_message(body: &[u8], status: StatusCode) -> String {
     } else {
         truncate(text, 200)
     }
+}
+
+/// True when `body` is Paystack's error envelope: a JSON object whose
+/// `status` is `false` and whose `message` is a string.
+fn is_error_envelope(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body).is_ok_and(|v| {
+        v.get("status") == Some(&Value::Bool(false))
+            && v.get("message").is_some_and(Value::is_string)
+    })
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -742,6 +741,22 @@ mod tests {
         let body = br#"{"data":[{"id":2,"metadata":""}]}"#.to_vec();
         let p = decode_page(body, Fields::default()).unwrap();
         assert!(p.records[0].drift.is_none());
+    }
+
+    #[test]
+    fn only_paystacks_error_envelope_is_one() {
+        assert!(is_error_envelope(
+            br#"{"status":false,"message":"Invalid cursor"}"#
+        ));
+        for not in [
+            &br#"{"status":true,"message":"ok"}"#[..],
+            br#"{"status":false}"#,
+            br#"{"status":"false","message":"x"}"#,
+            b"<html>400 Bad Request</html>",
+            b"",
+        ] {
+            assert!(!is_error_envelope(not), "{}", String::from_utf8_lossy(not));
+        }
     }
 
     #[test]

@@ -298,10 +298,12 @@ impl<W: Write> Sink for Emitter<W> {
         self.stream_status_because(stream.name, AirbyteStreamStatus::Running, vec![reason])
     }
 
-    /// COMPLETE; or an ERROR trace naming the stream, then INCOMPLETE.
+    /// COMPLETE (a skipped stream too: it ended as Airbyte's CDK ends a
+    /// stream whose refusal it ignores); or an ERROR trace naming the
+    /// stream, then INCOMPLETE.
     fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {
         let status = match how {
-            Finished::Complete => AirbyteStreamStatus::Complete,
+            Finished::Complete | Finished::Skipped => AirbyteStreamStatus::Complete,
             Finished::Failed(error) => {
                 self.error(error, Some(stream.name))?;
                 AirbyteStreamStatus::Incomplete
@@ -312,8 +314,12 @@ impl<W: Write> Sink for Emitter<W> {
     }
 
     /// One closing ERROR trace when any stream failed, with the most telling
-    /// failure type (see [`FailureType::of_all`]).
+    /// failure type (see [`FailureType::of_all`]); before it, the rejected
+    /// key, once.
     fn read_finished(&mut self, summary: &ReadSummary) -> Result<(), Error> {
+        if let Some(error) = &summary.rejected_key {
+            self.error(error, None)?;
+        }
         let failed = &summary.failed;
         if failed.is_empty() {
             return Ok(());

@@ -59,6 +59,13 @@ pub enum Error {
         message: String,
     },
 
+    /// HTTP 400 with Paystack's error envelope (`{"status": false,
+    /// "message": …}`): Paystack's answer to a query it will not serve (an
+    /// invalid cursor or date), and perhaps to a feature the business lacks
+    /// (see `crate::read`).
+    #[error("Paystack refused the request to {path} with HTTP 400 ({message}).")]
+    BadRequest { path: String, message: String },
+
     /// Any other non-success HTTP status, after retries where they apply.
     #[error("Paystack answered HTTP {status} to {path} ({message}){}.", attempts_note(*attempts))]
     Http {
@@ -160,6 +167,24 @@ fn incomplete(
     )
 }
 
+/// Paystack's answer to a request it refused (see [`Error::refusal`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal<'a> {
+    pub status: u16,
+    pub path: &'a str,
+    pub message: &'a str,
+}
+
+impl std::fmt::Display for Refusal<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "GET {} answered HTTP {} ({})",
+            self.path, self.status, self.message
+        )
+    }
+}
+
 /// Whether another attempt can help, and from which attempt budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Retry {
@@ -224,6 +249,26 @@ impl Error {
         }
     }
 
+    /// An error answer as an error: like [`Error::from_status`], except that
+    /// a 400 in Paystack's error envelope (`envelope`) is
+    /// [`Error::BadRequest`], so that it can be told from a proxy's 400.
+    pub fn from_answer(
+        status: u16,
+        server_wait: Option<Duration>,
+        path: &str,
+        message: String,
+        attempts: u32,
+        envelope: bool,
+    ) -> Self {
+        if status == 400 && envelope {
+            return Error::BadRequest {
+                path: path.to_owned(),
+                message,
+            };
+        }
+        Error::from_status(status, server_wait, path, message, attempts)
+    }
+
     /// What this error means: whether another attempt can help, and the
     /// Airbyte failure type when it ends a stream. This is the only place
     /// where errors are classified.
@@ -233,7 +278,7 @@ impl Error {
     /// - 408, a body that is not Paystack's envelope, `"status": false`:
     ///   retried; a system error when it persists.
     /// - 401, 403, 404, bad input: final; the user must act (config).
-    /// - Any other status, a paging loop, a list that delivered fewer
+    /// - Any other status (400 included), a paging loop, a list that delivered fewer
     ///   records than announced, a bug, a closed stdout: final; a system
     ///   error.
     pub fn meaning(&self) -> (Retry, FailureType) {
@@ -245,7 +290,7 @@ impl Error {
             Error::Http { status: 429, .. } => (Retry::RateLimited, TransientError),
             Error::Http { status, .. } if *status >= 500 => (Retry::Yes, TransientError),
             Error::Http { status: 408, .. } => (Retry::Yes, SystemError),
-            Error::Http { .. } => (Retry::No, SystemError),
+            Error::Http { .. } | Error::BadRequest { .. } => (Retry::No, SystemError),
             Error::Transport { .. } => (Retry::Yes, TransientError),
             Error::Decode { .. } | Error::Api { .. } => (Retry::Yes, SystemError),
             Error::Pagination { .. }
@@ -297,6 +342,48 @@ impl Error {
                 message,
             },
             other => other,
+        }
+    }
+
+    /// Paystack refused the request outright: HTTP 401, 403 or 404, or a
+    /// 400 in its error envelope. On the first request of a stream, while
+    /// the key works elsewhere, this is how an endpoint answers a business
+    /// that lacks its feature (see `crate::read`).
+    pub fn refusal(&self) -> Option<Refusal<'_>> {
+        match self {
+            Error::Auth {
+                status,
+                path,
+                message,
+            }
+            | Error::Unavailable {
+                status,
+                path,
+                message,
+            } => Some(Refusal {
+                status: *status,
+                path,
+                message,
+            }),
+            Error::BadRequest { path, message } => Some(Refusal {
+                status: 400,
+                path,
+                message,
+            }),
+            _ => None,
+        }
+    }
+
+    /// A refusal turned into "Paystack rejected the secret key", once no
+    /// endpoint is known to accept the key.
+    pub fn key_rejected(self) -> Self {
+        match self.refusal() {
+            Some(r) => Error::Auth {
+                status: r.status,
+                path: r.path.to_owned(),
+                message: r.message.to_owned(),
+            },
+            None => self,
         }
     }
 
@@ -455,6 +542,45 @@ mod tests {
             attempts: 5,
         };
         assert_eq!(d.failure_type(), FailureType::SystemError);
+    }
+
+    /// 401, 403, 404 and Paystack's own 400 are refusals; a 400 without
+    /// the envelope, a 5xx or a 200 with `status: false` are not. A refusal
+    /// becomes the rejected key when no endpoint accepts the key.
+    #[test]
+    fn refusals_are_told_apart_and_can_become_the_rejected_key() {
+        let answer = |status, envelope| {
+            Error::from_answer(status, None, "/terminal", "No".into(), 1, envelope)
+        };
+        for status in [400, 401, 403, 404] {
+            let e = answer(status, true);
+            let r = e.refusal().unwrap_or_else(|| panic!("{status}: {e:?}"));
+            assert_eq!((r.status, r.path, r.message), (status, "/terminal", "No"));
+            assert_eq!(
+                r.to_string(),
+                format!("GET /terminal answered HTTP {status} (No)")
+            );
+            let key = e.key_rejected();
+            assert!(key.is_bad_key(), "{status}");
+            assert!(key.to_string().contains("secret_key field"), "{key}");
+        }
+        let bare = answer(400, false);
+        assert!(matches!(bare, Error::Http { status: 400, .. }), "{bare:?}");
+        assert!(bare.refusal().is_none());
+        assert!(answer(500, true).refusal().is_none());
+        let bad = answer(400, true);
+        assert_eq!(bad.meaning(), (Retry::No, FailureType::SystemError));
+        assert_eq!(
+            bad.to_string(),
+            "Paystack refused the request to /terminal with HTTP 400 (No)."
+        );
+        let api = Error::Api {
+            path: "/x".into(),
+            message: "m".into(),
+            attempts: 1,
+        };
+        assert!(api.refusal().is_none());
+        assert!(!api.key_rejected().is_bad_key());
     }
 
     #[test]

@@ -113,6 +113,8 @@ struct Row {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ending {
     Complete,
+    /// Not available to this business.
+    Skipped,
     Failed,
     Stopped,
     /// The read ended (stopped) before the stream started.
@@ -211,6 +213,7 @@ impl Row {
             line.push_str(match self.ended {
                 None => "waiting",
                 Some((Ending::Complete, _)) => "complete",
+                Some((Ending::Skipped, _)) => "skipped: not available to this business",
                 Some((Ending::Failed, _)) => "INCOMPLETE (failed) before its first page",
                 Some(_) => "INCOMPLETE (stopped) before its first page",
             });
@@ -240,6 +243,7 @@ impl Row {
                 let rate = (secs >= 1.0).then(|| self.records as f64 / secs);
                 let status = match how {
                     Ending::Complete => "complete",
+                    Ending::Skipped => "skipped",
                     Ending::Failed => "INCOMPLETE (failed)",
                     Ending::Stopped | Ending::NotStarted => "INCOMPLETE (stopped)",
                 };
@@ -498,6 +502,7 @@ impl Sink for &Terminal {
     fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {
         let how = match how {
             Finished::Complete => Ending::Complete,
+            Finished::Skipped => Ending::Skipped,
             Finished::Failed(_) => Ending::Failed,
             Finished::Stopped => Ending::Stopped,
         };

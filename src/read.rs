@@ -14,6 +14,24 @@
 //! the free request slots. A stream that fails ends INCOMPLETE with an ERROR
 //! trace naming it, and the others go on; a rejected key ends them all.
 //!
+//! # A business without a feature
+//! Some endpoints answer only when the business has their feature (Terminal,
+//! dedicated virtual accounts, Commerce), and refuse otherwise: HTTP 400,
+//! 401, 403 or 404 (see [`Error::refusal`]). A stream whose *first* request
+//! (the plain list, no page or cursor beyond the first) is refused while the
+//! key works elsewhere is skipped, as Airbyte's CDK skips an unavailable
+//! stream: one WARN naming it, Paystack's answer and what enables it; no
+//! records; no STATE, so the state saved for it stays as it was (Airbyte
+//! keeps each stream's last state); status COMPLETE. A refusal later in a
+//! list is a failure of that stream like any other (a 400 there is a bad
+//! query, and a child list answering 404 is a parent gone).
+//!
+//! The key works when any answer of this read was a page. Until one is, a
+//! refused stream is held: a 401 asks a probe at once (see
+//! [`Client::probe_key`]), and when nothing else is left to read the probe
+//! decides for every held stream. A probe refused too means the key is
+//! rejected: one config_error for the whole read.
+//!
 //! Each page's outcome also says when it completed a list and how that list
 //! checked out against Paystack's count (`crate::completeness`), and the
 //! client says when a request is retried: both go to the sink as events,
@@ -54,6 +72,9 @@ pub struct ReadOptions {
 enum Phase {
     Waiting,
     Active,
+    /// Its first request was refused; skipped once the key is known to
+    /// work (see the module docs).
+    Held,
     Done,
 }
 
@@ -67,6 +88,8 @@ struct Run {
     last_state: Option<String>,
     /// A child stream: its progress through its parents' lists, as last told.
     parent_lists: Option<ParentLists>,
+    /// The refusal of its first request, while held.
+    refused: Option<Error>,
 }
 
 type Fetched = (usize, PageRequest, Result<Page, Error>);
@@ -82,6 +105,8 @@ struct Reader<'a> {
     task_stream: HashMap<tokio::task::Id, usize>,
     notices: mpsc::UnboundedSender<(usize, Notice)>,
     summary: ReadSummary,
+    /// A page of this read arrived, or the probe was answered: the key works.
+    key_works: bool,
 }
 
 /// Reads `selected` streams, reporting to `sink`. With `signals`, a SIGINT
@@ -117,6 +142,7 @@ pub async fn read(
                 records: 0,
                 last_state: None,
                 parent_lists: None,
+                refused: None,
             })
             .collect(),
         tasks: JoinSet::new(),
@@ -126,11 +152,15 @@ pub async fn read(
             streams: selected.len(),
             ..ReadSummary::default()
         },
+        key_works: false,
     };
     let streams: Vec<Stream> = selected.iter().map(|s| s.def).collect();
     reader.sink.read_started(&streams)?;
     loop {
         reader.fill()?;
+        if reader.tasks.is_empty() && reader.settle_held().await? {
+            continue;
+        }
         if reader.tasks.is_empty() {
             // fill() starts every stream and completes those with nothing
             // left to fetch, so every stream should be done by now.
@@ -157,8 +187,12 @@ pub async fn read(
                 }
                 Err(e) => {
                     let stream = reader.task_stream.remove(&e.id()).unwrap_or(0);
-                    let error = Error::Internal(format!("a request task failed: {e}"));
-                    reader.fail(stream, error)?;
+                    // A request dropped because its stream had ended (the
+                    // key was rejected) is no failure of its own.
+                    if !e.is_cancelled() && reader.runs[stream].phase != Phase::Done {
+                        let error = Error::Internal(format!("a request task failed: {e}"));
+                        reader.fail(stream, error)?;
+                    }
                 }
             },
         }
@@ -181,7 +215,7 @@ impl Reader<'_> {
         'pool: while self.tasks.len() < self.opts.concurrency.max(1) {
             for i in 0..self.runs.len() {
                 match self.runs[i].phase {
-                    Phase::Done => continue,
+                    Phase::Done | Phase::Held => continue,
                     Phase::Waiting => {
                         self.start(i)?;
                         if self.runs[i].phase == Phase::Done {
@@ -292,14 +326,18 @@ impl Reader<'_> {
         if self.runs[i].phase != Phase::Active {
             return Ok(()); // a late answer for a stream that already failed
         }
+        let first =
+            !self.runs[i].running_sent && req.ask.page_no == 1 && req.ask.query.next.is_none();
         let page = match result {
             Ok(page) => page,
-            Err(e) if e.is_bad_key() => {
-                let e = self.client.confirm_bad_key(e).await;
-                return self.fail(i, e);
-            }
-            Err(e) => return self.fail(i, e),
+            Err(e) if first && e.refusal().is_some() => return self.refused(i, e).await,
+            // This stream's own first page came: the key works.
+            Err(e) => return self.fail(i, e.unavailable()),
         };
+        if !self.key_works {
+            self.key_works = true;
+            self.skip_held()?;
+        }
         let run = &mut self.runs[i];
         let def = run.sel.def;
         if !run.running_sent {
@@ -356,8 +394,7 @@ impl Reader<'_> {
         self.sink.stream_finished(def, Finished::Complete)
     }
 
-    /// A stream failed: the sink hears why, and the other streams go on;
-    /// but a rejected key stops every stream that has not finished.
+    /// A stream failed: the sink hears why, and the other streams go on.
     fn fail(&mut self, i: usize, error: Error) -> Result<(), Error> {
         if error.is_broken_pipe() {
             return Err(error);
@@ -366,17 +403,100 @@ impl Reader<'_> {
         tracing::error!(stream = def.name, error = %error, "Stream failed.");
         self.sink.stream_finished(def, Finished::Failed(&error))?;
         self.runs[i].phase = Phase::Done;
-        let bad_key = error.is_bad_key();
         self.summary.failed.push((def.name, error));
+        Ok(())
+    }
+
+    /// The first request of stream `i` was refused: skipped if the key
+    /// works, else held until that is known. A 401 is what a wrong key gets,
+    /// so it asks the probe at once: a wrong key then costs two requests.
+    async fn refused(&mut self, i: usize, error: Error) -> Result<(), Error> {
+        let bad_key = error.is_bad_key();
+        self.runs[i].phase = Phase::Held;
+        self.runs[i].refused = Some(error);
+        if self.key_works {
+            return self.skip_held();
+        }
         if bad_key {
-            self.stop_remaining("not read because Paystack rejected the secret key")?;
+            match self.probe().await {
+                Ok(()) => return self.skip_held(),
+                Err(e) if e.is_bad_key() => return self.reject_key(e),
+                // Not told yet: decided with the others (settle_held).
+                Err(_) => {}
+            }
         }
         Ok(())
     }
 
-    /// Ends every stream that has not finished, for `why` (which the
-    /// summary gives for each), and every request in flight.
-    fn stop_remaining(&mut self, why: &str) -> Result<(), Error> {
+    /// Asks whether the key works (see [`Client::probe_key`]), avoiding the
+    /// endpoints that refused.
+    async fn probe(&mut self) -> Result<(), Error> {
+        let refused: Vec<&str> = self
+            .runs
+            .iter()
+            .filter_map(|r| r.refused.as_ref()?.refusal().map(|r| r.path))
+            .collect();
+        let answer = self.client.probe_key(&refused).await;
+        if answer.is_ok() {
+            self.key_works = true;
+        }
+        answer
+    }
+
+    /// Nothing is left to read but held streams: the probe decides. The
+    /// key works: they are skipped. Refused there too: the key is rejected.
+    /// No answer: each held stream fails with its own refusal. Returns
+    /// false when no stream was held.
+    async fn settle_held(&mut self) -> Result<bool, Error> {
+        if !self.runs.iter().any(|r| r.phase == Phase::Held) {
+            return Ok(false);
+        }
+        match self.probe().await {
+            Ok(()) => self.skip_held()?,
+            Err(e) if e.refusal().is_some() => self.reject_key(e.key_rejected())?,
+            Err(e) => {
+                tracing::warn!(error = %e, "Could not tell whether the secret key works.");
+                for i in 0..self.runs.len() {
+                    if let Some(refused) = self.runs[i].refused.take() {
+                        self.fail(i, refused)?;
+                    }
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// The key works: every held stream is skipped, each with one WARN
+    /// saying what Paystack answered and what enables the stream.
+    fn skip_held(&mut self) -> Result<(), Error> {
+        for run in &mut self.runs {
+            let Some(refused) = run.refused.take() else {
+                continue;
+            };
+            let def = run.sel.def;
+            let answer = refused
+                .refusal()
+                .map_or_else(|| refused.to_string(), |r| r.to_string());
+            tracing::warn!(
+                stream = def.name,
+                "Stream skipped: it is not available to this Paystack business ({answer}, while \
+                 the key works on other endpoints). No records and no state for it in this sync; \
+                 the other streams are read as usual. To read it: {}. Or deselect the stream to \
+                 silence this warning.",
+                def.feature()
+            );
+            run.phase = Phase::Done;
+            self.summary.skipped.push(def.name);
+            self.sink.stream_finished(def, Finished::Skipped)?;
+        }
+        Ok(())
+    }
+
+    /// Paystack rejected the secret key: every stream that has not
+    /// finished ends INCOMPLETE, every request in flight is dropped, and
+    /// the error is said once, for the whole read.
+    fn reject_key(&mut self, error: Error) -> Result<(), Error> {
+        tracing::error!(error = %error, "Read failed.");
         for run in &mut self.runs {
             let def = run.sel.def;
             if run.phase == Phase::Done {
@@ -387,9 +507,10 @@ impl Reader<'_> {
             }
             self.sink.stream_finished(def, Finished::Stopped)?;
             run.phase = Phase::Done;
-            self.summary.failed.push((def.name, Error::config(why)));
+            run.refused = None;
         }
         self.tasks.abort_all();
+        self.summary.rejected_key = Some(error);
         Ok(())
     }
 
@@ -404,7 +525,7 @@ impl Reader<'_> {
             match run.phase {
                 Phase::Done => continue,
                 Phase::Waiting => not_started.push(def.name),
-                Phase::Active => {
+                Phase::Active | Phase::Held => {
                     unfinished.push(match &run.last_state {
                         Some(cursor) => {
                             format!("{} ({} records, state at {cursor})", def.name, run.records)

@@ -80,6 +80,10 @@ pub enum Finished<'a> {
     Complete,
     /// It failed with this error; the other streams go on.
     Failed(&'a Error),
+    /// Its endpoint is not available to this business (Paystack refused its
+    /// first request while the key works elsewhere): nothing was read, its
+    /// state is unchanged, and the read goes on (see `crate::read`).
+    Skipped,
     /// It was not read to its end because the whole read stopped: Paystack
     /// rejected the key, or a signal asked the read to stop.
     Stopped,
@@ -94,6 +98,11 @@ pub struct ReadSummary {
     pub records: u64,
     /// Streams that did not complete, with why.
     pub failed: Vec<(&'static str, Error)>,
+    /// Streams skipped: not available to this business.
+    pub skipped: Vec<&'static str>,
+    /// Paystack rejected the secret key: every stream that had not finished
+    /// stopped, and this is said once for the whole read.
+    pub rejected_key: Option<Error>,
     /// The signal that stopped the read before the end, if one did.
     pub stopped: Option<Stop>,
 }

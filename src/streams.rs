@@ -60,6 +60,10 @@ pub struct StreamDef {
     pub parent: Option<Parent>,
     /// JSON schema of one record.
     pub schema: &'static str,
+    /// The Paystack feature the endpoint needs, for a business that lacks
+    /// it, and how to get it (see [`StreamDef::feature`]); `None` for the
+    /// endpoints every business has.
+    pub feature: Option<&'static str>,
 }
 
 const fn incremental(
@@ -78,6 +82,7 @@ const fn incremental(
         primary_key: &["id"],
         parent: None,
         schema,
+        feature: None,
     }
 }
 
@@ -91,8 +96,13 @@ const fn full_refresh(name: &'static str, path: &'static str, schema: &'static s
         primary_key: &["id"],
         parent: None,
         schema,
+        feature: None,
     }
 }
+
+const TERMINAL: &str = "Paystack Terminal: ask Paystack to enable Terminal for your business";
+const COMMERCE: &str =
+    "Paystack Commerce (storefronts and orders): ask Paystack to enable it for your business";
 
 /// Every stream the connector offers, in the order `discover` lists them:
 /// Airbyte's eight first, then the rest of Paystack's list endpoints.
@@ -220,11 +230,17 @@ pub const STREAMS: &[StreamDef] = &[
             include_str!("../schemas/bulk_charge_items.json"),
         )
     },
-    full_refresh(
-        "dedicated_accounts",
-        "/dedicated_account",
-        include_str!("../schemas/dedicated_accounts.json"),
-    ),
+    StreamDef {
+        feature: Some(
+            "Dedicated Virtual Accounts (registered businesses in Nigeria or Ghana that have \
+             gone live): ask Paystack to enable it for your business",
+        ),
+        ..full_refresh(
+            "dedicated_accounts",
+            "/dedicated_account",
+            include_str!("../schemas/dedicated_accounts.json"),
+        )
+    },
     incremental(
         "balance_history",
         "/balance/ledger",
@@ -252,19 +268,24 @@ pub const STREAMS: &[StreamDef] = &[
     },
     StreamDef {
         paging: Paging::Cursor,
+        feature: Some(TERMINAL),
         ..full_refresh(
             "terminals",
             "/terminal",
             include_str!("../schemas/terminals.json"),
         )
     },
-    full_refresh(
-        "virtual_terminals",
-        "/virtual_terminal",
-        include_str!("../schemas/virtual_terminals.json"),
-    ),
+    StreamDef {
+        feature: Some(TERMINAL),
+        ..full_refresh(
+            "virtual_terminals",
+            "/virtual_terminal",
+            include_str!("../schemas/virtual_terminals.json"),
+        )
+    },
     StreamDef {
         cursor_alias: Some("createdAt"),
+        feature: Some(COMMERCE),
         ..incremental(
             "orders",
             "/order",
@@ -273,11 +294,14 @@ pub const STREAMS: &[StreamDef] = &[
             include_str!("../schemas/orders.json"),
         )
     },
-    full_refresh(
-        "storefronts",
-        "/storefront",
-        include_str!("../schemas/storefronts.json"),
-    ),
+    StreamDef {
+        feature: Some(COMMERCE),
+        ..full_refresh(
+            "storefronts",
+            "/storefront",
+            include_str!("../schemas/storefronts.json"),
+        )
+    },
 ];
 
 /// Looks a stream up by name.
@@ -301,6 +325,21 @@ impl StreamDef {
             Mode::Incremental { cursor, .. } => Some(cursor),
             Mode::FullRefresh => None,
         }
+    }
+
+    /// What enables the stream's endpoint for a business that lacks it: the
+    /// row's feature (or its parent's), else a question for Paystack.
+    pub fn feature(&self) -> &'static str {
+        self.feature.or(self.listed_feature()).unwrap_or(
+            "ask Paystack support which feature of your business this endpoint needs, and to \
+             enable it",
+        )
+    }
+
+    fn listed_feature(&self) -> Option<&'static str> {
+        self.parent
+            .and_then(|p| find(p.stream))
+            .and_then(|p| p.feature)
     }
 
     /// The stream whose endpoint this stream lists: itself, or its parent.

@@ -29,8 +29,9 @@ use crate::records::mix;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// An error status with a JSON body `{"status": false, "message": …}`:
-    /// `500`, `502`, `503`, `504`, or `401`/`403`/`404` (a feature not
-    /// enabled for the integration). Text: the code.
+    /// `500`, `502`, `503`, `504`, `401`/`403`/`404` (a feature not
+    /// enabled for the integration), or `400` (a query refused, such as an
+    /// invalid cursor). Text: the code.
     Status(u16),
     /// 429 with Paystack's body, the key's `x-ratelimit-limit`,
     /// `x-ratelimit-remaining: 0`, `x-ratelimit-reset: reset_secs`, and
@@ -208,9 +209,9 @@ impl FromStr for Fault {
                     .map_err(|_| format!("bad offset {a:?} in fault {s:?}"))
             }
             code => match code.parse::<u16>() {
-                Ok(c @ (401 | 403 | 404 | 500..=599)) => no_arg(Fault::Status(c)),
+                Ok(c @ (400 | 401 | 403 | 404 | 500..=599)) => no_arg(Fault::Status(c)),
                 _ => Err(format!(
-                    "unknown fault {s:?} (kinds: 500, 502, 503, 504, 401, 403, 404, 429[:RESET[:RETRY_AFTER]], 429-window, \
+                    "unknown fault {s:?} (kinds: 500, 502, 503, 504, 400, 401, 403, 404, 429[:RESET[:RETRY_AFTER]], 429-window, \
                      drop, truncate, html, html502, slow[:MS], false[:MESSAGE], no-meta, per-page-string, \
                      lose-record, no-total, total:+N|-N)"
                 )),

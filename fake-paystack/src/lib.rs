@@ -48,6 +48,8 @@
 //! ```
 //!
 //! # Layout
+//! - [`availability`]: endpoints the business lacks (a feature not
+//!   enabled), each answering its own status and message.
 //! - [`endpoints`]: the endpoint table (path, stream, creation field,
 //!   `from`/`to` honoured or not, paging kind, parent, fixture).
 //! - [`records`]: records rendered from the fixtures, ids and times spliced
@@ -72,6 +74,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
+pub mod availability;
 pub mod drift;
 pub mod endpoints;
 pub mod faults;
@@ -82,6 +85,7 @@ pub mod stats;
 pub mod store;
 pub mod time;
 
+pub use availability::{Feature, Unavailable};
 pub use endpoints::{ENDPOINTS, Endpoint, Paging};
 pub use faults::{Fault, FaultRule, RandomFaults};
 pub use ratelimit::RateLimit;
@@ -186,6 +190,10 @@ pub struct Options {
     /// Every Nth authorised list request first inserts one record created
     /// now into the stream it asks for.
     pub grow_every: Option<u32>,
+    /// Endpoints the business lacks, each refused with its status and
+    /// message after authentication and rate limiting (default none; see
+    /// [`availability`]).
+    pub unavailable: Vec<Unavailable>,
 }
 
 impl Default for Options {
@@ -207,6 +215,7 @@ impl Default for Options {
             faults: Vec::new(),
             random_faults: None,
             grow_every: None,
+            unavailable: Vec::new(),
         }
     }
 }
@@ -300,6 +309,9 @@ fn build(options: &Options) -> Result<server::Shared, Error> {
     if options.behaviour.max_per_page == Some(0) {
         return Err(Error::Config("max_per_page must be at least 1".into()));
     }
+    for u in &options.unavailable {
+        u.check().map_err(Error::Config)?;
+    }
     if options.grow_every == Some(0) {
         return Err(Error::Config("grow_every must be at least 1".into()));
     }
@@ -351,6 +363,7 @@ fn build(options: &Options) -> Result<server::Shared, Error> {
             ..Default::default()
         }),
         grow_every: options.grow_every,
+        unavailable: options.unavailable.clone(),
         list_requests: AtomicU64::new(0),
         stats: stats::Collector::default(),
     })

@@ -14,7 +14,7 @@ use clap::{Parser, ValueEnum};
 use fake_paystack::endpoints::top_level;
 use fake_paystack::{
     Behaviour, BoundPrecision, ENDPOINTS, FakePaystack, FaultRule, MAX_CHILDREN_PER_PARENT,
-    Options, RandomFaults, RateLimit, TieOrder, TimeFormat,
+    Options, RandomFaults, RateLimit, TieOrder, TimeFormat, Unavailable,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,7 +83,7 @@ struct Cli {
     #[arg(long, default_value_t = 0.0)]
     fault_rate: f64,
     /// Comma-separated kinds of random faults, or `all`. Kinds: 500, 502,
-    /// 503, 504, 401, 403, 404, 429[:RESET[:RETRY_AFTER]], 429-window, drop,
+    /// 503, 504, 400, 401, 403, 404, 429[:RESET[:RETRY_AFTER]], 429-window, drop,
     /// truncate, html, html502, slow[:MS], false[:MESSAGE], no-meta,
     /// per-page-string, lose-record, no-total, total:+N|-N.
     #[arg(long, default_value = "500,502,503,504,429,drop,truncate,html502")]
@@ -93,6 +93,12 @@ struct Cli {
     /// to PATH), `PATH=KIND` (every request to PATH).
     #[arg(long = "fault", value_name = "WHEN=KIND")]
     faults: Vec<FaultRule>,
+    /// An endpoint the business lacks (repeatable): `PATH=STATUS[:MESSAGE]`,
+    /// e.g. `/dedicated_account=404:"Feature unavailable"`, or a feature's
+    /// endpoints at once: `terminal=403`, `dedicated_accounts=404`,
+    /// `commerce=400`. Answered after authentication and rate limiting.
+    #[arg(long = "unavailable", value_name = "PATH=STATUS[:MESSAGE]", value_parser = parse_unavailable)]
+    unavailable: Vec<Vec<Unavailable>>,
     /// `from` excludes records created exactly at `from`.
     #[arg(long)]
     from_exclusive: bool,
@@ -162,6 +168,10 @@ fn parse_stream_records(s: &str) -> Result<(&'static str, u64), String> {
         .parse()
         .map_err(|_| format!("bad record count in {s:?}"))?;
     Ok((endpoint.stream, n))
+}
+
+fn parse_unavailable(s: &str) -> Result<Vec<Unavailable>, String> {
+    fake_paystack::availability::parse(s)
 }
 
 fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
@@ -241,6 +251,7 @@ impl Cli {
             faults: self.faults.clone(),
             random_faults,
             grow_every: self.grow_every,
+            unavailable: self.unavailable.concat(),
         })
     }
 }

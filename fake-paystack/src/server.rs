@@ -6,7 +6,8 @@
 //! 3. The fixed latency (plus jitter) is waited.
 //! 4. A fault that replaces the response is served now.
 //! 5. Route (404), auth (401), rate limit (429, and `x-ratelimit-*` headers
-//!    on every response from here), `grow_every`, query parsing (400), the
+//!    on every response from here), an endpoint the business lacks (its
+//!    status; [`crate::availability`]), `grow_every`, query parsing (400), the
 //!    parent of a child endpoint (404), and the page: offset, cursor, or the
 //!    children of one parent.
 //! 6. A fault that alters the response (drop, truncate) is applied; those
@@ -54,6 +55,7 @@ pub(crate) struct Shared {
     pub limiter: Option<Limiter>,
     pub plan: Mutex<FaultPlan>,
     pub grow_every: Option<u32>,
+    pub unavailable: Vec<crate::Unavailable>,
     pub list_requests: AtomicU64,
     pub stats: Collector,
 }
@@ -398,6 +400,7 @@ fn fault_reply(shared: &Shared, req: &Request<Incoming>, fault: &Fault) -> Reply
     match fault {
         Fault::Status(code) => {
             let message = match code {
+                400 => "Invalid query",
                 401 => "Invalid key",
                 403 => "This feature is not available on your integration",
                 404 => "Not found",
@@ -774,6 +777,9 @@ fn page(
                 ..rate_limited_reply()
             };
         }
+    }
+    if let Some(u) = shared.unavailable.iter().find(|u| u.path == endpoint.path) {
+        return Reply::error(u.status, &u.message);
     }
     let stream = &shared.streams[index];
     if let Some(every) = shared.grow_every {

@@ -103,7 +103,10 @@ fn run_until(
         }
     }
     let status = child.wait().unwrap();
-    result.finished = status.success();
+    // A kill that lands after the last line still ended the reading of
+    // stdout early: such a run did not deliver what it wrote after the kill
+    // point, so it does not count as finished.
+    result.finished = status.success() && !result.killed;
     result
 }
 

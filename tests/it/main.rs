@@ -22,3 +22,4 @@ mod secrets;
 mod signals;
 mod spec_discover;
 mod support;
+mod unavailable;

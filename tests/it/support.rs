@@ -217,6 +217,13 @@ impl Output {
         ids
     }
 
+    /// The ids of `stream`'s records, sorted; panics on a duplicate.
+    pub fn unique_ids(&self, stream: &str) -> Vec<u64> {
+        let ids = self.record_ids(stream);
+        assert!(ids.windows(2).all(|w| w[0] != w[1]), "{stream}: duplicates");
+        ids
+    }
+
     pub fn states(&self, stream: &str) -> Vec<&Value> {
         self.messages
             .iter()

@@ -119,3 +119,50 @@ async fn no_rate_limit_headers_when_off() {
     let got = get_with(&server, "/customer", Some(KEY)).await;
     assert!(got.header("x-ratelimit-limit").is_none());
 }
+
+/// An endpoint the business lacks answers its status and message, after
+/// authentication (a wrong key still gets 401) and rate limiting (the
+/// refusal counts against the window and carries the headers; over the
+/// limit it is a 429 like any request). Other endpoints are untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unavailable_endpoint_refuses_after_auth_and_rate_limiting() {
+    use fake_paystack::{Feature, Unavailable};
+    let mut unavailable = Unavailable::lacking(Feature::Terminal, 403);
+    unavailable.push(Unavailable::new("/dedicated_account", 400).saying("Feature unavailable"));
+    let server = FakePaystack::start(Options {
+        records: [("customers", 5), ("terminals", 5)].into(),
+        rate_limit: Some(RateLimit {
+            live_limit: 10,
+            test_limit: 3,
+            window: Duration::from_secs(30),
+        }),
+        unavailable,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let wrong = get_with(&server, "/terminal", Some("sk_test_wrong")).await;
+    assert_eq!(wrong.status, 401);
+    assert_eq!(wrong.json()["message"], "Invalid key");
+    let refused = get_with(&server, "/virtual_terminal?perPage=5", Some(KEY)).await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        refused.json(),
+        json!({"status": false, "message": fake_paystack::availability::DEFAULT_MESSAGE})
+    );
+    assert_eq!(refused.header("x-ratelimit-remaining"), Some("2"));
+    let refused = get_with(&server, "/dedicated_account", Some(KEY)).await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(refused.json()["message"], "Feature unavailable");
+    assert_eq!(refused.header("x-ratelimit-remaining"), Some("1"));
+    let listed = get_with(&server, "/customer", Some(KEY)).await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.ids().len(), 5);
+    assert_eq!(get_with(&server, "/terminal", Some(KEY)).await.status, 429);
+    let bad = FakePaystack::start(Options {
+        unavailable: vec![Unavailable::new("/nowhere", 404)],
+        ..Default::default()
+    })
+    .await;
+    assert!(bad.is_err(), "an unknown path is refused");
+}

@@ -143,6 +143,32 @@ fn flags_shape_the_server() {
     assert_eq!(server.stop("-INT"), "");
 }
 
+/// `--unavailable`: an endpoint, or a feature's endpoints, refused with
+/// the status and message given (a default message without one).
+#[test]
+fn unavailable_endpoints_answer_their_status_and_message() {
+    let server = run(&[
+        "--records",
+        "3",
+        "--unavailable",
+        "/dedicated_account=404:\"Feature unavailable\"",
+        "--unavailable",
+        "terminal=400",
+    ]);
+    let key = "sk_test_fakepaystack000";
+    let default = fake_paystack::availability::DEFAULT_MESSAGE;
+    for (path, want) in [
+        ("/dedicated_account", (404, "Feature unavailable")),
+        ("/terminal", (400, default)),
+        ("/virtual_terminal", (400, default)),
+    ] {
+        let (status, body) = server.get(path, key);
+        assert_eq!((status, body["message"].as_str().unwrap()), want, "{path}");
+    }
+    assert_eq!(server.get("/customer", key).0, 200);
+    assert_eq!(server.stop("-INT"), "");
+}
+
 #[test]
 fn behaviour_flags_shape_the_records_and_order() {
     let server = run(&[
@@ -196,6 +222,8 @@ fn bad_flags_exit_with_usage_errors() {
         &["--time-format", "nanos"],
         &["--ties", "random"],
         &["--bound-precision", "days"],
+        &["--unavailable", "/nowhere=404"],
+        &["--unavailable", "terminal=500"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_fake-paystack"))
             .args(args)
