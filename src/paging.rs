@@ -84,6 +84,15 @@ impl Paging {
         }
     }
 
+    /// Its lists announce a count (`meta.total`) they are checked against
+    /// ([`ListPages::announced`]).
+    pub fn counted(self) -> bool {
+        match self {
+            Paging::Offset => true,
+            Paging::Cursor => false,
+        }
+    }
+
     /// The query of a list's first page.
     pub fn first_query(self, per_page: u32) -> ListQuery {
         self.start(per_page)

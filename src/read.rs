@@ -237,13 +237,10 @@ impl Reader<'_> {
             ),
             (false, _) => tracing::info!(stream = def.name, "Reading stream (full refresh)."),
         }
-        run.progress = Some(StreamProgress::new(
-            def,
-            w,
-            saved,
-            config.start_date,
-            self.opts.tuning,
-        ));
+        run.progress = Some(
+            StreamProgress::new(def, w, saved, config.start_date, self.opts.tuning)
+                .with_completeness(config.completeness(def)),
+        );
         run.phase = Phase::Active;
         if run.progress.as_ref().is_some_and(StreamProgress::is_done) {
             self.complete(i)?;

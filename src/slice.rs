@@ -48,7 +48,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::client::{Fields, Page};
-use crate::completeness::{Deliveries, ListRead, Settled};
+use crate::completeness::{Check, Completeness, Deliveries, ListRead, Settled};
 use crate::error::Error;
 use crate::normalise::Plan;
 use crate::paging::{Ask, ListPages};
@@ -184,6 +184,8 @@ pub struct StreamProgress {
     /// A child stream: the child lists opened, and those read to their end.
     lists_opened: u64,
     lists_read: u64,
+    /// What a list short of its count on both reads does to the stream.
+    completeness: Completeness,
 }
 
 impl StreamProgress {
@@ -215,6 +217,7 @@ impl StreamProgress {
             parents_announced: None,
             lists_opened: 0,
             lists_read: 0,
+            completeness: Completeness::default(),
         };
         let range = if p.filtered() {
             window.map(|w| Some(w.range()))
@@ -226,6 +229,14 @@ impl StreamProgress {
             p.slices.push_back(s);
         }
         p
+    }
+
+    /// Sets what a list short of its count on both reads does (default:
+    /// strict, the stream fails).
+    #[must_use]
+    pub fn with_completeness(mut self, completeness: Completeness) -> Self {
+        self.completeness = completeness;
+        self
     }
 
     /// The endpoint filters on creation time: the window is read in slices.
@@ -394,7 +405,12 @@ impl StreamProgress {
         }
         if slice.pages.is_complete() {
             let list = describe(path, slice.range, self.window);
-            match slice.deliveries.settle(slice.pages.announced(), &list)? {
+            let check = Check {
+                stream: def.name,
+                list: &list,
+                completeness: self.completeness,
+            };
+            match slice.deliveries.settle(slice.pages.announced(), check)? {
                 Settled::ReadAgain => slice.pages = def.paging.start_again(self.tuning.per_page),
                 Settled::Done(read) => outcome.list_read = Some(read),
             }
@@ -435,7 +451,12 @@ impl StreamProgress {
             let parent = self.slices.iter().find(|s| s.id == child.slice);
             let of = describe(self.def.path, parent.and_then(|s| s.range), self.window);
             let list = format!("GET {} (listed for a record of {of})", child.path);
-            match child.deliveries.settle(child.pages.announced(), &list)? {
+            let check = Check {
+                stream: self.def.name,
+                list: &list,
+                completeness: self.completeness,
+            };
+            match child.deliveries.settle(child.pages.announced(), check)? {
                 Settled::ReadAgain => {
                     let paging = self.def.parent.expect("a child stream has a parent").paging;
                     child.pages = paging.start_again(self.tuning.per_page);

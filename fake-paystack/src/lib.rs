@@ -168,6 +168,11 @@ pub struct Options {
     /// Every Nth authorised list request first inserts one record created
     /// now into the stream it asks for.
     pub grow_every: Option<u32>,
+    /// The records `grow_every` inserts are created at the newest second
+    /// the request's `from`/`to` select (now when `to` is absent or later),
+    /// so they land inside the query being read: its `meta.total` grows
+    /// between its pages and between reads (default false).
+    pub grow_in_range: bool,
 }
 
 impl Default for Options {
@@ -189,6 +194,7 @@ impl Default for Options {
             faults: Vec::new(),
             random_faults: None,
             grow_every: None,
+            grow_in_range: false,
         }
     }
 }
@@ -333,7 +339,9 @@ fn build(options: &Options) -> Result<server::Shared, Error> {
             ..Default::default()
         }),
         grow_every: options.grow_every,
+        grow_in_range: options.grow_in_range,
         list_requests: AtomicU64::new(0),
+        servings: Mutex::default(),
         stats: stats::Collector::default(),
     })
 }

@@ -17,6 +17,7 @@
 //! under the endpoint's pattern path, `/settlement/{id}/transactions`, so
 //! one rule covers every parent and the counters stay small.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::io;
 use std::pin::Pin;
@@ -54,7 +55,12 @@ pub(crate) struct Shared {
     pub limiter: Option<Limiter>,
     pub plan: Mutex<FaultPlan>,
     pub grow_every: Option<u32>,
+    /// Records grown by `grow_every` are created inside the range asked for.
+    pub grow_in_range: bool,
     pub list_requests: AtomicU64,
+    /// Servings so far of each page (path and query) that got
+    /// [`Fault::LoseMovingRecord`].
+    pub servings: Mutex<HashMap<String, u64>>,
     pub stats: Collector,
 }
 
@@ -571,6 +577,8 @@ struct ListQuery<'a> {
     range: SecondsRange,
     b: Behaviour,
     fault: Option<&'a Fault>,
+    /// How often this page was served before with [`Fault::LoseMovingRecord`].
+    serving: u64,
 }
 
 impl ListQuery<'_> {
@@ -591,9 +599,19 @@ impl ListQuery<'_> {
         self.b.omit_meta || matches!(self.fault, Some(Fault::MissingMeta))
     }
 
-    /// The page leaves out its first record (`meta` still counts it).
-    fn loses_record(&self) -> bool {
-        matches!(self.fault, Some(Fault::LoseRecord))
+    /// The position of the record a page of `len` records leaves out
+    /// (`meta` still counts it): its first ([`Fault::LoseRecord`]), or on
+    /// its k-th serving (from 0) record k mod `len`
+    /// ([`Fault::LoseMovingRecord`]; a page of one record loses it every
+    /// other time).
+    fn lost(&self, len: u64) -> Option<u64> {
+        match self.fault {
+            _ if len == 0 => None,
+            Some(Fault::LoseRecord) => Some(0),
+            Some(Fault::LoseMovingRecord) if len == 1 => (self.serving % 2 == 0).then_some(0),
+            Some(Fault::LoseMovingRecord) => Some(self.serving % len),
+            _ => None,
+        }
     }
 
     /// The `meta.total` to announce for `total` records: none, or a wrong
@@ -774,17 +792,6 @@ fn page(
         }
     }
     let stream = &shared.streams[index];
-    if let Some(every) = shared.grow_every {
-        let n = shared.list_requests.fetch_add(1, Ordering::Relaxed) + 1;
-        if n % u64::from(every) == 0 {
-            // A child endpoint grows its parent (children come with it).
-            let target = match stream {
-                Stream::Top(s) => s,
-                Stream::Child(c) => shared.parent_of(c),
-            };
-            shared.insert(target, crate::time::now_secs(), 1);
-        }
-    }
     let q = req.uri().query();
     let number = |name: &str| {
         query_param(q, name)
@@ -819,9 +826,20 @@ fn page(
         // any unknown parameter.
         SecondsRange::default()
     };
+    grow(shared, stream, range);
     let size = b
         .max_per_page
         .map_or(per_page, |cap| per_page.min(u64::from(cap)));
+    let serving = match fault {
+        Some(Fault::LoseMovingRecord) => {
+            let page = format!("{}?{}", req.uri().path(), q.unwrap_or(""));
+            let mut servings = shared.servings.lock().expect("lock");
+            let k = servings.entry(page).or_insert(0);
+            *k += 1;
+            *k - 1
+        }
+        _ => 0,
+    };
     let lq = ListQuery {
         q,
         endpoint,
@@ -830,6 +848,7 @@ fn page(
         range,
         b,
         fault,
+        serving,
     };
     match stream {
         Stream::Child(c) => child_page(shared, c, key.unwrap_or(""), &lq, number("page")),
@@ -849,6 +868,30 @@ fn page(
     }
 }
 
+/// `grow_every`: every Nth list request first inserts one record into the
+/// stream it asks for (a child endpoint: into its parent, children come
+/// with it), created now, or with `grow_in_range` at the newest second of
+/// the `range` the request selects (now when it is open or later).
+fn grow(shared: &Shared, stream: &Stream, range: SecondsRange) {
+    let Some(every) = shared.grow_every else {
+        return;
+    };
+    let n = shared.list_requests.fetch_add(1, Ordering::Relaxed) + 1;
+    if n % u64::from(every) != 0 {
+        return;
+    }
+    let now = crate::time::now_secs();
+    let (target, at) = match stream {
+        Stream::Top(s) if shared.grow_in_range => {
+            let newest = range.hi.map_or(now, |hi| hi.min(now));
+            (s, newest.max(range.lo.unwrap_or(newest)))
+        }
+        Stream::Top(s) => (s, now),
+        Stream::Child(c) => (shared.parent_of(c), now),
+    };
+    shared.insert(target, at, 1);
+}
+
 fn offset_page(stream: &StreamData, lq: &ListQuery<'_>, page_no: u64) -> Reply {
     let skip = (page_no - 1).saturating_mul(lq.size);
     let expected = lq
@@ -856,9 +899,12 @@ fn offset_page(stream: &StreamData, lq: &ListQuery<'_>, page_no: u64) -> Reply {
         .min(stream.total().saturating_sub(skip.min(stream.total())));
     let mut buf = lq.open(expected, stream.approx_len);
     let mut n = 0u64;
-    let mut lose = lq.loses_record();
+    let listed = stream.page(lq.range, 0, 0, |_, _| {}).total;
+    let lost = lq.lost(lq.size.min(listed.saturating_sub(skip)));
+    let mut at = 0u64;
     let matched = stream.page(lq.range, skip, lq.size, |i, created| {
-        if std::mem::take(&mut lose) {
+        at += 1;
+        if lost == Some(at - 1) {
             return;
         }
         if n > 0 {
@@ -906,14 +952,15 @@ fn cursor_page(stream: &StreamData, lq: &ListQuery<'_>) -> Reply {
     // `n` counts the records of the page, `sent` those written (one fewer
     // when a record is lost): the cursors are the page's own.
     let (mut n, mut sent) = (0u64, 0u64);
-    let mut lose = lq.loses_record();
+    let listed = stream.page(lq.range, 0, 0, |_, _| {}).total;
+    let lost = lq.lost(take.min(listed.saturating_sub(skip)));
     let (mut first, mut last) = (None, None);
     let matched = stream.page(lq.range, skip, take, |i, created| {
         let id = stream.id_of(i);
         first.get_or_insert(id);
         last = Some(id);
         n += 1;
-        if std::mem::take(&mut lose) {
+        if lost == Some(n - 1) {
             return;
         }
         if sent > 0 {
@@ -950,15 +997,19 @@ fn child_page(
     let skip = (page_no - 1).saturating_mul(lq.size);
     let mut buf = lq.open(lq.size.min(total), child.approx_len);
     let mut n = 0u64;
+    let lost = lq.lost(lq.size.min(total.saturating_sub(skip)));
     // Newest first: creation times never decrease with j, and ids grow
     // with j, so that is descending j.
-    for (j, t) in kids
+    for (at, (j, t)) in kids
         .iter()
         .rev()
         .skip(usize::try_from(skip).unwrap_or(usize::MAX))
         .take(usize::try_from(lq.size).unwrap_or(usize::MAX))
-        .skip(usize::from(lq.loses_record()))
+        .enumerate()
     {
+        if lost == Some(at as u64) {
+            continue;
+        }
         if n > 0 {
             buf.push(b',');
         }
