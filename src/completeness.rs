@@ -16,6 +16,12 @@
 //! it arrives (across two reads: as often as the read that brought more).
 //!
 //! # The verdict, once every page of a read is in
+//! A read is held to the count [`crate::paging::ListPages::announced`]
+//! gives: for a first read the largest `meta.total` its pages announced
+//! (pages fetched side by side can skip a record that records created
+//! meanwhile push onto a page already read, and the new records would make
+//! up the count of the first page), for a second read the count of its
+//! first page.
 //! - **As many as announced**: the list is complete.
 //! - **More**: records were created in the query's range while it was read;
 //!   logged (INFO), nothing is lost.
@@ -24,9 +30,9 @@
 //!   as the *union* of what both reads delivered: a record either read
 //!   delivered is emitted, once, and a page that leaves out a different
 //!   record each time it is served loses nothing. The union is held to the
-//!   second read's `meta.total`, the count of the query as it stands last
-//!   (records created in the query's range in between are in it, and are
-//!   read by the second read, one page after another). If the union falls
+//!   second read's count (records created in the query's range between the
+//!   reads are in it, and the second read, one page after another, cannot
+//!   skip one; records created during it are more). If the union falls
 //!   short of it, then by the stream's [`Completeness`]:
 //!   - **strict** (the default): the stream fails with
 //!     [`Error::Incomplete`], a `system_error`; the state never passes the

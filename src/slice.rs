@@ -32,7 +32,7 @@
 //! repeat it. When a list's pages are all in, its count is checked against
 //! the `meta.total` of its first page (`crate::completeness`); a list that
 //! falls short is read again from its first page, one page after another
-//! (see [`crate::paging::Paging::start_again`]; a slice read again is not
+//! (see [`crate::paging::ListPages::again`]; a slice read again is not
 //! split), and fails the stream if it falls short again. A slice whose list
 //! is not settled is not complete, so the state never passes it.
 //!
@@ -186,6 +186,8 @@ pub struct StreamProgress {
     lists_read: u64,
     /// What a list short of its count on both reads does to the stream.
     completeness: Completeness,
+    /// `tuning.per_page` was lowered to a page-size cap the server revealed.
+    cap_learned: bool,
 }
 
 impl StreamProgress {
@@ -218,6 +220,7 @@ impl StreamProgress {
             lists_opened: 0,
             lists_read: 0,
             completeness: Completeness::default(),
+            cap_learned: false,
         };
         let range = if p.filtered() {
             window.map(|w| Some(w.range()))
@@ -337,7 +340,14 @@ impl StreamProgress {
         };
         let slice = &mut self.slices[index];
         if let Some(size) = slice.pages.take(&req.ask, page, path)? {
-            self.tuning.per_page = size;
+            // A server's cap is learned once: lists then ask for pages it
+            // serves whole, and a later short first page is a record left
+            // out (the completeness check reads the list again), not a
+            // smaller cap to shrink every later list by.
+            if !self.cap_learned {
+                self.cap_learned = true;
+                self.tuning.per_page = size;
+            }
         }
         let first = req.ask.page_no == 1;
         if first && !self.estimated {
@@ -411,7 +421,7 @@ impl StreamProgress {
                 completeness: self.completeness,
             };
             match slice.deliveries.settle(slice.pages.announced(), check)? {
-                Settled::ReadAgain => slice.pages = def.paging.start_again(self.tuning.per_page),
+                Settled::ReadAgain => slice.pages = slice.pages.again(),
                 Settled::Done(read) => outcome.list_read = Some(read),
             }
         }
@@ -458,8 +468,7 @@ impl StreamProgress {
             };
             match child.deliveries.settle(child.pages.announced(), check)? {
                 Settled::ReadAgain => {
-                    let paging = self.def.parent.expect("a child stream has a parent").paging;
-                    child.pages = paging.start_again(self.tuning.per_page);
+                    child.pages = child.pages.again();
                     return Ok(outcome);
                 }
                 Settled::Done(read) => outcome.list_read = Some(read),
