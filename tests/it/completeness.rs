@@ -344,30 +344,13 @@ async fn read_logged(server: &FakePaystack, row: &Row) -> (Output, String) {
         None => "full_refresh",
     };
     let catalog = files.catalog(&[(row.stream, mode)]);
-    let uri = server.uri();
-    let concurrency = row.concurrency.to_string();
-    let out = tokio::task::spawn_blocking(move || {
-        bin()
-            .args(["read", "--config"])
-            .arg(&config)
-            .arg("--catalog")
-            .arg(&catalog)
-            .env("PAYSTACK_API_URL", uri)
-            .env("SOURCE_PAYSTACK_PAGE_SIZE", "25")
-            .env("SOURCE_PAYSTACK_SLICE_PAGES", "4")
-            .env("SOURCE_PAYSTACK_CONCURRENCY", concurrency)
-            .env("SOURCE_PAYSTACK_BACKOFF_MS", "1")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let output = Output {
-        code: out.status.code().unwrap_or(-1),
-        messages: lines(&out),
-        text: String::from_utf8_lossy(&out.stdout).into_owned(),
-    };
-    (output, String::from_utf8_lossy(&out.stderr).into_owned())
+    let envs = vec![
+        ("SOURCE_PAYSTACK_PAGE_SIZE", "25".to_owned()),
+        ("SOURCE_PAYSTACK_SLICE_PAGES", "4".to_owned()),
+        ("SOURCE_PAYSTACK_CONCURRENCY", row.concurrency.to_string()),
+        ("SOURCE_PAYSTACK_BACKOFF_MS", "1".to_owned()),
+    ];
+    read_binary_with(server.uri(), config, catalog, &[], envs).await
 }
 
 /// The plausible ways Paystack's pages may fall short of, or run past, the
