@@ -49,7 +49,9 @@ use crate::client::{ListQuery, Meta, Page};
 use crate::error::Error;
 
 /// A list of more than this many pages stops with an error: a guard against
-/// an API that never runs out of pages.
+/// an API that never runs out of pages. A time slice whose first page claims
+/// more is split first; only a list that cannot be split (one second, or no
+/// time filter) is refused on its first page (`crate::slice`).
 pub const MAX_PAGES: u32 = 100_000;
 
 /// How a stream's list endpoint pages (a column of the stream table).
@@ -253,7 +255,9 @@ impl Common {
         page: &Page,
         path: &str,
     ) -> Result<(), Error> {
-        if claimed.is_some_and(|l| l > MAX_PAGES) || page_no >= MAX_PAGES {
+        // A first page that claims too many is the caller's to judge: a time
+        // slice is split first (see `crate::slice`).
+        if (page_no > 1 && claimed.is_some_and(|l| l > MAX_PAGES)) || page_no >= MAX_PAGES {
             return Err(Error::Pagination {
                 path: path.to_owned(),
                 detail: format!(
@@ -680,6 +684,8 @@ mod tests {
         assert_eq!(unchecked.announced(), None);
     }
 
+    /// A first page that claims too many pages is taken in (the slice
+    /// splits it, or refuses it); a later page that does is an error.
     #[test]
     fn a_list_of_too_many_pages_is_an_error() {
         let mut list = Paging::Offset.start(1);
@@ -688,7 +694,13 @@ mod tests {
             page_count: Some(u64::from(MAX_PAGES) + 1),
             ..Meta::default()
         };
-        let e = list.take(&first, &page(&[1], meta), "/x").unwrap_err();
+        assert_eq!(
+            list.take(&first, &page(&[2], meta.clone()), "/x").unwrap(),
+            None
+        );
+        assert_eq!(list.counts().pages, Some(MAX_PAGES + 1));
+        let second = list.next().unwrap();
+        let e = list.take(&second, &page(&[1], meta), "/x").unwrap_err();
         assert!(matches!(e, Error::Pagination { .. }), "{e}");
     }
 
