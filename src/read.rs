@@ -349,6 +349,9 @@ impl Reader<'_> {
         if let Some(update) = progress.final_state() {
             self.sink.checkpoint(def, update)?;
         }
+        if let Some(warning) = progress.unplaced_warning() {
+            tracing::warn!("{warning}");
+        }
         run.phase = Phase::Done;
         self.sink.stream_finished(def, Finished::Complete)
     }

@@ -54,6 +54,7 @@ use crate::normalise::Plan;
 use crate::paging::{Ask, Counts, ListPages, MAX_PAGES};
 use crate::state::format_cursor;
 use crate::streams::{Mode, Parent, StreamDef};
+use crate::unplaced::Unplaced;
 use crate::window::{self, Range, Window};
 
 /// Parent pages are not fetched while this many child lists are open, which
@@ -188,6 +189,8 @@ pub struct StreamProgress {
     completeness: Completeness,
     /// `tuning.per_page` was lowered to a page-size cap the server revealed.
     cap_learned: bool,
+    /// Records without an id, or created in the future.
+    unplaced: Unplaced,
 }
 
 impl StreamProgress {
@@ -221,6 +224,7 @@ impl StreamProgress {
             lists_read: 0,
             completeness: Completeness::default(),
             cap_learned: false,
+            unplaced: Unplaced::default(),
         };
         let range = if p.filtered() {
             window.map(|w| Some(w.range()))
@@ -387,7 +391,12 @@ impl StreamProgress {
         let filtered = slice.range.is_some();
         let mut opened: Vec<Child> = Vec::new();
         for (i, r) in page.records.iter().enumerate() {
+            // Created in the future: emitted once, by whichever slice
+            // delivers it first, without raising the state (see
+            // `crate::unplaced`).
+            let future = r.cursor.is_some_and(|at| in_the_future(at, self.window));
             let inside = match (r.cursor, slice.range) {
+                (Some(at), Some(_)) if future => self.unplaced.future(r.id, at),
                 (Some(at), Some(range)) => window::contains(range, at),
                 _ => true,
             };
@@ -395,6 +404,7 @@ impl StreamProgress {
                 continue;
             }
             match r.cursor {
+                Some(_) if future => {}
                 Some(at) if slice.max_cursor.is_none_or(|m| at > m) => {
                     slice.max_cursor = Some(at);
                 }
@@ -409,7 +419,10 @@ impl StreamProgress {
                 None => {}
             }
             match def.parent {
-                None => outcome.emit.push(i),
+                None => {
+                    self.unplaced.no_id += u64::from(r.id.is_none());
+                    outcome.emit.push(i);
+                }
                 Some(parent) => match &r.key {
                     Some(key) => opened.push(Child {
                         id: 0,
@@ -474,6 +487,9 @@ impl StreamProgress {
             tag: Some(Arc::clone(&child.tag)),
             ..PageOutcome::default()
         };
+        self.unplaced.no_id += (outcome.emit.iter())
+            .filter(|&&i| page.records[i].id.is_none())
+            .count() as u64;
         if child.pages.is_complete() {
             let parent = self.slices.iter().find(|s| s.id == child.slice);
             let of = describe(self.def.path, parent.and_then(|s| s.range), self.window);
@@ -538,6 +554,12 @@ impl StreamProgress {
             read: self.lists_read,
             of: self.lists_opened.max(self.parents_announced.unwrap_or(0)),
         })
+    }
+
+    /// The WARN to log when the stream completes, if it had records it
+    /// could not place (see `crate::unplaced`).
+    pub fn unplaced_warning(&self) -> Option<String> {
+        self.unplaced.warning(self.def.name, Utc::now())
     }
 
     /// A state to emit now, if the state moved since the last one.
@@ -622,6 +644,12 @@ fn child_tag(parent: Parent, key: &str, parent_created: Option<DateTime<Utc>>) -
     )
     .into_bytes()
     .into()
+}
+
+/// Whether a record created at `at` was created in the future: past the
+/// end of a `window` that ends at the sync start, and past the clock.
+fn in_the_future(at: DateTime<Utc>, window: Option<Window>) -> bool {
+    window.is_some_and(|w| w.ends_now && at >= w.to) && at > Utc::now()
 }
 
 /// A list whose first page claims more pages than one list may hold
