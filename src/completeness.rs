@@ -94,6 +94,8 @@ pub struct ListRead {
     pub recovered: bool,
     /// Records delivered again by the same read, not emitted twice.
     pub duplicates: u64,
+    /// Short of its count on both reads, and trusted (completeness: warn).
+    pub trusted: bool,
 }
 
 /// What [`Deliveries::settle`] decided about a read whose pages are all in.
@@ -205,6 +207,7 @@ impl Deliveries {
                 checked,
                 recovered,
                 duplicates: this.duplicates,
+                trusted: checked && !recovered && this.rereading(),
             };
             // The ids are not needed any more: free them.
             *this = Deliveries::default();
@@ -320,6 +323,7 @@ mod tests {
         checked: true,
         recovered: true,
         duplicates: 0,
+        trusted: false,
     };
 
     #[test]
@@ -334,6 +338,7 @@ mod tests {
             checked: true,
             recovered: false,
             duplicates: 1,
+            trusted: false,
         };
         assert_eq!(settle(&mut d, 6).unwrap(), Settled::Done(want));
     }
@@ -484,6 +489,7 @@ mod tests {
             checked: true,
             recovered: false,
             duplicates: 0,
+            trusted: true,
         };
         assert_eq!(
             short_twice(Completeness::Warn).unwrap(),

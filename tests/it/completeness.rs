@@ -562,6 +562,16 @@ async fn what_paystack_may_do_to_a_count() {
                     assert!(line.contains(&head), "{what}: {line}");
                     assert!(line.contains("Which records are missing, if any, cannot be known"));
                 }
+                let account = format!(
+                    "{} trusted (completeness: warn). stream=\"{}\"",
+                    if trusted.len() == 1 {
+                        "1 shortfall".to_owned()
+                    } else {
+                        format!("{} shortfalls", trusted.len())
+                    },
+                    row.stream
+                );
+                assert!(stderr.contains(&account), "{what}: {account} in {stderr}");
                 let missing = before.iter().filter(|id| !unique.contains(id)).count();
                 assert!(missing > 0, "{what}: a record is lost on every read");
                 assert!(unique.iter().all(|id| before.contains(id)), "{what}");
