@@ -15,7 +15,8 @@
 //! pages and `status: false`. The others *alter* the normal response and go
 //! through the whole pipeline: a slow answer, a dropped connection, a
 //! truncated body, a missing `meta`, a string `meta.perPage`, a record left
-//! out of a page, a `meta.total` that is missing or wrong.
+//! out of a page (the same one, or a different one each time the page is
+//! served), a `meta.total` that is missing or wrong.
 
 use std::collections::HashMap;
 use std::fmt;

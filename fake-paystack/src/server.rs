@@ -6,7 +6,7 @@
 //! 3. The fixed latency (plus jitter) is waited.
 //! 4. A fault that replaces the response is served now.
 //! 5. Route (404), auth (401), rate limit (429, and `x-ratelimit-*` headers
-//!    on every response from here), `grow_every`, query parsing (400), the
+//!    on every response from here), query parsing (400), `grow_every`, the
 //!    parent of a child endpoint (404), and the page: offset, cursor, or the
 //!    children of one parent.
 //! 6. A fault that alters the response (drop, truncate) is applied; those
