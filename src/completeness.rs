@@ -1,6 +1,6 @@
 //! Proof that nothing was missed: every list read with offset paging (a time
 //! slice, an unfiltered list, the list of one parent's children) is checked
-//! against the count its first page announced, `meta.total`.
+//! against the count its pages announce, `meta.total`.
 //!
 //! # What is counted
 //! [`Deliveries`] counts the different records (by `id`) the pages of a
