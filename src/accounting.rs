@@ -10,8 +10,10 @@
 //!   the request a failed stream gave up on;
 //! - retried: requests sent again after a failure, and of those, after a
 //!   429 (the client reports both, per request, to the reader);
-//! - duplicates dropped, lists checked and unchecked, shortfalls recovered:
-//!   from `crate::completeness`, one event per list read to its end.
+//! - duplicates dropped, lists checked and unchecked, shortfalls recovered
+//!   (and, only when there are any, shortfalls trusted: lists short on both
+//!   reads of a stream whose completeness is set to warn): from
+//!   `crate::completeness`, one event per list read to its end.
 //!
 //! A stream that did not complete gets the same line, `Stream incomplete:`,
 //! after the error that ended it; a stream skipped because its endpoint is
@@ -37,6 +39,9 @@ pub struct Tally {
     pub lists_checked: u64,
     pub lists_unchecked: u64,
     pub shortfalls_recovered: u64,
+    /// Lists short of their count on both reads, trusted (completeness set
+    /// to warn).
+    pub shortfalls_trusted: u64,
 }
 
 /// `n` and `what`, with an `s` unless `n` is 1.
@@ -59,7 +64,15 @@ impl fmt::Display for Tally {
             count(self.lists_checked, "list"),
             self.lists_unchecked,
             count(self.shortfalls_recovered, "shortfall"),
-        )
+        )?;
+        if self.shortfalls_trusted > 0 {
+            write!(
+                f,
+                ", {} trusted (completeness: warn)",
+                count(self.shortfalls_trusted, "shortfall")
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -121,6 +134,7 @@ impl Sink for Accounting {
             t.lists_unchecked += 1;
         }
         t.shortfalls_recovered += u64::from(read.recovered);
+        t.shortfalls_trusted += u64::from(read.trusted);
         Ok(())
     }
 
@@ -164,9 +178,15 @@ mod tests {
             checked,
             recovered,
             duplicates,
+            trusted: false,
         };
         a.list_read(customers, read(true, true, 2)).unwrap();
         a.list_read(customers, read(false, false, 0)).unwrap();
+        let trusted = ListRead {
+            trusted: true,
+            ..read(true, false, 0)
+        };
+        a.list_read(refunds, trusted).unwrap();
         a.records(refunds, &Batch::new(&page, &[], b"", 0)).unwrap();
         let timeout = Error::Transport {
             path: "/refund".into(),
@@ -188,6 +208,7 @@ mod tests {
                 lists_checked: 1,
                 lists_unchecked: 1,
                 shortfalls_recovered: 1,
+                shortfalls_trusted: 0,
             }
         );
         assert_eq!(
@@ -197,6 +218,11 @@ mod tests {
         );
         let r = a.tally("refunds").unwrap();
         assert_eq!((r.pages, r.requests), (1, 2), "the request it gave up on");
+        assert!(
+            r.to_string()
+                .ends_with("0 shortfalls recovered, 1 shortfall trusted (completeness: warn)"),
+            "{r}"
+        );
         let terminals = find("terminals").unwrap();
         a.stream_finished(terminals, Finished::Skipped).unwrap();
         let t = a.tally("terminals").unwrap();

@@ -15,6 +15,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{Map, Value};
 
+use crate::completeness::Completeness;
 use crate::error::Error;
 use crate::streams::{STREAMS, StreamDef};
 
@@ -65,6 +66,10 @@ pub struct Config {
     /// Per-stream overrides of `lookback_window_days`, by stream name (only
     /// streams with a cursor). See [`Config::lookback_days`].
     pub stream_lookback_days: BTreeMap<&'static str, u64>,
+    /// What a list that falls short of Paystack's count does, by stream name
+    /// (only streams whose lists carry a count); others are strict. See
+    /// `crate::completeness`.
+    pub completeness: BTreeMap<&'static str, Completeness>,
 }
 
 impl Config {
@@ -80,6 +85,12 @@ impl Config {
         own.or_else(parent)
             .copied()
             .unwrap_or(self.lookback_window_days)
+    }
+
+    /// The completeness of stream `def`: its `completeness` entry, else
+    /// strict.
+    pub fn completeness(&self, def: &StreamDef) -> Completeness {
+        self.completeness.get(def.name).copied().unwrap_or_default()
     }
 }
 
@@ -141,13 +152,14 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Config, Error> {
 }
 
 /// The config fields of `spec.json`.
-pub const FIELDS: [&str; 6] = [
+pub const FIELDS: [&str; 7] = [
     "secret_key",
     "start_date",
     "lookback_window_days",
     "stream_lookback_days",
     "requests_per_minute",
     "end_date",
+    "completeness",
 ];
 
 /// The config's unknown fields that look like a typo of a known one, each
@@ -224,6 +236,7 @@ fn from_map(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Config, Erro
         }
     };
     let stream_lookback_days = stream_lookback_days(map.get("stream_lookback_days"))?;
+    let completeness = completeness(map.get("completeness"))?;
     Ok(Config {
         secret_key,
         start_date,
@@ -231,54 +244,113 @@ fn from_map(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Config, Erro
         requests_per_minute,
         end_date,
         stream_lookback_days,
+        completeness,
+    })
+}
+
+/// `completeness`: an object of stream names (streams whose lists carry a
+/// count) and `"strict"` or `"warn"`.
+fn completeness(value: Option<&Value>) -> Result<BTreeMap<&'static str, Completeness>, Error> {
+    let values = Completeness::NAMES.map(|v| format!("\"{v}\"")).join(" or ");
+    let field = PerStream {
+        field: "completeness",
+        values: &format!("{values}, for example {{\"transactions\": \"warn\"}}"),
+        offered: StreamDef::counted,
+        offered_are: "Streams whose lists are checked against Paystack's counts",
+        not_offered: "whose list pages by cursor and carries no count, so it is never checked \
+                      against one and this setting changes nothing. Remove it.",
+    };
+    field.read(value, |name, value| {
+        let mode = match value {
+            Value::String(text) => Completeness::parse(text),
+            _ => None,
+        };
+        mode.ok_or_else(|| {
+            Error::config(format!(
+                "completeness.{name} is {value}, but it must be {values}: \"strict\" (the \
+                 default) fails the stream when Paystack delivers fewer records than it counts, \
+                 \"warn\" logs a warning and trusts what was delivered."
+            ))
+        })
     })
 }
 
 /// `stream_lookback_days`: an object of stream names (streams with a
 /// cursor) and whole numbers of days, 0 or more.
 fn stream_lookback_days(value: Option<&Value>) -> Result<BTreeMap<&'static str, u64>, Error> {
-    const FIELD: &str = "stream_lookback_days";
-    let named = || {
-        STREAMS
-            .iter()
-            .filter(|d| d.cursor_field().is_some())
-            .map(|d| d.name)
+    let field = PerStream {
+        field: "stream_lookback_days",
+        values: "whole numbers of days, for example {\"disputes\": 60, \"transactions\": 2}",
+        offered: |d| d.cursor_field().is_some(),
+        offered_are: "Streams that can have a lookback",
+        not_offered: "a full refresh stream: it has no cursor and is read whole on every sync, \
+                      so a lookback changes nothing. Remove it.",
     };
-    let valid = || named().collect::<Vec<_>>().join(", ");
-    let entries = match value {
-        None | Some(Value::Null) => return Ok(BTreeMap::new()),
-        Some(Value::Object(entries)) => entries,
-        Some(other) => {
-            return Err(Error::config(format!(
-                "{FIELD} must be an object of stream names and whole numbers of days, for example \
-                 {{\"disputes\": 60, \"transactions\": 2}}, not {}.",
-                kind_of(other)
-            )));
-        }
-    };
-    let mut days = BTreeMap::new();
-    for (name, value) in entries {
-        let Some(def) = STREAMS.iter().find(|d| d.name == name) else {
-            let suggestion = did_you_mean(name, named())
-                .map(|s| format!(" Did you mean \"{s}\"?"))
-                .unwrap_or_default();
-            return Err(Error::config(format!(
-                "{FIELD} names \"{name}\", which is not a stream.{suggestion} Streams that can \
-                 have a lookback: {}.",
-                valid()
-            )));
+    field.read(value, |name, value| {
+        non_negative(&format!("stream_lookback_days.{name}"), value)
+    })
+}
+
+/// A config field that maps stream names to a setting each, and the
+/// streams it may name.
+struct PerStream<'a> {
+    field: &'static str,
+    /// What the values are, with an example.
+    values: &'a str,
+    /// The streams it may name.
+    offered: fn(&StreamDef) -> bool,
+    /// Says "these are the streams it may name": `Streams that can …`.
+    offered_are: &'a str,
+    /// Why a stream that is not offered cannot be named, and the fix.
+    not_offered: &'a str,
+}
+
+impl PerStream<'_> {
+    /// The settings in `value`, each read by `setting` (given the stream's
+    /// name and its value).
+    fn read<T>(
+        &self,
+        value: Option<&Value>,
+        setting: impl Fn(&str, &Value) -> Result<T, Error>,
+    ) -> Result<BTreeMap<&'static str, T>, Error> {
+        let field = self.field;
+        let named = || STREAMS.iter().filter(|d| (self.offered)(d)).map(|d| d.name);
+        let valid = || named().collect::<Vec<_>>().join(", ");
+        let entries = match value {
+            None | Some(Value::Null) => return Ok(BTreeMap::new()),
+            Some(Value::Object(entries)) => entries,
+            Some(other) => {
+                return Err(Error::config(format!(
+                    "{field} must be an object of stream names and {}, not {}.",
+                    self.values,
+                    kind_of(other)
+                )));
+            }
         };
-        if def.cursor_field().is_none() {
-            return Err(Error::config(format!(
-                "{FIELD} names \"{name}\", a full refresh stream: it has no cursor and is read \
-                 whole on every sync, so a lookback changes nothing. Remove it. Streams that can \
-                 have a lookback: {}.",
-                valid()
-            )));
+        let mut settings = BTreeMap::new();
+        for (name, value) in entries {
+            let Some(def) = STREAMS.iter().find(|d| d.name == name) else {
+                let suggestion = did_you_mean(name, named())
+                    .map(|s| format!(" Did you mean \"{s}\"?"))
+                    .unwrap_or_default();
+                return Err(Error::config(format!(
+                    "{field} names \"{name}\", which is not a stream.{suggestion} {}: {}.",
+                    self.offered_are,
+                    valid()
+                )));
+            };
+            if !(self.offered)(def) {
+                return Err(Error::config(format!(
+                    "{field} names \"{name}\", {} {}: {}.",
+                    self.not_offered,
+                    self.offered_are,
+                    valid()
+                )));
+            }
+            settings.insert(def.name, setting(name, value)?);
         }
-        days.insert(def.name, non_negative(&format!("{FIELD}.{name}"), value)?);
+        Ok(settings)
     }
-    Ok(days)
 }
 
 /// The candidate closest to `name` (see [`typo_distance`]), if it is close
@@ -841,6 +913,87 @@ mod tests {
             .stream_lookback_days
             .contains_key("disputes")
         );
+    }
+
+    #[test]
+    fn completeness_is_strict_unless_a_stream_is_set_to_warn() {
+        let c = ok(&with(
+            r#""completeness":{"transactions":"warn","settlement_transactions":"strict"}"#,
+        ));
+        assert_eq!(c.completeness(def("transactions")), Completeness::Warn);
+        assert_eq!(
+            c.completeness(def("settlement_transactions")),
+            Completeness::Strict
+        );
+        assert_eq!(
+            c.completeness(def("customers")),
+            Completeness::Strict,
+            "not named"
+        );
+        for extra in [r#""completeness":{}"#, r#""completeness":null"#] {
+            assert!(ok(&with(extra)).completeness.is_empty(), "{extra}");
+        }
+        let cases = [
+            (
+                r#"{"transaction":"warn"}"#,
+                "completeness names \"transaction\", which is not a stream. Did you mean \"transactions\"? Streams whose lists are checked against Paystack's counts: customers,",
+            ),
+            (
+                r#"{"terminals":"warn"}"#,
+                "whose list pages by cursor and carries no count",
+            ),
+            (
+                r#"{"transactions":"lenient"}"#,
+                "completeness.transactions is \"lenient\", but it must be \"strict\" or \"warn\"",
+            ),
+            (
+                r#"{"transactions":"WARN"}"#,
+                "must be \"strict\" or \"warn\"",
+            ),
+            (
+                r#"{"transactions":true}"#,
+                "completeness.transactions is true",
+            ),
+            (
+                r#"["transactions"]"#,
+                "completeness must be an object of stream names and \"strict\" or \"warn\"",
+            ),
+        ];
+        for (value, needle) in cases {
+            let m = err(&with(&format!(r#""completeness":{value}"#)));
+            assert!(m.contains(needle), "{value}: {m}");
+        }
+        let m = err(&with(r#""completeness":{"terminals":"warn"}"#));
+        assert!(!m.contains(", terminals,"), "terminals is not offered: {m}");
+    }
+
+    /// `spec.json` offers `completeness` for exactly the streams this
+    /// validator accepts, with the values it accepts, and its example passes.
+    #[test]
+    fn the_spec_lists_the_streams_whose_lists_are_counted() {
+        let spec: Value = serde_json::from_str(crate::app::SPEC).unwrap();
+        let field = &spec["connectionSpecification"]["properties"]["completeness"];
+        let props = field["properties"].as_object().unwrap();
+        let listed: Vec<&str> = props.keys().map(String::as_str).collect();
+        let mut counted: Vec<&str> = STREAMS
+            .iter()
+            .filter(|d| d.counted())
+            .map(|d| d.name)
+            .collect();
+        counted.sort_unstable();
+        assert_eq!(listed, counted);
+        for (name, prop) in props {
+            assert_eq!(
+                prop["enum"],
+                serde_json::json!(Completeness::NAMES),
+                "{name}"
+            );
+            assert_eq!(prop["default"], "strict", "{name}");
+            let text = format!(r#""completeness":{{"{name}":"warn"}}"#);
+            assert_eq!(ok(&with(&text)).completeness(def(name)), Completeness::Warn);
+        }
+        let example = format!(r#""completeness":{}"#, field["examples"][0]);
+        assert!(!ok(&with(&example)).completeness.is_empty());
     }
 
     fn lookback_entry() -> impl Strategy<Value = (String, Value)> {

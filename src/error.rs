@@ -107,20 +107,15 @@ pub enum Error {
     #[error("Stopped reading {path} to avoid an endless or lossy loop: {detail}")]
     Pagination { path: String, detail: String },
 
-    /// A list delivered fewer records than Paystack announced for it, on a
-    /// first read and again on a second one (see `crate::completeness`).
-    #[error("{}", incomplete(list, *announced, *delivered, *outside, *first))]
+    /// Two reads of a list delivered, between them, fewer records than
+    /// Paystack announced for it (see `crate::completeness`).
+    #[error("{}", incomplete(stream, list, shortfall))]
     Incomplete {
-        /// The query: `GET /transaction?from=…&to=…`.
+        /// The stream that read the list.
+        stream: &'static str,
+        /// The query: `GET /transaction?from=…`.
         list: String,
-        /// `meta.total` of the second read's first page.
-        announced: u64,
-        /// Different records the second read delivered.
-        delivered: u64,
-        /// Of those, outside the slice (counted, not emitted).
-        outside: u64,
-        /// The first read: `meta.total` and the records delivered.
-        first: (u64, u64),
+        shortfall: Shortfall,
     },
 
     /// A bug: something that should not happen did.
@@ -142,28 +137,57 @@ fn attempts_note(attempts: u32) -> String {
     }
 }
 
-fn incomplete(
-    list: &str,
-    announced: u64,
-    delivered: u64,
-    outside: u64,
-    (first_announced, first_delivered): (u64, u64),
-) -> String {
-    let overlap = if outside > 0 {
+/// The counts of a list that two reads delivered short of its
+/// `meta.total` (see `crate::completeness`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shortfall {
+    /// `meta.total` of the second read's first page.
+    pub announced: u64,
+    /// Different records the two reads delivered between them.
+    pub delivered: u64,
+    /// Of those, outside the slice (counted, not emitted).
+    pub outside: u64,
+    /// The first read: `meta.total` and the records it delivered.
+    pub first: (u64, u64),
+    /// The records the second read delivered.
+    pub second: u64,
+}
+
+impl Shortfall {
+    /// What Paystack announced for `list` and what its reads delivered.
+    pub fn describe(&self, list: &str) -> String {
+        let Shortfall {
+            announced,
+            delivered,
+            outside,
+            first: (first_announced, first_delivered),
+            second,
+        } = *self;
+        let overlap = if outside > 0 {
+            format!(
+                "; {outside} of the {delivered} are in the one-second overlap before the slice, \
+                 counted but not emitted"
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "; {outside} of the {delivered} are in the one-second overlap before the slice, \
-             counted but not emitted"
+            "Paystack announced {announced} records for {list} (meta.total), but two reads \
+             delivered {delivered} different ones between them (the first {first_delivered} of \
+             {first_announced}, the second {second}){overlap}."
         )
-    } else {
-        String::new()
-    };
+    }
+}
+
+fn incomplete(stream: &str, list: &str, shortfall: &Shortfall) -> String {
     format!(
-        "Paystack announced {announced} records for {list} (meta.total), but its pages delivered \
-         {delivered}, and {first_delivered} of {first_announced} when the list was read the \
-         first time{overlap}. A record may be missing, so the stream stops here and its state \
-         stays before this list; the next sync reads it again. Run the sync again: it resumes \
-         from the last state. If the shortfall persists, Paystack is skipping or miscounting \
-         records of this query: send the query and these counts to Paystack support."
+        "{} A record may be missing, so the stream stops here and its state stays before this \
+         list; the next sync reads it again. Run the sync again: it resumes from the last state. \
+         If the shortfall persists, Paystack is skipping or miscounting records of this query: \
+         send the query and these counts to Paystack support. To sync meanwhile, trusting what \
+         Paystack delivers for this stream, set \"completeness\": {{\"{stream}\": \"warn\"}} in \
+         the config.",
+        shortfall.describe(list)
     )
 }
 

@@ -25,8 +25,11 @@
 //! - `paging`: one type per paging kind (offset, cursor) behind one trait;
 //!   its doc says what adding Paystack's keyset kind would touch.
 //! - `completeness`: each offset list's records checked against the
-//!   `meta.total` its first page announced; a list that falls short is read
-//!   again, then fails its stream.
+//!   `meta.total` its pages announced; a list that falls short is read
+//!   again, and the two reads together are held to the count: short still,
+//!   the stream fails (or, set to warn, goes on with a WARN).
+//! - `unplaced`: records the connector cannot place (no id, created in the
+//!   future), counted per stream and told in one WARN.
 //! - `client`: HTTP and decoding a page without copying its records.
 //! - `normalise`: Paystack's known drift made to fit the schema, checked
 //!   while a page is decoded; only a record that needs a change is rewritten.
@@ -76,6 +79,7 @@ mod stop;
 mod streams;
 #[cfg(test)]
 mod testing;
+mod unplaced;
 mod window;
 
 pub use client::HttpSettings;

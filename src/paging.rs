@@ -12,7 +12,7 @@
 //!   `ceil(total / perPage)`, whichever is larger) or an empty page, never
 //!   stopping on a short page, with several pages in flight once the first
 //!   says how many there are (one after another when it does not, and on a
-//!   second read, [`Paging::start_again`]). A short
+//!   second read, [`ListPages::again`]). A short
 //!   first page that claims more pages reveals a server-side cap on
 //!   `perPage`; the list then continues with that page size, which is right
 //!   whether Paystack offsets pages by the cap or by the size asked for.
@@ -49,7 +49,9 @@ use crate::client::{ListQuery, Meta, Page};
 use crate::error::Error;
 
 /// A list of more than this many pages stops with an error: a guard against
-/// an API that never runs out of pages.
+/// an API that never runs out of pages. A time slice whose first page claims
+/// more is split first; only a list that cannot be split (one second, or no
+/// time filter) is refused on its first page (`crate::slice`).
 pub const MAX_PAGES: u32 = 100_000;
 
 /// How a stream's list endpoint pages (a column of the stream table).
@@ -70,17 +72,12 @@ impl Paging {
         }
     }
 
-    /// A list of this kind read a second time (its first read fell short of
-    /// its count): offset pages one after another, in order, so records
-    /// created at the top of a newest-first list while it is read can only
-    /// push records onto the next page, which is read after, never past it.
-    pub fn start_again(self, per_page: u32) -> Box<dyn ListPages> {
+    /// Its lists announce a count (`meta.total`) they are checked against
+    /// ([`ListPages::announced`]).
+    pub fn counted(self) -> bool {
         match self {
-            Paging::Offset => Box::new(Offset {
-                sequential: true,
-                ..Offset::new(per_page)
-            }),
-            Paging::Cursor => Box::new(Cursor::new(per_page)),
+            Paging::Offset => true,
+            Paging::Cursor => false,
         }
     }
 
@@ -131,13 +128,32 @@ pub trait ListPages: fmt::Debug + Send {
     /// True when every page was read and answered.
     fn is_complete(&self) -> bool;
 
+    /// The same list read a second time (its first read fell short of its
+    /// count), from its first page, with the same queries: a page that
+    /// left a record out by chance is asked for again as it was. Offset
+    /// pages go one after another, in order, so records created at the top
+    /// of a newest-first list while it is read can only push records onto
+    /// the next page, which is read after, never past it; and the page size
+    /// is the one the first read settled on (a short first page is not
+    /// taken for a cap again).
+    fn again(&self) -> Box<dyn ListPages>;
+
     /// What the answers so far say about the list's size.
     fn counts(&self) -> Counts;
 
-    /// The records the list's query holds, as its first page announced
-    /// (`meta.total`), when the kind's count is one the pages can be checked
-    /// against (`crate::completeness`): offset paging. `None` for a kind
-    /// that pages without a count, or a first page that gave none.
+    /// The records the list's query holds (`meta.total`), when the kind's
+    /// count is one the pages can be checked against
+    /// (`crate::completeness`): offset paging. `None` for a kind that pages
+    /// without a count, or a first page that gave none.
+    ///
+    /// A first read is held to the largest count its pages announced: the
+    /// count as it stands last. Pages fetched side by side can skip a record
+    /// that records created meanwhile push onto a page already read, and
+    /// those new records would make up the count; against the latest count
+    /// they cannot. A second read ([`ListPages::again`]), one page after
+    /// another, cannot skip a record that existed when it started, and is
+    /// held to the count its first page announced: records created after it
+    /// are more, not a shortfall.
     fn announced(&self) -> Option<u64> {
         None
     }
@@ -162,6 +178,8 @@ struct Common {
     signatures: BTreeMap<u32, u64>,
     received: u64,
     total: Option<u64>,
+    /// The largest `meta.total` of the pages, once the first gave one.
+    largest_total: Option<u64>,
 }
 
 /// What [`Common::gate`] allows.
@@ -183,6 +201,7 @@ impl Common {
             signatures: BTreeMap::new(),
             received: 0,
             total: None,
+            largest_total: None,
         }
     }
 
@@ -210,6 +229,9 @@ impl Common {
             self.first = First::Done;
             self.total = page.meta.total;
         }
+        if let (Some(_), Some(total)) = (self.total, page.meta.total) {
+            self.largest_total = Some(self.largest_total.map_or(total, |l| l.max(total)));
+        }
         self.received += n;
         if n == 0 {
             let before = page_no - 1;
@@ -233,7 +255,9 @@ impl Common {
         page: &Page,
         path: &str,
     ) -> Result<(), Error> {
-        if claimed.is_some_and(|l| l > MAX_PAGES) || page_no >= MAX_PAGES {
+        // A first page that claims too many is the caller's to judge: a time
+        // slice is split first (see `crate::slice`).
+        if (page_no > 1 && claimed.is_some_and(|l| l > MAX_PAGES)) || page_no >= MAX_PAGES {
             return Err(Error::Pagination {
                 path: path.to_owned(),
                 detail: format!(
@@ -276,7 +300,13 @@ fn signature(page: &Page) -> u64 {
 #[derive(Debug)]
 pub struct Offset {
     common: Common,
+    /// `perPage` of the first page.
+    first_per_page: u32,
+    /// `perPage` of the pages after it (lower once a cap is learned).
     per_page: u32,
+    /// A second read ([`ListPages::again`]): it learns no cap, and is held
+    /// to its first page's count.
+    second: bool,
     /// Next page number to hand out, once the first page is in.
     next_page: u32,
     /// Pages the list holds; `None` when Paystack gave no counts (then the
@@ -290,7 +320,9 @@ impl Offset {
     fn new(per_page: u32) -> Self {
         Offset {
             common: Common::new(),
+            first_per_page: per_page,
             per_page,
+            second: false,
             next_page: 2,
             last_page: None,
             sequential: false,
@@ -319,7 +351,12 @@ impl ListPages for Offset {
             }
         };
         self.common.in_flight += 1;
-        let query = ListQuery::page(page_no, self.per_page);
+        let size = if page_no == 1 {
+            self.first_per_page
+        } else {
+            self.per_page
+        };
+        let query = ListQuery::page(page_no, size);
         Some(Ask { page_no, query })
     }
 
@@ -329,7 +366,7 @@ impl ListPages for Offset {
         let n = page.records.len() as u64;
         let meta = &page.meta;
         let mut learned = None;
-        if page_no == 1 {
+        if page_no == 1 && !self.second {
             let claims_more = meta.page_count.is_some_and(|c| c > 1)
                 || meta.total.is_some_and(|t| t > n)
                 || meta.next.is_some();
@@ -357,6 +394,16 @@ impl ListPages for Offset {
                 || self.last_page.is_some_and(|last| self.next_page > last))
     }
 
+    fn again(&self) -> Box<dyn ListPages> {
+        Box::new(Offset {
+            first_per_page: self.first_per_page,
+            per_page: self.per_page,
+            second: true,
+            sequential: true,
+            ..Offset::new(self.per_page)
+        })
+    }
+
     fn counts(&self) -> Counts {
         Counts {
             total: self.common.total,
@@ -366,7 +413,11 @@ impl ListPages for Offset {
     }
 
     fn announced(&self) -> Option<u64> {
-        self.common.total
+        if self.second {
+            self.common.total
+        } else {
+            self.common.largest_total
+        }
     }
 }
 
@@ -465,6 +516,10 @@ impl ListPages for Cursor {
         self.common.settled() && (self.common.stop_after.is_some() || self.exhausted)
     }
 
+    fn again(&self) -> Box<dyn ListPages> {
+        Box::new(Cursor::new(self.per_page))
+    }
+
     fn counts(&self) -> Counts {
         Counts {
             total: self.common.total,
@@ -541,15 +596,24 @@ mod tests {
         assert_eq!(list.counts().received, 3);
     }
 
+    /// Answers the first page of a new list of `per_page`-sized pages with
+    /// `ids` and `meta`.
+    fn started(per_page: u32, ids: &[u64], meta: &Meta) -> Box<dyn ListPages> {
+        let mut list = Paging::Offset.start(per_page);
+        let first = list.next().unwrap();
+        take(list.as_mut(), &first, &page(ids, meta.clone()));
+        list
+    }
+
     #[test]
     fn a_second_read_pages_one_after_another_and_offset_lists_announce_their_total() {
-        let mut list = Paging::Offset.start_again(2);
-        let first = list.next().unwrap();
         let meta = Meta {
             total: Some(5),
             page_count: Some(3),
             ..Meta::default()
         };
+        let mut list = started(2, &[5, 4], &meta).again();
+        let first = list.next().unwrap();
         take(list.as_mut(), &first, &page(&[5, 4], meta.clone()));
         assert_eq!(list.announced(), Some(5));
         let second = list.next().unwrap();
@@ -566,6 +630,74 @@ mod tests {
         assert_eq!(cursor.announced(), None);
     }
 
+    /// The second read asks the first read's queries again: page 1 with the
+    /// size first asked, later pages with the cap the first page revealed,
+    /// and a short first page is not taken for a smaller cap.
+    #[test]
+    fn a_second_read_asks_the_same_queries_as_the_first() {
+        let meta = Meta {
+            total: Some(9),
+            ..Meta::default()
+        };
+        // Asked 4, got 3 and more announced: a cap of 3 for the later pages.
+        let first_read = started(4, &[9, 8, 7], &meta);
+        let later: Vec<_> = {
+            let mut l = first_read;
+            let asks: Vec<_> = std::iter::from_fn(|| l.next()).collect();
+            assert!(asks.iter().all(|a| a.query.per_page == 3));
+            let mut again = l.again();
+            let one = again.next().unwrap();
+            assert_eq!(one.query, ListQuery::page(1, 4), "page 1 as first asked");
+            // Short again: a record left out, not a smaller cap.
+            assert_eq!(
+                take(again.as_mut(), &one, &page(&[9, 7], meta.clone())),
+                None
+            );
+            std::iter::from_fn(|| {
+                let a = again.next()?;
+                take(again.as_mut(), &a, &page(&[a.page_no.into()], meta.clone()));
+                Some(a.query)
+            })
+            .collect()
+        };
+        assert_eq!(
+            later,
+            [ListQuery::page(2, 3), ListQuery::page(3, 3)],
+            "later pages with the cap"
+        );
+    }
+
+    /// A first read is held to the latest count its pages announced (new
+    /// records could make up for one skipped); a second read, one page after
+    /// another, to its first page's.
+    #[test]
+    fn a_first_read_is_held_to_its_latest_count_and_a_second_to_its_first() {
+        let meta = |total| Meta {
+            total: Some(total),
+            ..Meta::default()
+        };
+        let mut list = started(2, &[6, 5], &meta(5));
+        let asks: Vec<_> = std::iter::from_fn(|| list.next()).collect();
+        take(list.as_mut(), &asks[1], &page(&[2, 1], meta(6)));
+        take(list.as_mut(), &asks[0], &page(&[4, 3], meta(5)));
+        assert_eq!(
+            list.counts().total,
+            Some(5),
+            "the first page's, to size the list"
+        );
+        assert_eq!(list.announced(), Some(6), "the latest");
+        let mut again = list.again();
+        let first = again.next().unwrap();
+        take(again.as_mut(), &first, &page(&[7, 6], meta(7)));
+        let second = again.next().unwrap();
+        take(again.as_mut(), &second, &page(&[5, 4], meta(8)));
+        assert_eq!(again.announced(), Some(7), "the second read's first page's");
+        let unchecked = started(2, &[1], &Meta::default());
+        assert_eq!(unchecked.announced(), None);
+    }
+
+    /// A first page that claims too many pages is taken in (the slice
+    /// splits it, or refuses it); a later page that does is an error.
     #[test]
     fn a_full_cursor_page_without_meta_is_an_error_a_short_one_the_end() {
         let mut list = Paging::Cursor.start(2);
@@ -589,7 +721,13 @@ mod tests {
             page_count: Some(u64::from(MAX_PAGES) + 1),
             ..Meta::default()
         };
-        let e = list.take(&first, &page(&[1], meta), "/x").unwrap_err();
+        assert_eq!(
+            list.take(&first, &page(&[2], meta.clone()), "/x").unwrap(),
+            None
+        );
+        assert_eq!(list.counts().pages, Some(MAX_PAGES + 1));
+        let second = list.next().unwrap();
+        let e = list.take(&second, &page(&[1], meta), "/x").unwrap_err();
         assert!(matches!(e, Error::Pagination { .. }), "{e}");
     }
 

@@ -271,13 +271,10 @@ impl Reader<'_> {
             ),
             (false, _) => tracing::info!(stream = def.name, "Reading stream (full refresh)."),
         }
-        run.progress = Some(StreamProgress::new(
-            def,
-            w,
-            saved,
-            config.start_date,
-            self.opts.tuning,
-        ));
+        run.progress = Some(
+            StreamProgress::new(def, w, saved, config.start_date, self.opts.tuning)
+                .with_completeness(config.completeness(def)),
+        );
         run.phase = Phase::Active;
         if run.progress.as_ref().is_some_and(StreamProgress::is_done) {
             self.complete(i)?;
@@ -389,6 +386,9 @@ impl Reader<'_> {
         let def = run.sel.def;
         if let Some(update) = progress.final_state() {
             self.sink.checkpoint(def, update)?;
+        }
+        if let Some(warning) = progress.unplaced_warning() {
+            tracing::warn!("{warning}");
         }
         run.phase = Phase::Done;
         self.sink.stream_finished(def, Finished::Complete)

@@ -32,7 +32,7 @@
 //! repeat it. When a list's pages are all in, its count is checked against
 //! the `meta.total` of its first page (`crate::completeness`); a list that
 //! falls short is read again from its first page, one page after another
-//! (see [`crate::paging::Paging::start_again`]; a slice read again is not
+//! (see [`crate::paging::ListPages::again`]; a slice read again is not
 //! split), and fails the stream if it falls short again. A slice whose list
 //! is not settled is not complete, so the state never passes it.
 //!
@@ -48,12 +48,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::client::{Fields, Page};
-use crate::completeness::{Deliveries, ListRead, Settled};
+use crate::completeness::{Check, Completeness, Deliveries, ListRead, Settled};
 use crate::error::Error;
 use crate::normalise::Plan;
-use crate::paging::{Ask, ListPages};
+use crate::paging::{Ask, Counts, ListPages, MAX_PAGES};
 use crate::state::format_cursor;
 use crate::streams::{Mode, Parent, StreamDef};
+use crate::unplaced::Unplaced;
 use crate::window::{self, Range, Window};
 
 /// Parent pages are not fetched while this many child lists are open, which
@@ -184,6 +185,12 @@ pub struct StreamProgress {
     /// A child stream: the child lists opened, and those read to their end.
     lists_opened: u64,
     lists_read: u64,
+    /// What a list short of its count on both reads does to the stream.
+    completeness: Completeness,
+    /// `tuning.per_page` was lowered to a page-size cap the server revealed.
+    cap_learned: bool,
+    /// Records without an id, or created in the future.
+    unplaced: Unplaced,
 }
 
 impl StreamProgress {
@@ -215,6 +222,9 @@ impl StreamProgress {
             parents_announced: None,
             lists_opened: 0,
             lists_read: 0,
+            completeness: Completeness::default(),
+            cap_learned: false,
+            unplaced: Unplaced::default(),
         };
         let range = if p.filtered() {
             window.map(|w| Some(w.range()))
@@ -226,6 +236,14 @@ impl StreamProgress {
             p.slices.push_back(s);
         }
         p
+    }
+
+    /// Sets what a list short of its count on both reads does (default:
+    /// strict, the stream fails).
+    #[must_use]
+    pub fn with_completeness(mut self, completeness: Completeness) -> Self {
+        self.completeness = completeness;
+        self
     }
 
     /// The endpoint filters on creation time: the window is read in slices.
@@ -326,7 +344,14 @@ impl StreamProgress {
         };
         let slice = &mut self.slices[index];
         if let Some(size) = slice.pages.take(&req.ask, page, path)? {
-            self.tuning.per_page = size;
+            // A server's cap is learned once: lists then ask for pages it
+            // serves whole, and a later short first page is a record left
+            // out (the completeness check reads the list again), not a
+            // smaller cap to shrink every later list by.
+            if !self.cap_learned {
+                self.cap_learned = true;
+                self.tuning.per_page = size;
+            }
         }
         let first = req.ask.page_no == 1;
         if first && !self.estimated {
@@ -344,16 +369,34 @@ impl StreamProgress {
         if let (true, true, Some(range), Some(pages)) =
             (first, split, slice.range, slice.pages.counts().pages)
         {
-            if let Some(bounds) = window::split(range, pages, self.tuning.max_pages_per_slice) {
+            // More pages than one list may hold, in a slice too short for
+            // the usual split: one-second slices.
+            let bounds =
+                window::split(range, pages, self.tuning.max_pages_per_slice).or_else(|| {
+                    let short = range.1 - range.0 < window::MIN_SPLIT * 2;
+                    (short && pages > MAX_PAGES)
+                        .then(|| window::split_seconds(range))
+                        .flatten()
+                });
+            if let Some(bounds) = bounds {
                 self.split(index, &bounds);
                 return Ok(outcome);
             }
+        }
+        if first {
+            let list = || describe(path, slice.range, self.window);
+            refuse_too_many_pages(slice.pages.counts(), path, list, slice.range)?;
         }
 
         let filtered = slice.range.is_some();
         let mut opened: Vec<Child> = Vec::new();
         for (i, r) in page.records.iter().enumerate() {
+            // Created in the future: emitted once, by whichever slice
+            // delivers it first, without raising the state (see
+            // `crate::unplaced`).
+            let future = r.cursor.is_some_and(|at| in_the_future(at, self.window));
             let inside = match (r.cursor, slice.range) {
+                (Some(at), Some(_)) if future => self.unplaced.future(r.id, at),
                 (Some(at), Some(range)) => window::contains(range, at),
                 _ => true,
             };
@@ -361,6 +404,7 @@ impl StreamProgress {
                 continue;
             }
             match r.cursor {
+                Some(_) if future => {}
                 Some(at) if slice.max_cursor.is_none_or(|m| at > m) => {
                     slice.max_cursor = Some(at);
                 }
@@ -375,7 +419,10 @@ impl StreamProgress {
                 None => {}
             }
             match def.parent {
-                None => outcome.emit.push(i),
+                None => {
+                    self.unplaced.no_id += u64::from(r.id.is_none());
+                    outcome.emit.push(i);
+                }
                 Some(parent) => match &r.key {
                     Some(key) => opened.push(Child {
                         id: 0,
@@ -394,8 +441,13 @@ impl StreamProgress {
         }
         if slice.pages.is_complete() {
             let list = describe(path, slice.range, self.window);
-            match slice.deliveries.settle(slice.pages.announced(), &list)? {
-                Settled::ReadAgain => slice.pages = def.paging.start_again(self.tuning.per_page),
+            let check = Check {
+                stream: def.name,
+                list: &list,
+                completeness: self.completeness,
+            };
+            match slice.deliveries.settle(slice.pages.announced(), check)? {
+                Settled::ReadAgain => slice.pages = slice.pages.again(),
                 Settled::Done(read) => outcome.list_read = Some(read),
             }
         }
@@ -422,6 +474,10 @@ impl StreamProgress {
         };
         let child = &mut self.children[index];
         child.pages.take(&req.ask, page, &child.path)?;
+        if req.ask.page_no == 1 {
+            let list = || format!("GET {}", child.path);
+            refuse_too_many_pages(child.pages.counts(), &child.path, list, None)?;
+        }
         let deliveries = &mut child.deliveries;
         let mut outcome = PageOutcome {
             emit: (page.records.iter().enumerate())
@@ -431,14 +487,21 @@ impl StreamProgress {
             tag: Some(Arc::clone(&child.tag)),
             ..PageOutcome::default()
         };
+        self.unplaced.no_id += (outcome.emit.iter())
+            .filter(|&&i| page.records[i].id.is_none())
+            .count() as u64;
         if child.pages.is_complete() {
             let parent = self.slices.iter().find(|s| s.id == child.slice);
             let of = describe(self.def.path, parent.and_then(|s| s.range), self.window);
             let list = format!("GET {} (listed for a record of {of})", child.path);
-            match child.deliveries.settle(child.pages.announced(), &list)? {
+            let check = Check {
+                stream: self.def.name,
+                list: &list,
+                completeness: self.completeness,
+            };
+            match child.deliveries.settle(child.pages.announced(), check)? {
                 Settled::ReadAgain => {
-                    let paging = self.def.parent.expect("a child stream has a parent").paging;
-                    child.pages = paging.start_again(self.tuning.per_page);
+                    child.pages = child.pages.again();
                     return Ok(outcome);
                 }
                 Settled::Done(read) => outcome.list_read = Some(read),
@@ -491,6 +554,12 @@ impl StreamProgress {
             read: self.lists_read,
             of: self.lists_opened.max(self.parents_announced.unwrap_or(0)),
         })
+    }
+
+    /// The WARN to log when the stream completes, if it had records it
+    /// could not place (see `crate::unplaced`).
+    pub fn unplaced_warning(&self) -> Option<String> {
+        self.unplaced.warning(self.def.name, Utc::now())
     }
 
     /// A state to emit now, if the state moved since the last one.
@@ -575,6 +644,57 @@ fn child_tag(parent: Parent, key: &str, parent_created: Option<DateTime<Utc>>) -
     )
     .into_bytes()
     .into()
+}
+
+/// Whether a record created at `at` was created in the future: past the
+/// end of a `window` that ends at the sync start, and past the clock.
+fn in_the_future(at: DateTime<Utc>, window: Option<Window>) -> bool {
+    window.is_some_and(|w| w.ends_now && at >= w.to) && at > Utc::now()
+}
+
+/// A list whose first page claims more pages than one list may hold
+/// ([`MAX_PAGES`]), and that is not split (a time slice under two seconds,
+/// a second read, or a list without a time filter), is refused: Paystack's
+/// count is then most likely wrong, and reading on would take days or loop.
+/// `list` names the query; `range` is its time slice, if any.
+fn refuse_too_many_pages(
+    counts: Counts,
+    path: &str,
+    list: impl Fn() -> String,
+    range: Option<Range>,
+) -> Result<(), Error> {
+    let Some(pages) = counts.pages.filter(|p| *p > MAX_PAGES) else {
+        return Ok(());
+    };
+    let records = counts
+        .total
+        .map_or_else(String::new, |t| format!(" ({t} records)"));
+    let (why, backfill) = match range {
+        Some((start, end)) => (
+            format!(
+                "in a slice of {} s, which is not split further",
+                (end - start).num_seconds().max(1)
+            ),
+            format!(
+                " To sync the history before it meanwhile (a backfill), set end_date to {}: \
+                 the state stops there until end_date is removed.",
+                format_cursor(start)
+            ),
+        ),
+        None => (
+            "and this list cannot be split by time (it has no from/to filter)".to_owned(),
+            String::new(),
+        ),
+    };
+    Err(Error::Pagination {
+        path: path.to_owned(),
+        detail: format!(
+            "{} claims {pages} pages{records} {why}: more than the {MAX_PAGES} pages the \
+             connector reads from one list. Paystack's count for this query is most likely \
+             wrong: send the query and these counts to Paystack support.{backfill}",
+            list()
+        ),
+    })
 }
 
 /// The query of a list, as the logs and errors name it: `GET /transaction`,
@@ -789,6 +909,86 @@ mod tests {
         let numbers: Vec<u32> = rest.iter().map(|r| r.ask.page_no).collect();
         assert_eq!(numbers, [2, 3, 4]);
         assert!(rest.iter().all(|r| r.ask.query.per_page == 2));
+    }
+
+    /// A later list's short first page is a record left out, not a smaller
+    /// cap: the stream's page size is learned once.
+    #[test]
+    fn a_page_size_cap_is_learned_once() {
+        let mut p = progress(JANUARY, 4, 1);
+        let r1 = p.next_request().unwrap();
+        // 3 of 4, and 24 announced: a cap of 3; 8 pages: split.
+        let three = [(9, START), (8, START), (7, START)];
+        answer(&mut p, &r1, &three, meta(24, 3));
+        let slices = all_requests(&mut p);
+        assert!(slices.len() > 1, "split");
+        assert!(slices.iter().all(|r| r.ask.query.per_page == 3));
+        // The first slice's first page is short (a record left out): that
+        // list goes on with 2, and the slices it is split into ask for 3.
+        answer(&mut p, &slices[0], &three[..2], meta(6, 3));
+        let rest = all_requests(&mut p);
+        assert!(rest.len() > 1, "split again");
+        assert!(rest.iter().all(|r| r.ask.query.per_page == 3), "{rest:?}");
+    }
+
+    /// Paystack's answers for a window whose first page claims `pages`
+    /// pages of one record: the requests that follow, or the error.
+    fn claim(window: (&str, &str), pages: u64) -> Result<Vec<PageRequest>, Error> {
+        let mut p = progress(window, 1, 50);
+        let r1 = p.next_request().unwrap();
+        p.on_page(&r1, &page(&[(9, START)], meta(pages, 1)))?;
+        Ok(all_requests(&mut p))
+    }
+
+    #[test]
+    fn a_list_of_more_pages_than_one_list_may_hold_is_split_first() {
+        let pages = u64::from(MAX_PAGES) + 1;
+        let slices = claim(JANUARY, pages).unwrap();
+        assert!(slices.len() > 2, "split: {}", slices.len());
+        assert!(slices.iter().all(|r| r.ask.page_no == 1));
+        // Too short for the usual split (under 4 s): one-second slices.
+        let three = (START, "2024-01-01T00:00:03Z");
+        let seconds = claim(three, pages).unwrap();
+        assert_eq!(seconds.len(), 3);
+        assert_eq!(
+            claim(three, 99_000).unwrap().len(),
+            99_000 - 1,
+            "read whole"
+        );
+        // One second: refused, naming the query and what a backfill can do.
+        let one = (START, "2024-01-01T00:00:01Z");
+        let e = claim(one, pages).unwrap_err();
+        assert!(matches!(e, Error::Pagination { .. }), "{e}");
+        let text = e.to_string();
+        for needle in [
+            "GET /customer?from=2023-12-31T23:59:59.000Z&to=2024-01-01T00:00:00.999Z claims \
+             100001 pages (100001 records) in a slice of 1 s",
+            "more than the 100000 pages the connector reads from one list",
+            "set end_date to 2024-01-01T00:00:00.000Z",
+        ] {
+            assert!(text.contains(needle), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_list_that_cannot_be_split_is_refused_when_it_claims_too_many_pages() {
+        let mut p = walk("subaccounts", None, None, tuning(1, 50));
+        let r1 = p.next_request().unwrap();
+        let pages = u64::from(MAX_PAGES) + 1;
+        let e = p
+            .on_page(&r1, &page(&[(9, START)], meta(pages, 1)))
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("GET /subaccount claims 100001 pages"),
+            "{text}"
+        );
+        assert!(text.contains("it has no from/to filter"), "{text}");
+        assert!(!text.contains("end_date"), "{text}");
+        let mut ok = walk("subaccounts", None, None, tuning(1, 50));
+        let r1 = ok.next_request().unwrap();
+        let fine = ok.on_page(&r1, &page(&[(9, START)], meta(99_000, 1)));
+        assert!(fine.is_ok());
     }
 
     #[test]

@@ -349,6 +349,12 @@ impl StreamDef {
             None => self,
         }
     }
+
+    /// Its lists carry a count they are checked against
+    /// (`crate::completeness`): its own list, or its child lists.
+    pub fn counted(&self) -> bool {
+        self.paging.counted() || self.parent.is_some_and(|p| p.paging.counted())
+    }
 }
 
 #[cfg(test)]

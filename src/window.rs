@@ -25,7 +25,9 @@
 //! # Splitting
 //! A slice of more than `max_pages` pages is cut into equal slices on whole
 //! seconds, sized for about half that many pages; a slice shorter than
-//! twice [`MIN_SPLIT`] is read whole.
+//! twice [`MIN_SPLIT`] is read whole, unless it claims more pages than one
+//! list may hold (`crate::paging::MAX_PAGES`): then it is cut into
+//! one-second slices ([`split_seconds`]).
 
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
 
@@ -124,6 +126,24 @@ pub fn split(range: Range, pages: u32, max_pages: u32) -> Option<Vec<DateTime<Ut
     Some(bounds)
 }
 
+/// The bounds of one-second slices that replace `range`, for a slice that
+/// claims more pages than one list may hold; `None` when it spans less than
+/// two seconds.
+pub fn split_seconds(range: Range) -> Option<Vec<DateTime<Utc>>> {
+    let (start, end) = range;
+    if end - start < TimeDelta::seconds(2) {
+        return None;
+    }
+    let mut bounds = vec![start];
+    let mut at = start.with_nanosecond(0).unwrap_or(start) + TimeDelta::seconds(1);
+    while at < end {
+        bounds.push(at);
+        at += TimeDelta::seconds(1);
+    }
+    bounds.push(end);
+    Some(bounds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +236,18 @@ mod tests {
         assert_eq!(bounds[1], t("2024-01-01T00:00:02Z"));
         let short = (t("2024-01-01T00:00:00Z"), t("2024-01-01T00:00:03Z"));
         assert_eq!(split(short, 1000, 4), None, "shorter than 2 × MIN_SPLIT");
+        let seconds = split_seconds(short).unwrap();
+        let want: Vec<_> = ["00", "01", "02", "03"]
+            .iter()
+            .map(|s| t(&format!("2024-01-01T00:00:{s}Z")))
+            .collect();
+        assert_eq!(seconds, want, "one-second slices");
+        let odd = (t("2024-01-01T00:00:00.5Z"), t("2024-01-01T00:00:02.5Z"));
+        let n = split_seconds(odd).unwrap();
+        assert_eq!(n[1], t("2024-01-01T00:00:01Z"), "on whole seconds");
+        assert_eq!(n.last(), Some(&odd.1));
+        let one = (t("2024-01-01T00:00:00Z"), t("2024-01-01T00:00:01.9Z"));
+        assert_eq!(split_seconds(one), None, "under two seconds");
     }
 
     proptest! {

@@ -15,7 +15,8 @@
 //! pages and `status: false`. The others *alter* the normal response and go
 //! through the whole pipeline: a slow answer, a dropped connection, a
 //! truncated body, a missing `meta`, a string `meta.perPage`, a record left
-//! out of a page, a `meta.total` that is missing or wrong.
+//! out of a page (the same one, or a different one each time the page is
+//! served), a `meta.total` that is missing or wrong.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -70,6 +71,13 @@ pub enum Fault {
     /// The normal page without its first record, `meta` unchanged (it
     /// still counts the record): a record silently lost. Text: `lose-record`.
     LoseRecord,
+    /// The normal page without one of its records, `meta` unchanged, and a
+    /// different record each time the same page (path and query) is served
+    /// with this fault: on its k-th serving (from 0), record k mod n of its
+    /// n (a page of one record: on every other serving). Each read of a
+    /// list misses one, and two reads deliver everything between them.
+    /// Text: `lose-moving`.
+    LoseMovingRecord,
     /// The normal page with `meta` but no `meta.total` (no `total_volume`
     /// either). Text: `no-total`.
     NoTotal,
@@ -106,6 +114,7 @@ impl Fault {
             Fault::MissingMeta => "no-meta".into(),
             Fault::PerPageString => "per-page-string".into(),
             Fault::LoseRecord => "lose-record".into(),
+            Fault::LoseMovingRecord => "lose-moving".into(),
             Fault::NoTotal => "no-total".into(),
             Fault::WrongTotal(_) => "total".into(),
         }
@@ -114,7 +123,7 @@ impl Fault {
     /// Every kind with default parameters (what `--fault-kinds all` means).
     pub fn all_kinds() -> Vec<Fault> {
         "500,502,503,504,429,429-window,drop,truncate,html,html502,slow,false,no-meta,per-page-string,\
-         lose-record,no-total,total:+1"
+         lose-record,lose-moving,no-total,total:+1"
             .split(',')
             .map(|k| k.parse().expect("known kind"))
             .collect()
@@ -200,6 +209,7 @@ impl FromStr for Fault {
             "no-meta" => no_arg(Fault::MissingMeta),
             "per-page-string" => no_arg(Fault::PerPageString),
             "lose-record" => no_arg(Fault::LoseRecord),
+            "lose-moving" => no_arg(Fault::LoseMovingRecord),
             "no-total" => no_arg(Fault::NoTotal),
             "total" => {
                 let a = arg
@@ -213,7 +223,7 @@ impl FromStr for Fault {
                 _ => Err(format!(
                     "unknown fault {s:?} (kinds: 500, 502, 503, 504, 400, 401, 403, 404, 429[:RESET[:RETRY_AFTER]], 429-window, \
                      drop, truncate, html, html502, slow[:MS], false[:MESSAGE], no-meta, per-page-string, \
-                     lose-record, no-total, total:+N|-N)"
+                     lose-record, lose-moving, no-total, total:+N|-N)"
                 )),
             },
         }
@@ -459,7 +469,7 @@ mod tests {
         assert_eq!("total:-3".parse::<Fault>().unwrap(), Fault::WrongTotal(-3));
         assert_eq!(Fault::WrongTotal(2).to_string(), "total:+2");
         assert!("total".parse::<Fault>().is_err(), "an offset is needed");
-        assert_eq!(parse_kinds("all").unwrap().len(), 17);
+        assert_eq!(parse_kinds("all").unwrap().len(), 18);
         assert_eq!(parse_kinds("500, drop").unwrap().len(), 2);
     }
 

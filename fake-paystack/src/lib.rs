@@ -194,6 +194,11 @@ pub struct Options {
     /// message after authentication and rate limiting (default none; see
     /// [`availability`]).
     pub unavailable: Vec<Unavailable>,
+    /// The records `grow_every` inserts are created at the newest second
+    /// the request's `from`/`to` select (now when `to` is absent or later),
+    /// so they land inside the query being read: its `meta.total` grows
+    /// between its pages and between reads (default false).
+    pub grow_in_range: bool,
 }
 
 impl Default for Options {
@@ -216,6 +221,7 @@ impl Default for Options {
             random_faults: None,
             grow_every: None,
             unavailable: Vec::new(),
+            grow_in_range: false,
         }
     }
 }
@@ -364,7 +370,9 @@ fn build(options: &Options) -> Result<server::Shared, Error> {
         }),
         grow_every: options.grow_every,
         unavailable: options.unavailable.clone(),
+        grow_in_range: options.grow_in_range,
         list_requests: AtomicU64::new(0),
+        servings: Mutex::default(),
         stats: stats::Collector::default(),
     })
 }

@@ -136,6 +136,10 @@ struct Cli {
     /// Every Nth list request inserts one record created now.
     #[arg(long)]
     grow_every: Option<u32>,
+    /// With --grow-every: the record is created inside the from/to the
+    /// request asks for (its newest second), so the list grows while read.
+    #[arg(long)]
+    grow_in_range: bool,
     /// Runtime threads (1: a single-threaded runtime, one core).
     #[arg(long, default_value_t = 1)]
     threads: usize,
@@ -252,6 +256,7 @@ impl Cli {
             random_faults,
             grow_every: self.grow_every,
             unavailable: self.unavailable.concat(),
+            grow_in_range: self.grow_in_range,
         })
     }
 }

@@ -7,7 +7,7 @@
 //! 4. A fault that replaces the response is served now.
 //! 5. Route (404), auth (401), rate limit (429, and `x-ratelimit-*` headers
 //!    on every response from here), an endpoint the business lacks (its
-//!    status; [`crate::availability`]), `grow_every`, query parsing (400), the
+//!    status; [`crate::availability`]), query parsing (400), `grow_every`, the
 //!    parent of a child endpoint (404), and the page: offset, cursor, or the
 //!    children of one parent.
 //! 6. A fault that alters the response (drop, truncate) is applied; those
@@ -18,6 +18,7 @@
 //! under the endpoint's pattern path, `/settlement/{id}/transactions`, so
 //! one rule covers every parent and the counters stay small.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::io;
 use std::pin::Pin;
@@ -56,7 +57,12 @@ pub(crate) struct Shared {
     pub plan: Mutex<FaultPlan>,
     pub grow_every: Option<u32>,
     pub unavailable: Vec<crate::Unavailable>,
+    /// Records grown by `grow_every` are created inside the range asked for.
+    pub grow_in_range: bool,
     pub list_requests: AtomicU64,
+    /// Servings so far of each page (path and query) that got
+    /// [`Fault::LoseMovingRecord`].
+    pub servings: Mutex<HashMap<String, u64>>,
     pub stats: Collector,
 }
 
@@ -575,6 +581,8 @@ struct ListQuery<'a> {
     range: SecondsRange,
     b: Behaviour,
     fault: Option<&'a Fault>,
+    /// How often this page was served before with [`Fault::LoseMovingRecord`].
+    serving: u64,
 }
 
 impl ListQuery<'_> {
@@ -595,9 +603,19 @@ impl ListQuery<'_> {
         self.b.omit_meta || matches!(self.fault, Some(Fault::MissingMeta))
     }
 
-    /// The page leaves out its first record (`meta` still counts it).
-    fn loses_record(&self) -> bool {
-        matches!(self.fault, Some(Fault::LoseRecord))
+    /// The position of the record a page of `len` records leaves out
+    /// (`meta` still counts it): its first ([`Fault::LoseRecord`]), or on
+    /// its k-th serving (from 0) record k mod `len`
+    /// ([`Fault::LoseMovingRecord`]; a page of one record loses it every
+    /// other time).
+    fn lost(&self, len: u64) -> Option<u64> {
+        match self.fault {
+            _ if len == 0 => None,
+            Some(Fault::LoseRecord) => Some(0),
+            Some(Fault::LoseMovingRecord) if len == 1 => (self.serving % 2 == 0).then_some(0),
+            Some(Fault::LoseMovingRecord) => Some(self.serving % len),
+            _ => None,
+        }
     }
 
     /// The `meta.total` to announce for `total` records: none, or a wrong
@@ -782,17 +800,6 @@ fn page(
         return Reply::error(u.status, &u.message);
     }
     let stream = &shared.streams[index];
-    if let Some(every) = shared.grow_every {
-        let n = shared.list_requests.fetch_add(1, Ordering::Relaxed) + 1;
-        if n % u64::from(every) == 0 {
-            // A child endpoint grows its parent (children come with it).
-            let target = match stream {
-                Stream::Top(s) => s,
-                Stream::Child(c) => shared.parent_of(c),
-            };
-            shared.insert(target, crate::time::now_secs(), 1);
-        }
-    }
     let q = req.uri().query();
     let number = |name: &str| {
         query_param(q, name)
@@ -828,9 +835,20 @@ fn page(
         // any unknown parameter.
         SecondsRange::default()
     };
+    grow(shared, stream, range);
     let size = b
         .max_per_page
         .map_or(per_page, |cap| per_page.min(u64::from(cap)));
+    let serving = match fault {
+        Some(Fault::LoseMovingRecord) => {
+            let page = format!("{}?{}", req.uri().path(), q.unwrap_or(""));
+            let mut servings = shared.servings.lock().expect("lock");
+            let k = servings.entry(page).or_insert(0);
+            *k += 1;
+            *k - 1
+        }
+        _ => 0,
+    };
     let lq = ListQuery {
         q,
         endpoint,
@@ -839,6 +857,7 @@ fn page(
         range,
         b,
         fault,
+        serving,
     };
     match stream {
         Stream::Child(c) => child_page(shared, c, key.unwrap_or(""), &lq, number("page")),
@@ -858,6 +877,30 @@ fn page(
     }
 }
 
+/// `grow_every`: every Nth list request first inserts one record into the
+/// stream it asks for (a child endpoint: into its parent, children come
+/// with it), created now, or with `grow_in_range` at the newest second of
+/// the `range` the request selects (now when it is open or later).
+fn grow(shared: &Shared, stream: &Stream, range: SecondsRange) {
+    let Some(every) = shared.grow_every else {
+        return;
+    };
+    let n = shared.list_requests.fetch_add(1, Ordering::Relaxed) + 1;
+    if n % u64::from(every) != 0 {
+        return;
+    }
+    let now = crate::time::now_secs();
+    let (target, at) = match stream {
+        Stream::Top(s) if shared.grow_in_range => {
+            let newest = range.hi.map_or(now, |hi| hi.min(now));
+            (s, newest.max(range.lo.unwrap_or(newest)))
+        }
+        Stream::Top(s) => (s, now),
+        Stream::Child(c) => (shared.parent_of(c), now),
+    };
+    shared.insert(target, at, 1);
+}
+
 fn offset_page(stream: &StreamData, lq: &ListQuery<'_>, page_no: u64) -> Reply {
     let skip = (page_no - 1).saturating_mul(lq.size);
     let expected = lq
@@ -865,9 +908,12 @@ fn offset_page(stream: &StreamData, lq: &ListQuery<'_>, page_no: u64) -> Reply {
         .min(stream.total().saturating_sub(skip.min(stream.total())));
     let mut buf = lq.open(expected, stream.approx_len);
     let mut n = 0u64;
-    let mut lose = lq.loses_record();
+    let listed = stream.page(lq.range, 0, 0, lq.b.ties, |_, _| {}).total;
+    let lost = lq.lost(lq.size.min(listed.saturating_sub(skip)));
+    let mut at = 0u64;
     let matched = stream.page(lq.range, skip, lq.size, lq.b.ties, |i, created| {
-        if std::mem::take(&mut lose) {
+        at += 1;
+        if lost == Some(at - 1) {
             return;
         }
         if n > 0 {
@@ -920,14 +966,15 @@ fn cursor_page(stream: &StreamData, lq: &ListQuery<'_>) -> Reply {
     // `n` counts the records of the page, `sent` those written (one fewer
     // when a record is lost): the cursors are the page's own.
     let (mut n, mut sent) = (0u64, 0u64);
-    let mut lose = lq.loses_record();
+    let listed = stream.page(lq.range, 0, 0, ties, |_, _| {}).total;
+    let lost = lq.lost(take.min(listed.saturating_sub(skip)));
     let (mut first, mut last) = (None, None);
     let matched = stream.page(lq.range, skip, take, ties, |i, created| {
         let id = stream.id_of(i);
         first.get_or_insert(id);
         last = Some(id);
         n += 1;
-        if std::mem::take(&mut lose) {
+        if lost == Some(n - 1) {
             return;
         }
         if sent > 0 {
@@ -970,12 +1017,16 @@ fn child_page(
     kids.sort_unstable_by_key(|&(j, t)| order_key(lq.b.ties, seed, child.id_of(p, j), t));
     let mut buf = lq.open(lq.size.min(total), child.approx_len);
     let mut n = 0u64;
-    for (j, t) in kids
+    let lost = lq.lost(lq.size.min(total.saturating_sub(skip)));
+    for (at, (j, t)) in kids
         .iter()
         .skip(usize::try_from(skip).unwrap_or(usize::MAX))
         .take(usize::try_from(lq.size).unwrap_or(usize::MAX))
-        .skip(usize::from(lq.loses_record()))
+        .enumerate()
     {
+        if lost == Some(at as u64) {
+            continue;
+        }
         if n > 0 {
             buf.push(b',');
         }

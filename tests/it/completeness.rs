@@ -299,3 +299,293 @@ async fn the_logs_say_what_was_checked_per_stream() {
         assert!(l.ends_with(&format!("stream=\"{stream}\"")), "{l}");
     }
 }
+
+/// How a row of [`what_paystack_may_do_to_a_count`] must end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Exit 0, every record of the window exactly once.
+    Whole,
+    /// Exit 0, every record that existed before the read exactly once,
+    /// nothing twice (records were created in the lists while read).
+    WholeAndMore,
+    /// Exit 1: the stream fails with a `system_error`, its state held back.
+    Fails,
+    /// Exit 0 with one WARN per short list: the stream trusts what was
+    /// delivered, and its state reaches the newest record.
+    Trusted,
+}
+
+struct Row {
+    what: &'static str,
+    stream: &'static str,
+    /// The fault on every request to this path.
+    fault: Option<(&'static str, Fault)>,
+    /// Records created inside each list while it is read.
+    grows: bool,
+    /// The config's `completeness` for the stream.
+    completeness: Option<&'static str>,
+    concurrency: usize,
+    verdict: Verdict,
+}
+
+/// Reads `stream` with the binary (its logs are the point), 25 records a
+/// page, slices of at most 4 pages, against a fake holding 300 transactions
+/// or settlements (3 transactions each on average), or 120 subaccounts.
+async fn read_logged(server: &FakePaystack, row: &Row) -> (Output, String) {
+    let files = Files::new();
+    let mut config =
+        json!({"secret_key": KEY, "start_date": START, "requests_per_minute": 100_000});
+    if let Some(mode) = row.completeness {
+        config["completeness"] = json!({ row.stream: mode });
+    }
+    let config = files.config(config);
+    let mode = match def(row.stream).cursor_field() {
+        Some(_) => "incremental",
+        None => "full_refresh",
+    };
+    let catalog = files.catalog(&[(row.stream, mode)]);
+    let envs = vec![
+        ("SOURCE_PAYSTACK_PAGE_SIZE", "25".to_owned()),
+        ("SOURCE_PAYSTACK_SLICE_PAGES", "4".to_owned()),
+        ("SOURCE_PAYSTACK_CONCURRENCY", row.concurrency.to_string()),
+        ("SOURCE_PAYSTACK_BACKOFF_MS", "1".to_owned()),
+    ];
+    read_binary_with(server.uri(), config, catalog, &[], envs).await
+}
+
+/// The plausible ways Paystack's pages may fall short of, or run past, the
+/// count they announce, each a row: a page that leaves out a different
+/// record each time it is served (every read is short, the reads together
+/// are whole), on a time-sliced list, an unfiltered one and child lists; a
+/// record left out of every serving (short for good), with completeness
+/// strict and warn; and records created inside the list while it is read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_paystack_may_do_to_a_count() {
+    let moving = |path| Some((path, Fault::LoseMovingRecord));
+    let fixed = |path| Some((path, Fault::LoseRecord));
+    let children = "/settlement/{id}/transactions";
+    let row = |what, stream, fault, verdict| Row {
+        what,
+        stream,
+        fault,
+        grows: false,
+        completeness: None,
+        concurrency: 4,
+        verdict,
+    };
+    let rows = [
+        Row {
+            concurrency: 1,
+            ..row(
+                "moving loss, sliced list, c=1",
+                "transactions",
+                moving("/transaction"),
+                Verdict::Whole,
+            )
+        },
+        row(
+            "moving loss, sliced list, c=4",
+            "transactions",
+            moving("/transaction"),
+            Verdict::Whole,
+        ),
+        row(
+            "moving loss, unfiltered list",
+            "subaccounts",
+            moving("/subaccount"),
+            Verdict::Whole,
+        ),
+        row(
+            "moving loss, child lists",
+            "settlement_transactions",
+            moving(children),
+            Verdict::Whole,
+        ),
+        row(
+            "moving loss, parents of child lists",
+            "settlement_transactions",
+            moving("/settlement"),
+            Verdict::Whole,
+        ),
+        row(
+            "fixed loss, strict",
+            "transactions",
+            fixed("/transaction"),
+            Verdict::Fails,
+        ),
+        Row {
+            completeness: Some("strict"),
+            ..row(
+                "fixed loss, strict (set)",
+                "settlement_transactions",
+                fixed(children),
+                Verdict::Fails,
+            )
+        },
+        Row {
+            completeness: Some("warn"),
+            ..row(
+                "fixed loss, warn",
+                "transactions",
+                fixed("/transaction"),
+                Verdict::Trusted,
+            )
+        },
+        Row {
+            completeness: Some("warn"),
+            ..row(
+                "fixed loss, warn, child lists",
+                "settlement_transactions",
+                fixed(children),
+                Verdict::Trusted,
+            )
+        },
+        Row {
+            grows: true,
+            concurrency: 1,
+            ..row(
+                "a total that grows, c=1",
+                "transactions",
+                None,
+                Verdict::WholeAndMore,
+            )
+        },
+        Row {
+            grows: true,
+            ..row(
+                "a total that grows, c=4",
+                "transactions",
+                None,
+                Verdict::WholeAndMore,
+            )
+        },
+    ];
+    for row in &rows {
+        let what = row.what;
+        let stored = match row.stream {
+            "subaccounts" => ("subaccounts", 120),
+            "settlement_transactions" => ("settlements", 100),
+            _ => ("transactions", 300),
+        };
+        let server = FakePaystack::start(Options {
+            keys: vec![KEY.to_owned()],
+            records: [stored].into(),
+            children_per_parent: 3,
+            start: t(START),
+            end: t("2024-05-01T00:00:00Z"),
+            faults: row
+                .fault
+                .iter()
+                .map(|(path, fault)| FaultRule::every_on(path, fault.clone()))
+                .collect(),
+            grow_every: row.grows.then_some(1),
+            grow_in_range: row.grows,
+            ..Options::default()
+        })
+        .await
+        .unwrap();
+        let truth = |server: &FakePaystack| -> Vec<u64> {
+            if def(row.stream).cursor_field().is_some() {
+                server.ids(row.stream, t(START), chrono::Utc::now())
+            } else {
+                server.all_ids(row.stream)
+            }
+        };
+        let before = truth(&server);
+        let (out, stderr) = read_logged(&server, row).await;
+        let got = out.record_ids(row.stream);
+        let unique: HashSet<u64> = got.iter().copied().collect();
+        assert_eq!(unique.len(), got.len(), "{what}: duplicates");
+        if let Some((_, fault)) = &row.fault {
+            let kind = fault.kind();
+            assert!(
+                server.stats().faults_by_kind[&kind] > 0,
+                "{what}: no {kind}"
+            );
+        }
+        let statuses = out.statuses(row.stream);
+        let final_status = statuses.last().map(String::as_str);
+        let trusted: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("Completeness is set to warn for this stream"))
+            .collect();
+        match row.verdict {
+            Verdict::Whole | Verdict::WholeAndMore | Verdict::Trusted => {
+                assert_eq!(out.code, 0, "{what}: {stderr}");
+                assert_eq!(final_status, Some("COMPLETE"), "{what}");
+                assert!(out.errors().is_empty(), "{what}");
+            }
+            Verdict::Fails => {
+                assert_eq!(out.code, 1, "{what}");
+                assert_eq!(final_status, Some("INCOMPLETE"), "{what}");
+            }
+        }
+        match row.verdict {
+            Verdict::Whole => {
+                let mut got = got.clone();
+                got.sort_unstable();
+                assert_eq!(got, before, "{what}: every record, once");
+                assert_eq!(truth(&server), before, "{what}: nothing was created");
+                assert!(trusted.is_empty(), "{what}: {stderr}");
+            }
+            Verdict::WholeAndMore => {
+                for id in &before {
+                    assert!(unique.contains(id), "{what}: {id} is missing: {stderr}");
+                }
+                let after: HashSet<u64> = server.all_ids(row.stream).into_iter().collect();
+                assert!(
+                    unique.is_subset(&after),
+                    "{what}: a record the fake never held"
+                );
+                assert!(after.len() > before.len(), "{what}: the lists grew");
+                assert!(trusted.is_empty(), "{what}: {stderr}");
+            }
+            Verdict::Fails => {
+                let e = out.errors()[0];
+                assert_eq!(e["failure_type"], "system_error", "{what}: {e}");
+                let message = e["message"].as_str().unwrap();
+                let hint = format!(r#"set "completeness": {{"{}": "warn"}}"#, row.stream);
+                for needle in [
+                    "but two reads delivered",
+                    "different ones between them",
+                    &hint,
+                ] {
+                    assert!(message.contains(needle), "{what}: {message}");
+                }
+                assert!(got.len() < before.len(), "{what}");
+            }
+            Verdict::Trusted => {
+                assert!(!trusted.is_empty(), "{what}: no WARN in {stderr}");
+                for line in &trusted {
+                    assert!(line.contains("WARN"), "{what}: {line}");
+                    let head = format!("{}: Paystack announced", row.stream);
+                    assert!(line.contains(&head), "{what}: {line}");
+                    assert!(line.contains("Which records are missing, if any, cannot be known"));
+                }
+                let account = format!(
+                    "{} trusted (completeness: warn). stream=\"{}\"",
+                    if trusted.len() == 1 {
+                        "1 shortfall".to_owned()
+                    } else {
+                        format!("{} shortfalls", trusted.len())
+                    },
+                    row.stream
+                );
+                assert!(stderr.contains(&account), "{what}: {account} in {stderr}");
+                let missing = before.iter().filter(|id| !unique.contains(id)).count();
+                assert!(missing > 0, "{what}: a record is lost on every read");
+                assert!(unique.iter().all(|id| before.contains(id)), "{what}");
+                // The state moves as for complete slices: to the newest
+                // record emitted (a child stream: its newest parent).
+                if row.stream == "transactions" {
+                    let newest = got
+                        .iter()
+                        .filter_map(|id| server.created_at(row.stream, *id))
+                        .max();
+                    let last = out.state_cursors(row.stream).last().map(|c| t(c));
+                    assert_eq!(last, newest, "{what}");
+                }
+            }
+        }
+    }
+}

@@ -285,3 +285,60 @@ async fn an_unreadable_body_is_retried_then_reported_as_a_system_error() {
         e["message"]
     );
 }
+
+/// Records the connector cannot place: one without an id is emitted
+/// without it, and one created in the future (2031) is emitted although it
+/// is past the window, without moving the state past the sync's end; one
+/// WARN at the stream's end says both. The endpoint here ignores `to`, as
+/// an endpoint may whose filter is not on the creation time it shows.
+#[tokio::test]
+async fn records_without_an_id_or_from_the_future_are_emitted_and_told() {
+    let server = MockServer::start().await;
+    let created = |at| t(at);
+    let mut no_id = record("transactions", 3, created("2024-03-01T00:00:00Z"));
+    no_id.as_object_mut().unwrap().remove("id");
+    let data = vec![
+        record("transactions", 9, created("2031-01-01T00:00:00Z")),
+        record("transactions", 2, created("2024-07-01T00:00:00Z")),
+        no_id,
+        record("transactions", 1, created("2024-02-01T00:00:00Z")),
+    ];
+    let body = json!({
+        "status": true, "message": "Transactions retrieved", "data": data,
+        "meta": {"total": 4, "perPage": 200, "page": 1, "pageCount": 1},
+    });
+    Mock::given(method("GET"))
+        .and(path("/transaction"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let files = Files::new();
+    let config = files.config(json!({"secret_key": KEY, "start_date": "2024-01-01T00:00:00Z"}));
+    let catalog = files.catalog(&[("transactions", "incremental")]);
+    let (out, stderr) = read_binary(server.uri(), config, catalog, &[]).await;
+    assert_eq!(out.code, 0, "{stderr}");
+    assert_eq!(out.statuses("transactions").last().unwrap(), "COMPLETE");
+    let records = out.records("transactions");
+    let ids: Vec<Option<u64>> = records.iter().map(|r| r["id"].as_u64()).collect();
+    assert_eq!(ids, [Some(9), Some(2), None, Some(1)], "every record, once");
+    let cursors = out.state_cursors("transactions");
+    assert_eq!(
+        cursors.last().map(String::as_str),
+        Some("2024-07-01T00:00:00.000Z"),
+        "the state stays at the newest record of the window"
+    );
+    let warns: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("transactions: "))
+        .collect();
+    assert_eq!(warns.len(), 1, "one WARN: {stderr}");
+    for needle in [
+        "transactions: 1 record had no id (emitted without it; a destination in deduped mode \
+         cannot deduplicate them",
+        "and 1 record was created in the future (the latest at 2031-01-01T00:00:00.000Z, later \
+         than now, ",
+        "without moving the state past the sync's own end",
+    ] {
+        assert!(warns[0].contains(needle), "{}", warns[0]);
+    }
+}

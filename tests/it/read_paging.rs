@@ -320,3 +320,110 @@ async fn every_stream_reports_started_running_complete_in_order() {
         .unwrap();
     assert_eq!(estimate["trace"]["estimate"]["row_estimate"], 3);
 }
+
+/// A window whose first page claims more pages than one list may hold
+/// (100,000) is split like any dense window, and read whole: here the first
+/// page of the whole window overstates its count (the split slices answer
+/// truly), at 99,000 pages, just over the limit, and far over it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_claiming_more_than_100000_pages_is_split_first() {
+    use fake_paystack::{FakePaystack, Fault, FaultRule, Options};
+    for pages in [99_000u64, 100_001, 400_000] {
+        let server = FakePaystack::start(Options {
+            keys: vec![KEY.to_owned()],
+            records: [("transactions", 300)].into(),
+            start: t("2024-01-01T00:00:00Z"),
+            end: t("2024-05-01T00:00:00Z"),
+            ..Options::default()
+        })
+        .await
+        .unwrap();
+        let extra = i64::try_from(pages * 25 - 300).unwrap();
+        server.push_fault(FaultRule::nth_on(
+            "/transaction",
+            1,
+            Fault::WrongTotal(extra),
+        ));
+        let files = Files::new();
+        let cmd = read_cmd(
+            &files.default_config(0),
+            &files.catalog(&[("transactions", "incremental")]),
+            None,
+        );
+        let mut s = fake_settings(server.uri(), 25, 4);
+        s.tuning = Tuning {
+            per_page: 25,
+            max_pages_per_slice: 60_000,
+        };
+        let out = run(cmd, &s).await;
+        assert_eq!(out.code, 0, "{pages}: {}", out.text);
+        let mut got = out.record_ids("transactions");
+        got.sort_unstable();
+        let want = server.ids("transactions", t("2024-01-01T00:00:00Z"), now());
+        assert_eq!(got, want, "{pages}: every record, once");
+        let requests = server.stats().requests;
+        assert!(
+            requests < 40,
+            "{pages}: split in a few slices, {requests} requests"
+        );
+    }
+}
+
+/// A slice of one second that claims more than 100,000 pages cannot be
+/// split: the stream fails on its first page, saying what to do. The fake
+/// holds 2.6 million transactions created in one second (25 a page: 104,000
+/// pages); the window is that second, or three seconds around it, cut into
+/// one-second slices first (the first of which, asking up to the dense
+/// second with an inclusive `to`, is refused).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_claiming_more_than_100000_pages_fails_saying_what_to_do() {
+    use fake_paystack::{FakePaystack, Options};
+    let server = FakePaystack::start(Options {
+        keys: vec![KEY.to_owned()],
+        records: [("transactions", 2_600_000)].into(),
+        start: t("2024-03-01T10:00:00Z"),
+        end: t("2024-03-01T10:00:01Z"),
+        ..Options::default()
+    })
+    .await
+    .unwrap();
+    let cases = [
+        (
+            ("2024-03-01T10:00:00Z", "2024-03-01T10:00:01Z"),
+            "GET /transaction?from=2024-03-01T09:59:59.000Z&to=2024-03-01T10:00:01.000Z",
+            "set end_date to 2024-03-01T10:00:00.000Z",
+            1,
+        ),
+        (
+            ("2024-03-01T09:59:59Z", "2024-03-01T10:00:02Z"),
+            "GET /transaction?from=2024-03-01T09:59:58.000Z&to=2024-03-01T10:00:00.000Z",
+            "set end_date to 2024-03-01T09:59:59.000Z",
+            2,
+        ),
+    ];
+    for ((start, end), query, end_date, requests) in cases {
+        server.reset_stats();
+        let files = Files::new();
+        let config = files.config(serde_json::json!({
+            "secret_key": KEY, "start_date": start, "end_date": end,
+        }));
+        let cmd = read_cmd(
+            &config,
+            &files.catalog(&[("transactions", "incremental")]),
+            None,
+        );
+        let out = run(cmd, &fake_settings(server.uri(), 25, 1)).await;
+        assert_eq!(out.code, 1, "{start}");
+        let e = out.errors()[0];
+        assert_eq!(e["failure_type"], "system_error", "{e}");
+        let message = e["message"].as_str().unwrap();
+        let claim = "claims 104000 pages (2600000 records) in a slice of 1 s, which is not split \
+                     further: more than the 100000 pages the connector reads from one list";
+        for needle in [query, claim, end_date] {
+            assert!(message.contains(needle), "{start}: {message}");
+        }
+        assert!(out.record_ids("transactions").is_empty());
+        let sent = server.stats().requests;
+        assert_eq!(sent, requests, "{start}: refused on its first page");
+    }
+}

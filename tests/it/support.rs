@@ -315,6 +315,18 @@ pub async fn read_binary(
     catalog: PathBuf,
     flags: &'static [&'static str],
 ) -> (Output, String) {
+    read_binary_with(uri, config, catalog, flags, Vec::new()).await
+}
+
+/// [`read_binary`] with these environment variables set (the
+/// `SOURCE_PAYSTACK_*` tuning).
+pub async fn read_binary_with(
+    uri: String,
+    config: PathBuf,
+    catalog: PathBuf,
+    flags: &'static [&'static str],
+    envs: Vec<(&'static str, String)>,
+) -> (Output, String) {
     let out = tokio::task::spawn_blocking(move || {
         bin()
             .arg("read")
@@ -324,6 +336,7 @@ pub async fn read_binary(
             .arg("--catalog")
             .arg(&catalog)
             .env("PAYSTACK_API_URL", uri)
+            .envs(envs)
             .output()
             .unwrap()
     })

@@ -175,6 +175,44 @@ async fn grow_every_inserts_while_listing() {
     assert_eq!(server.total("transfers"), 12);
 }
 
+/// `grow_in_range`: the grown record is created at the newest second the
+/// query selects, so a filtered list's own `meta.total` grows while it is
+/// read, and the record is one of its own (at the top, newest first).
+#[tokio::test]
+async fn grow_in_range_grows_the_query_being_read() {
+    let server = FakePaystack::start(Options {
+        grow_every: Some(2),
+        grow_in_range: true,
+        ..options(&[("transfers", 10)])
+    })
+    .await
+    .unwrap();
+    let from = server
+        .created_at("transfers", server.all_ids("transfers")[2])
+        .unwrap();
+    let to = server
+        .created_at("transfers", server.all_ids("transfers")[6])
+        .unwrap();
+    let query = format!(
+        "/transfer?perPage=50&from={}&to={}",
+        from.format("%Y-%m-%dT%H:%M:%S.000Z"),
+        to.format("%Y-%m-%dT%H:%M:%S.000Z")
+    );
+    let before = get(&server, &query).await;
+    let after = get(&server, &query).await;
+    let total = |g: &crate::support::Got| g.json()["meta"]["total"].as_u64().unwrap();
+    assert_eq!(total(&after), total(&before) + 1, "the query itself grew");
+    let new = server.all_ids("transfers").last().copied().unwrap();
+    assert_eq!(after.ids()[0], new, "the new record heads the list");
+    assert_eq!(server.created_at("transfers", new), Some(to));
+    // An unfiltered list grows with a record created now.
+    get(&server, "/transfer").await;
+    get(&server, "/transfer").await;
+    let newest = server.all_ids("transfers").last().copied().unwrap();
+    let created = server.created_at("transfers", newest).unwrap();
+    assert!(created > to, "created now: {created}");
+}
+
 #[test]
 fn spawned_server_works_without_a_runtime_and_stops_on_drop() {
     let server = FakePaystack::spawn(options(&[("customers", 5)])).unwrap();

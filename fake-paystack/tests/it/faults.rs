@@ -385,6 +385,74 @@ async fn a_lost_record_on_cursor_and_child_lists_and_from_the_nth_request_on() {
     }
 }
 
+/// A loss that moves: each serving of the same page leaves out the next
+/// record, `meta` unchanged; two reads deliver the whole page between them.
+#[tokio::test]
+async fn a_lost_record_that_moves_between_servings() {
+    let server = with_faults(vec![]).await;
+    let path = "/transaction?perPage=7&page=2";
+    let whole = get(&server, path).await;
+    server.push_fault(FaultRule::every_on("/transaction", Fault::LoseMovingRecord));
+    let mut union = std::collections::BTreeSet::new();
+    for k in 0..3 {
+        let lossy = get(&server, path).await;
+        let mut want = whole.ids();
+        want.remove(k);
+        assert_eq!(lossy.ids(), want, "serving {k} leaves out record {k}");
+        assert_eq!(lossy.json()["meta"], whole.json()["meta"], "meta unchanged");
+        union.extend(lossy.ids());
+    }
+    assert_eq!(union.len(), 7, "the servings deliver the page between them");
+    // Another page (another query) counts its own servings.
+    let other = get(&server, "/transaction?perPage=7&page=1").await;
+    assert_eq!(other.ids().len(), 6);
+    // A page of one record loses it every other serving.
+    let one = "/transaction?perPage=1&page=3";
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        got.push(get(&server, one).await.ids().len());
+    }
+    assert_eq!(got, [0, 1, 0, 1]);
+    assert_eq!(server.stats().faults_by_kind["lose-moving"], 3 + 1 + 4);
+    assert_eq!(
+        "lose-moving".parse::<Fault>().unwrap(),
+        Fault::LoseMovingRecord
+    );
+    assert_eq!(Fault::LoseMovingRecord.to_string(), "lose-moving");
+}
+
+/// A child list: the same, on the children of one settlement.
+#[tokio::test]
+async fn a_lost_record_that_moves_on_a_child_list() {
+    let server = FakePaystack::start(Options {
+        faults: vec![FaultRule::every_on(
+            "/settlement/{id}/transactions",
+            Fault::LoseMovingRecord,
+        )],
+        children_per_parent: 3,
+        ..options(&[("settlements", 4)])
+    })
+    .await
+    .unwrap();
+    let (key, children) = server
+        .all_ids("settlements")
+        .into_iter()
+        .map(|id| server.parent_key("settlements", id).unwrap())
+        .map(|key| (key.clone(), server.children("settlements", &key)))
+        .find(|(_, kids)| kids.len() >= 2)
+        .expect("a settlement with two transactions");
+    let path = format!("/settlement/{key}/transactions?perPage=50");
+    let first = get(&server, &path).await.ids();
+    let second = get(&server, &path).await.ids();
+    assert_eq!(first.len(), children.len() - 1);
+    assert_eq!(second.len(), children.len() - 1);
+    assert_ne!(first, second, "a different record each time");
+    let mut union: Vec<u64> = first.into_iter().chain(second).collect();
+    union.sort_unstable();
+    union.dedup();
+    assert_eq!(union, children);
+}
+
 #[tokio::test]
 async fn a_total_missing_or_wrong() {
     let server = with_faults(vec![
@@ -496,7 +564,7 @@ async fn every_random_kind_leaves_the_server_healthy() {
     }
     let stats = server.stats();
     assert_eq!(stats.requests, 400);
-    assert_eq!(stats.faults_by_kind.len(), 17, "{:?}", stats.faults_by_kind);
+    assert_eq!(stats.faults_by_kind.len(), 18, "{:?}", stats.faults_by_kind);
     server.set_random_faults(None);
     assert_eq!(
         get(&server, "/transaction?perPage=20").await.ids().len(),
