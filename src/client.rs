@@ -125,6 +125,8 @@ pub struct Meta {
     pub page_count: Option<u64>,
     /// Cursor paging: the cursor of the next page (`None` at the end).
     pub next: Option<String>,
+    /// The answer had a `meta` object (`false`: none, or not an object).
+    pub present: bool,
 }
 
 /// A record's values out of place ([`crate::normalise::fix`]).
@@ -523,6 +525,7 @@ fn read_meta(meta: &Value) -> Meta {
         page: num("page"),
         page_count: num("pageCount"),
         next,
+        present: meta.is_object(),
     }
 }
 
@@ -615,6 +618,7 @@ mod tests {
                 page: Some(1),
                 page_count: Some(1),
                 next: None,
+                present: true,
             }
         );
     }

@@ -480,14 +480,17 @@ impl ListPages for Cursor {
     fn take(&mut self, ask: &Ask, page: &Page, path: &str) -> Result<Option<u32>, Error> {
         let page_no = ask.page_no;
         self.common.arrived(page_no, page);
-        if page.meta == Meta::default() && page.records.len() >= self.per_page as usize {
-            // No cursor to go on with, yet the page does not look like the last.
+        if !page.meta.present && !page.records.is_empty() {
+            // No cursor to go on with, and no word that the list ends here:
+            // a short page is no proof either (Paystack may cap the page
+            // size below what was asked).
             return Err(Error::Pagination {
                 path: path.to_owned(),
                 detail: format!(
-                    "page {page_no} is full ({} records) but has no `meta`, so no cursor to the \
-                     next page; the rest of the list cannot be reached. If this persists, report \
-                     it to Paystack support",
+                    "page {page_no} has {} records but no `meta`, so no cursor to the next page \
+                     and no word that the list ends here; the rest of the list, if any, cannot \
+                     be reached. Run the sync again; if this persists, report it to Paystack \
+                     support",
                     page.records.len()
                 ),
             });
@@ -582,16 +585,17 @@ mod tests {
             (first.query.page, first.query.next.as_deref()),
             (None, None)
         );
-        let next = |token: &str| Meta {
-            next: Some(token.into()),
+        let next = |token: Option<&str>| Meta {
+            next: token.map(Into::into),
+            present: true,
             ..Meta::default()
         };
-        take(list.as_mut(), &first, &page(&[9, 8], next("c2")));
+        take(list.as_mut(), &first, &page(&[9, 8], next(Some("c2"))));
         assert_eq!(list.counts().pages, None);
         let second = list.next().unwrap();
         assert_eq!(second.page_no, 2);
         assert_eq!(second.query.next.as_deref(), Some("c2"));
-        take(list.as_mut(), &second, &page(&[7], Meta::default()));
+        take(list.as_mut(), &second, &page(&[7], next(None)));
         assert!(list.is_complete());
         assert_eq!(list.counts().received, 3);
     }
@@ -610,6 +614,7 @@ mod tests {
         let meta = Meta {
             total: Some(5),
             page_count: Some(3),
+            present: true,
             ..Meta::default()
         };
         let mut list = started(2, &[5, 4], &meta).again();
@@ -696,22 +701,27 @@ mod tests {
         assert_eq!(unchecked.announced(), None);
     }
 
+    /// A cursor page with records but no `meta` is an error, full or short
+    /// (a short page may be a capped one); an empty one is the end.
+    #[test]
+    fn a_cursor_page_with_records_but_no_meta_is_an_error_an_empty_one_the_end() {
+        for ids in [&[9, 8][..], &[9]] {
+            let mut list = Paging::Cursor.start(2);
+            let first = list.next().unwrap();
+            let e = list
+                .take(&first, &page(ids, Meta::default()), "/terminal")
+                .unwrap_err();
+            assert!(matches!(e, Error::Pagination { .. }), "{ids:?}: {e}");
+            assert!(e.to_string().contains("no `meta`"), "{e}");
+        }
+        let mut list = Paging::Cursor.start(2);
+        let first = list.next().unwrap();
+        take(list.as_mut(), &first, &page(&[], Meta::default()));
+        assert!(list.is_complete(), "an empty page without meta is the last");
+    }
+
     /// A first page that claims too many pages is taken in (the slice
     /// splits it, or refuses it); a later page that does is an error.
-    #[test]
-    fn a_full_cursor_page_without_meta_is_an_error_a_short_one_the_end() {
-        let mut list = Paging::Cursor.start(2);
-        let first = list.next().unwrap();
-        let e = list
-            .take(&first, &page(&[9, 8], Meta::default()), "/terminal")
-            .unwrap_err();
-        assert!(matches!(e, Error::Pagination { .. }), "{e}");
-        assert!(e.to_string().contains("no `meta`"), "{e}");
-        let mut list = Paging::Cursor.start(2);
-        let first = list.next().unwrap();
-        take(list.as_mut(), &first, &page(&[9], Meta::default()));
-        assert!(list.is_complete(), "a short page without meta is the last");
-    }
 
     #[test]
     fn a_list_of_too_many_pages_is_an_error() {

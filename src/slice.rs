@@ -745,6 +745,7 @@ mod tests {
         let mut p = decode_page(body.into_bytes(), Fields::default()).unwrap();
         p.meta = Meta {
             next: next.map(str::to_owned),
+            present: true,
             ..Meta::default()
         };
         p
@@ -757,6 +758,7 @@ mod tests {
             page: None,
             page_count: Some(total.div_ceil(per_page)),
             next: None,
+            present: true,
         }
     }
 
@@ -898,6 +900,7 @@ mod tests {
             page: Some(1),
             page_count: Some(2),
             next: None,
+            present: true,
         };
         answer(
             &mut p,
@@ -1369,7 +1372,7 @@ mod tests {
                     .collect();
                 let body = format!(r#"{{"status":true,"data":[{}]}}"#, records.join(","));
                 let mut page = decode_page(body.into_bytes(), Fields::cursor("createdAt")).unwrap();
-                page.meta = Meta { total, per_page: None, page: None, page_count, next: None };
+                page.meta = Meta { total, per_page: None, page: None, page_count, next: None, present: true };
                 if p.on_page(&req, &page).is_err() {
                     break;
                 }

@@ -133,8 +133,8 @@ impl Row {
     }
 }
 
-/// A full cursor page without `meta` fails its stream.
-const NO_CURSOR: &[(&str, &str)] = &[("terminals", "has no `meta`, so no cursor to the next page")];
+/// A cursor page with records but without `meta` fails its stream.
+const NO_CURSOR: &[(&str, &str)] = &[("terminals", "but no `meta`, so no cursor to the next page")];
 
 /// The rows: one per switch of the fake, then combinations.
 #[rustfmt::skip]
@@ -189,6 +189,9 @@ fn rows() -> Vec<Row> {
             b.time_format = TimeFormat::Seconds;
         })
         .failing(NO_CURSOR),
+        // A capped first page is short: without meta it is still no proof of the end.
+        row("no meta, a capped page", |o| (o.behaviour.omit_meta, o.behaviour.max_per_page) = (true, Some(4)))
+            .failing(NO_CURSOR),
         row("a capped page, ties ascending, \"null\" cursors, truncated bounds", |o| {
             let b = &mut o.behaviour;
             (b.max_per_page, b.ties, b.null_cursor_as_string) = (Some(4), TieOrder::IdAscending, true);
