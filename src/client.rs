@@ -21,8 +21,9 @@ use crate::config::SecretKey;
 use crate::error::Error;
 use crate::error::Retry;
 use crate::normalise::{self, Misfit, Plan, Scanner, Seen};
+use crate::rate_headers::RateHeaders;
 use crate::ratelimit::{Pace, RateLimiter};
-use crate::retry::{Decision, RetryPolicy, server_wait};
+use crate::retry::{Attempts, Decision, RetryPolicy};
 use crate::state::parse_cursor_str;
 
 /// The connector's `User-Agent`.
@@ -229,21 +230,25 @@ impl Client {
     ) -> Result<Page, Error> {
         let url = format!("{}{}", self.settings.base_url, path);
         let pairs = query.pairs();
-        let mut attempt = 0u32;
+        let mut attempts = Attempts::default();
         loop {
-            attempt += 1;
             if let Some(pace) = self.limiter.acquire().await {
                 notify(Notice::Paced(pace));
             }
-            let error = match self.attempt(&url, path, &pairs, fields, attempt).await {
+            let error = match self
+                .attempt(&url, path, &pairs, fields, attempts.total() + 1)
+                .await
+            {
                 Ok(page) => {
                     self.limiter.succeeded();
                     return Ok(page);
                 }
                 Err(error) => error,
             };
-            match self.settings.retry.decide(&error, attempt, fastrand::f64()) {
-                Decision::Stop => return Err(error),
+            attempts.count(&error);
+            let policy = &self.settings.retry;
+            match policy.decide(&error, attempts, fastrand::f64()) {
+                Decision::Stop => return Err(error.after_attempts(attempts.total())),
                 Decision::Retry(delay) => {
                     let rate_limited = error.retry() == Retry::RateLimited;
                     notify(Notice::Retrying { rate_limited });
@@ -259,10 +264,10 @@ impl Client {
                     tracing::warn!(
                         path,
                         page = query.page,
-                        attempt,
                         delay_ms = delay.as_millis() as u64,
-                        error = %error,
-                        "Request failed; retrying."
+                        "{error} Sending it again in {} ({}).",
+                        crate::rate_headers::human(delay),
+                        policy.budget_note(&error, attempts)
                     );
                     tokio::time::sleep(delay).await;
                 }
@@ -317,7 +322,7 @@ impl Client {
             Error::Transport {
                 path: path.to_owned(),
                 detail,
-                attempts: attempt,
+                attempts: 1,
             }
         };
         tracing::debug!(path, ?query, attempt, "GET");
@@ -329,30 +334,25 @@ impl Client {
             .await
             .map_err(transport)?;
         let status = response.status();
-        self.limiter.observe(response.headers());
+        let rate = RateHeaders::read(response.headers(), Utc::now());
+        self.limiter.observe(&rate);
         if !status.is_success() {
-            let wait = server_wait(response.headers(), Utc::now());
+            let wait = rate.server_wait();
             let body = response.bytes().await.unwrap_or_default();
             let message = api_message(&body, status);
-            return Err(Error::from_status(
-                status.as_u16(),
-                wait,
-                path,
-                message,
-                attempt,
-            ));
+            return Err(Error::from_status(status.as_u16(), wait, path, message, 1));
         }
         let body = response.bytes().await.map_err(transport)?.to_vec();
         decode_page(body, fields).map_err(|d| match d {
             DecodeError::Refused(message) => Error::Api {
                 path: path.to_owned(),
                 message,
-                attempts: attempt,
+                attempts: 1,
             },
             DecodeError::Malformed(detail) => Error::Decode {
                 path: path.to_owned(),
                 detail,
-                attempts: attempt,
+                attempts: 1,
             },
         })
     }
