@@ -84,7 +84,7 @@ pub mod time;
 
 pub use endpoints::{ENDPOINTS, Endpoint, Paging};
 pub use faults::{Fault, FaultRule, RandomFaults};
-pub use ratelimit::RateLimit;
+pub use ratelimit::{RateLimit, ResetFormat};
 pub use stats::Stats;
 
 /// The largest [`Options::children_per_parent`].

@@ -152,6 +152,7 @@ fn bad_flags_exit_with_usage_errors() {
         &["--start", "yesterday"],
         &["--records", "3", "--total", "9"],
         &["--fault", "x=500"],
+        &["--reset-format", "hours"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_fake-paystack"))
             .args(args)
