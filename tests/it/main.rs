@@ -11,6 +11,7 @@ mod first_hour;
 mod interrupt;
 mod metadata;
 mod more_streams;
+mod rate_limits;
 mod read_errors;
 mod read_paging;
 mod read_state;
