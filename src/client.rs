@@ -230,15 +230,15 @@ impl Client {
     ) -> Result<Page, Error> {
         let url = format!("{}{}", self.settings.base_url, path);
         let pairs = query.pairs();
+        // Failed attempts, in their budgets; and every attempt sent.
         let mut attempts = Attempts::default();
+        let mut sent = 0;
         loop {
             if let Some(pace) = self.limiter.acquire().await {
                 notify(Notice::Paced(pace));
             }
-            let error = match self
-                .attempt(&url, path, &pairs, fields, attempts.total() + 1)
-                .await
-            {
+            sent += 1;
+            let error = match self.attempt(&url, path, &pairs, fields, sent).await {
                 Ok(page) => {
                     self.limiter.succeeded();
                     return Ok(page);
@@ -248,7 +248,7 @@ impl Client {
             attempts.count(&error);
             let policy = &self.settings.retry;
             match policy.decide(&error, attempts, fastrand::f64()) {
-                Decision::Stop => return Err(error.after_attempts(attempts.total())),
+                Decision::Stop => return Err(error.after_attempts(sent)),
                 Decision::Retry(delay) => {
                     let rate_limited = error.retry() == Retry::RateLimited;
                     notify(Notice::Retrying { rate_limited });

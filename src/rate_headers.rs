@@ -185,7 +185,7 @@ fn capped(secs: f64, form: Form, cap: Duration, raw: &str) -> Wait {
     }
 }
 
-/// A duration for people: `45 s`, `0.3 s`, `90 s`, `2 min 5 s`, `15 min`,
+/// A duration for people: `250 ms`, `45 s`, `1.5 s`, `90 s`, `2 min 5 s`, `15 min`,
 /// `3 h 12 min`, `12 d 8 h`, `55 years`.
 pub fn human(d: Duration) -> String {
     let s = d.as_secs();
@@ -202,6 +202,7 @@ pub fn human(d: Duration) -> String {
         _ if s >= day => two(s / day, "d", s % day / h, "h"),
         _ if s >= h => two(s / h, "h", s % h / min, "min"),
         _ if s >= 2 * min => two(s / min, "min", s % min, "s"),
+        _ if d < Duration::from_secs(1) => format!("{} ms", d.as_millis()),
         _ => format!("{} s", (d.as_secs_f64() * 10.0).round() / 10.0),
     }
 }
@@ -367,7 +368,9 @@ mod tests {
     #[test]
     fn durations_for_people() {
         for (s, text) in [
-            (0.25, "0.3 s"),
+            (0.25, "250 ms"),
+            (0.0, "0 ms"),
+            (1.46, "1.5 s"),
             (45.0, "45 s"),
             (90.0, "90 s"),
             (125.0, "2 min 5 s"),
