@@ -5,11 +5,14 @@
 //!   at the limit without bursting past it. Every request sent takes a slot,
 //!   429s included: the pace never sends more than the allowed rate. Slots go
 //!   first come, first served, so no stream is starved by a busier one.
-//! - Paystack's `x-ratelimit-*` headers steer it: a lower `x-ratelimit-limit`
-//!   lowers the allowed rate (never raised back, never above the configured
-//!   one); few requests `remaining` before the window `reset`s spreads them
-//!   over what is left of the window (another client may be using the same
-//!   key); none remaining pauses everybody until the reset.
+//! - Paystack's `x-ratelimit-*` headers steer it (read in whatever form they
+//!   come by [`crate::rate_headers`], a reset never further than the
+//!   documented window; one that claims more is said once at WARN): a lower
+//!   `x-ratelimit-limit` lowers the allowed rate (never raised back, never
+//!   above the configured one); few requests `remaining` before the window
+//!   `reset`s spreads them over what is left of the window (another client
+//!   may be using the same key); none remaining pauses everybody until the
+//!   reset.
 //! - A 429 slows the pace: the limiter goes at a *share* of the allowed rate,
 //!   which each 429 cuts and each success wins back, additively, up to the
 //!   whole allowed rate (AIMD, as TCP does with its window). Two kinds of 429:
