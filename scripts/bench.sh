@@ -4,7 +4,7 @@
 # each with concurrency on (the defaults) and off, and prints one table of
 # records/s, requests/s, MB/s and peak RSS next to the targets.
 #
-#   bash scripts/bench.sh              # the full benchmark, about 17 minutes
+#   bash scripts/bench.sh              # the full benchmark, about 25 minutes
 #   bash scripts/bench.sh --quick      # a smoke check (not a measurement)
 #   bash scripts/bench.sh --only 1     # one scenario; --help for every flag
 #

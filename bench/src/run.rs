@@ -20,8 +20,8 @@ use crate::sys::{self, CpuTotals};
 pub const LIVE_KEY: &str = "sk_live_fakepaystack000";
 pub const TEST_KEY: &str = "sk_test_fakepaystack000";
 
-/// The fake's rate-limit window, as at Paystack, in seconds.
-pub const WINDOW_SECS: u64 = 60;
+/// The fake's rate-limit window, as at Paystack.
+pub const WINDOW: Duration = Duration::from_secs(60);
 /// Paystack's limits per window: live and test keys.
 pub const LIVE_LIMIT: u32 = 600;
 pub const TEST_LIMIT: u32 = 100;
@@ -78,13 +78,8 @@ pub struct Spec {
     /// Records in all, spread evenly over the eight streams.
     pub records: u64,
     pub latency_ms: u64,
-    /// The fake limits each key to its limit per window.
+    /// The fake limits each key to its limit per 60-second window.
     pub rate_limited: bool,
-    /// The fake's window, in seconds (Paystack: 60).
-    pub window_secs: u64,
-    /// Requests per window for this run's key; `None`: Paystack's (600 for
-    /// a live key, 100 for a test key).
-    pub limit: Option<u32>,
     /// How the fake's `x-ratelimit-reset` says when its window ends.
     #[serde(serialize_with = "as_text")]
     pub reset_format: ResetFormat,
@@ -106,19 +101,15 @@ impl Spec {
         }
     }
 
-    /// The fake's limit for this run's key, per window.
-    fn limit_per_window(&self) -> u32 {
-        self.limit.unwrap_or(if self.key.starts_with("sk_live_") {
-            LIVE_LIMIT
-        } else {
-            TEST_LIMIT
-        })
-    }
-
     /// The fake's limit for this run's key, per minute, if it limits.
-    pub fn allowed_per_minute(&self) -> Option<f64> {
-        self.rate_limited
-            .then(|| f64::from(self.limit_per_window()) * 60.0 / self.window_secs as f64)
+    pub fn allowed_per_minute(&self) -> Option<u32> {
+        self.rate_limited.then(|| {
+            if self.key.starts_with("sk_live_") {
+                LIVE_LIMIT
+            } else {
+                TEST_LIMIT
+            }
+        })
     }
 
     /// A file-name stem, e.g. `s1-1000000-concurrent`.
@@ -236,9 +227,9 @@ pub fn run(spec: &Spec, connector: &Path, work: &Path) -> Result<Measured, Strin
         end: data_end(),
         latency: Duration::from_millis(spec.latency_ms),
         rate_limit: spec.rate_limited.then_some(RateLimit {
-            live_limit: spec.limit.unwrap_or(LIVE_LIMIT),
-            test_limit: spec.limit.unwrap_or(TEST_LIMIT),
-            window: Duration::from_secs(spec.window_secs),
+            live_limit: LIVE_LIMIT,
+            test_limit: TEST_LIMIT,
+            window: WINDOW,
             reset_format: spec.reset_format,
         }),
         random_faults: (spec.injected_429_rate > 0.0).then(|| RandomFaults {
@@ -399,7 +390,7 @@ pub fn run(spec: &Spec, connector: &Path, work: &Path) -> Result<Measured, Strin
         mb_per_s: output.bytes as f64 / 1e6 / seconds,
         allowed_share: spec
             .allowed_per_minute()
-            .map(|limit| requests_per_s / (limit / 60.0)),
+            .map(|limit| requests_per_s / (f64::from(limit) / 60.0)),
         cpu_connector_user: reaped.user.as_secs_f64(),
         cpu_connector_sys: reaped.system.as_secs_f64(),
         cpu_fake: fake_cpu,
