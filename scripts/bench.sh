@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark (see bench/README.md): builds the release binaries, then runs
-# source-paystack against the fake Paystack in five scenarios,
+# source-paystack against the fake Paystack in ten scenarios,
 # each with concurrency on (the defaults) and off, and prints one table of
 # records/s, requests/s, MB/s and peak RSS next to the targets.
 #
-#   bash scripts/bench.sh              # the full benchmark, about 13 minutes
+#   bash scripts/bench.sh              # the full benchmark, about 25 minutes
 #   bash scripts/bench.sh --quick      # a smoke check (not a measurement)
 #   bash scripts/bench.sh --only 1     # one scenario; --help for every flag
 #

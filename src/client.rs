@@ -21,8 +21,9 @@ use crate::config::SecretKey;
 use crate::error::Error;
 use crate::error::Retry;
 use crate::normalise::{self, Misfit, Plan, Scanner, Seen};
+use crate::rate_headers::RateHeaders;
 use crate::ratelimit::{Pace, RateLimiter};
-use crate::retry::{Decision, RetryPolicy, server_wait};
+use crate::retry::{Attempts, Decision, RetryPolicy};
 use crate::state::parse_cursor_str;
 
 /// The connector's `User-Agent`.
@@ -228,21 +229,25 @@ impl Client {
     ) -> Result<Page, Error> {
         let url = format!("{}{}", self.settings.base_url, path);
         let pairs = query.pairs();
-        let mut attempt = 0u32;
+        // Failed attempts, in their budgets; and every attempt sent.
+        let mut attempts = Attempts::default();
+        let mut sent = 0;
         loop {
-            attempt += 1;
             if let Some(pace) = self.limiter.acquire().await {
                 notify(Notice::Paced(pace));
             }
-            let error = match self.attempt(&url, path, &pairs, fields, attempt).await {
+            sent += 1;
+            let error = match self.attempt(&url, path, &pairs, fields, sent).await {
                 Ok(page) => {
                     self.limiter.succeeded();
                     return Ok(page);
                 }
                 Err(error) => error,
             };
-            match self.settings.retry.decide(&error, attempt, fastrand::f64()) {
-                Decision::Stop => return Err(error),
+            attempts.count(&error);
+            let policy = &self.settings.retry;
+            match policy.decide(&error, attempts, fastrand::f64()) {
+                Decision::Stop => return Err(error.after_attempts(sent)),
                 Decision::Retry(delay) => {
                     let rate_limited = error.retry() == Retry::RateLimited;
                     notify(Notice::Retrying { rate_limited });
@@ -258,10 +263,10 @@ impl Client {
                     tracing::warn!(
                         path,
                         page = query.page,
-                        attempt,
                         delay_ms = delay.as_millis() as u64,
-                        error = %error,
-                        "Request failed; retrying."
+                        "{error} Sending it again in {} ({}).",
+                        crate::rate_headers::human(delay),
+                        policy.budget_note(&error, attempts)
                     );
                     tokio::time::sleep(delay).await;
                 }
@@ -308,7 +313,7 @@ impl Client {
             Error::Transport {
                 path: path.to_owned(),
                 detail,
-                attempts: attempt,
+                attempts: 1,
             }
         };
         tracing::debug!(path, ?query, attempt, "GET");
@@ -320,9 +325,10 @@ impl Client {
             .await
             .map_err(transport)?;
         let status = response.status();
-        self.limiter.observe(response.headers());
+        let rate = RateHeaders::read(response.headers(), Utc::now());
+        self.limiter.observe(&rate);
         if !status.is_success() {
-            let wait = server_wait(response.headers(), Utc::now());
+            let wait = rate.server_wait();
             let body = response.bytes().await.unwrap_or_default();
             let message = api_message(&body, status);
             return Err(Error::from_answer(
@@ -330,7 +336,7 @@ impl Client {
                 wait,
                 path,
                 message,
-                attempt,
+                1,
                 is_error_envelope(&body),
             ));
         }
@@ -339,12 +345,12 @@ impl Client {
             DecodeError::Refused(message) => Error::Api {
                 path: path.to_owned(),
                 message,
-                attempts: attempt,
+                attempts: 1,
             },
             DecodeError::Malformed(detail) => Error::Decode {
                 path: path.to_owned(),
                 detail,
-                attempts: attempt,
+                attempts: 1,
             },
         })
     }

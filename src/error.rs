@@ -334,6 +334,19 @@ impl Error {
         self.meaning().0
     }
 
+    /// The same error, as the last of `n` attempts at its request (its
+    /// message then says the connector gave up after them).
+    pub fn after_attempts(mut self, n: u32) -> Self {
+        match &mut self {
+            Error::Http { attempts, .. }
+            | Error::Transport { attempts, .. }
+            | Error::Decode { attempts, .. }
+            | Error::Api { attempts, .. } => *attempts = n,
+            _ => {}
+        }
+        self
+    }
+
     /// The wait the server asked for, if it did.
     pub fn server_wait(&self) -> Option<Duration> {
         match self {

@@ -35,7 +35,10 @@
 //!   while a page is decoded; only a record that needs a change is rewritten.
 //! - `error`: the error type, and the one place that says what an answer
 //!   means (retry, from which budget, or fail with which failure type).
-//! - `retry`: how long to wait before another attempt (a pure function).
+//! - `rate_headers`: the one reader of Paystack's rate headers
+//!   (`Retry-After`, `x-ratelimit-*`) in every form they may take.
+//! - `retry`: how long to wait before another attempt (a pure function),
+//!   counting 5xx and 429 attempts in their own budgets.
 //! - `ratelimit`: the request-rate limiter shared by all requests.
 //!
 //! Output:
@@ -69,6 +72,7 @@ mod normalise;
 mod paging;
 mod progress;
 mod protocol;
+mod rate_headers;
 mod ratelimit;
 mod read;
 mod retry;

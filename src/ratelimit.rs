@@ -5,11 +5,14 @@
 //!   at the limit without bursting past it. Every request sent takes a slot,
 //!   429s included: the pace never sends more than the allowed rate. Slots go
 //!   first come, first served, so no stream is starved by a busier one.
-//! - Paystack's `x-ratelimit-*` headers steer it: a lower `x-ratelimit-limit`
-//!   lowers the allowed rate (never raised back, never above the configured
-//!   one); few requests `remaining` before the window `reset`s spreads them
-//!   over what is left of the window (another client may be using the same
-//!   key); none remaining pauses everybody until the reset.
+//! - Paystack's `x-ratelimit-*` headers steer it (read in whatever form they
+//!   come by [`crate::rate_headers`], a reset never further than the
+//!   documented window; one that claims more is said once at WARN): a lower
+//!   `x-ratelimit-limit` lowers the allowed rate (never raised back, never
+//!   above the configured one); few requests `remaining` before the window
+//!   `reset`s spreads them over what is left of the window (another client
+//!   may be using the same key); none remaining pauses everybody until the
+//!   reset.
 //! - A 429 slows the pace: the limiter goes at a *share* of the allowed rate,
 //!   which each 429 cuts and each success wins back, additively, up to the
 //!   whole allowed rate (AIMD, as TCP does with its window). Two kinds of 429:
@@ -23,7 +26,8 @@
 //!     connector once did, halted the whole sync for up to a minute per 429
 //!     for nothing.
 //!
-//!   The client tells which kind from [`crate::retry::server_wait`].
+//!   The client tells which kind from
+//!   [`crate::rate_headers::RateHeaders::server_wait`].
 //!
 //!   Each success wins back 2% of the allowed rate, so after an isolated 429
 //!   the pace is whole again within 5 (transient) or 10 (used up) successes:
@@ -44,8 +48,9 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
 use tokio::time::Instant;
+
+use crate::rate_headers::{self, Form, RateHeaders, Wait};
 
 /// Where the allowed rate comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +168,9 @@ struct Inner {
     queued_since: Option<Instant>,
     /// The pace last reported by [`RateLimiter::acquire`].
     reported: Option<Pace>,
+    /// Whether a reset, or a `Retry-After`, longer than believed was said.
+    told_reset: bool,
+    told_retry_after: bool,
 }
 
 /// The slowest pace 429s bring the limiter to: a quarter of the allowed rate.
@@ -209,6 +217,8 @@ impl RateLimiter {
                 slot_by_pace: false,
                 queued_since: None,
                 reported: None,
+                told_reset: false,
+                told_retry_after: false,
             }),
         }
     }
@@ -294,18 +304,26 @@ impl RateLimiter {
         s.share = (s.share + WIN_BACK).min(1.0);
     }
 
-    /// Reads Paystack's `x-ratelimit-limit`, `-remaining` and `-reset`.
-    pub fn observe(&self, headers: &HeaderMap) {
-        let num = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .filter(|v| v.is_finite() && *v >= 0.0)
-        };
-        let mut s = self.lock();
+    /// Steers the pace by Paystack's rate headers of one answer
+    /// ([`RateHeaders`]): `x-ratelimit-limit`, `-remaining` and `-reset`.
+    /// A reset or `Retry-After` that asked for more than is believed is
+    /// said at WARN, once per run for each header.
+    pub fn observe(&self, rate: &RateHeaders) {
+        let mut guard = self.lock();
+        let s = &mut *guard;
+        for (header, wait, told) in [
+            ("x-ratelimit-reset", &rate.reset, &mut s.told_reset),
+            ("Retry-After", &rate.retry_after, &mut s.told_retry_after),
+        ] {
+            if let Some(w) = wait.as_ref().filter(|w| w.asked.is_some()) {
+                if !*told {
+                    *told = true;
+                    tracing::warn!("{}", disbelieved(header, w));
+                }
+            }
+        }
         let now = Instant::now();
-        if let Some(limit) = num("x-ratelimit-limit").filter(|l| *l >= 1.0 && s.paced) {
+        if let Some(limit) = rate.limit.filter(|_| s.paced) {
             // Never faster than the limit Paystack announces for a minute.
             let floor = Duration::from_secs_f64(60.0 / limit);
             if floor > s.interval {
@@ -318,10 +336,8 @@ impl RateLimiter {
                 };
             }
         }
-        if let (Some(remaining), Some(reset)) =
-            (num("x-ratelimit-remaining"), num("x-ratelimit-reset"))
-        {
-            let reset = Duration::from_secs_f64(reset.min(3600.0));
+        if let (Some(remaining), Some(reset)) = (rate.remaining, &rate.reset) {
+            let reset = reset.wait;
             if remaining < 1.0 {
                 if now + reset > s.paused_until {
                     s.paused_until = now + reset;
@@ -371,6 +387,27 @@ impl Inner {
     }
 }
 
+/// The WARN for a `header` that asked for a longer wait than is believed.
+fn disbelieved(header: &str, w: &Wait) -> String {
+    let asked = rate_headers::human(w.asked.unwrap_or(w.wait));
+    let cap = rate_headers::human(w.wait);
+    let read_as = match w.form {
+        Form::Seconds => String::new(),
+        form => format!(" (read as {form})"),
+    };
+    let beyond = if header == "Retry-After" {
+        format!("longer than the {cap} a rate limit is waited for")
+    } else {
+        format!("longer than its documented {cap} window")
+    };
+    format!(
+        "Paystack's {header} '{}'{read_as} means a wait of {asked}, {beyond}: waiting {cap} \
+         at most instead. Nothing to do unless the sync keeps being refused (HTTP 429); then \
+         lower requests_per_minute in the config, and tell Paystack support about the header.",
+        w.raw
+    )
+}
+
 fn interval_for(per_minute: Option<u32>) -> Duration {
     match per_minute {
         Some(n) if n > 0 => Duration::from_secs(60) / n,
@@ -381,18 +418,22 @@ fn interval_for(per_minute: Option<u32>) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use reqwest::header::{HeaderMap, HeaderValue};
 
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+    /// The rate headers of an answer with these headers, received now.
+    fn headers(pairs: &[(&str, &str)]) -> RateHeaders {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.insert(*k, HeaderValue::from_static(v));
+            h.insert(
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
         }
-        h
+        RateHeaders::read(&h, chrono::Utc::now())
     }
 
     /// Paystack says `remaining` requests are left for `reset` seconds.
-    fn left(l: &RateLimiter, remaining: &'static str, reset: &'static str) {
+    fn left(l: &RateLimiter, remaining: &str, reset: &str) {
         l.observe(&headers(&[
             ("x-ratelimit-remaining", remaining),
             ("x-ratelimit-reset", reset),
@@ -828,5 +869,127 @@ mod tests {
         }
         let g = gaps(&l, 3).await;
         assert_eq!(g[2], Duration::from_millis(100));
+    }
+
+    /// `x-ratelimit-reset` `secs` from now, in each form Paystack may send.
+    fn reset_forms(secs: i64) -> Vec<(&'static str, String)> {
+        let at = chrono::Utc::now() + chrono::Duration::seconds(secs);
+        vec![
+            ("seconds", secs.to_string()),
+            ("unix seconds", at.timestamp().to_string()),
+            ("unix ms", at.timestamp_millis().to_string()),
+            (
+                "http date",
+                at.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+            ),
+        ]
+    }
+
+    /// 500 of 600 left until the window ends, in any form: our own pace,
+    /// not 500 spread over an hour.
+    #[tokio::test(start_paused = true)]
+    async fn a_window_with_room_keeps_our_pace_whatever_the_form_of_its_reset() {
+        for (form, reset) in reset_forms(60) {
+            let l = RateLimiter::new(Some(600));
+            l.observe(&headers(&[
+                ("x-ratelimit-limit", "600"),
+                ("x-ratelimit-remaining", "500"),
+                ("x-ratelimit-reset", &reset),
+            ]));
+            assert_eq!(
+                gaps(&l, 3).await,
+                [0, 100, 100].map(Duration::from_millis),
+                "{form}: {reset}"
+            );
+        }
+    }
+
+    /// None left: everybody waits until the window ends, read from any form
+    /// (a date has whole seconds: up to a second less), never longer.
+    #[tokio::test(start_paused = true)]
+    async fn a_used_up_window_pauses_until_its_end_whatever_the_form_of_its_reset() {
+        for (form, reset) in reset_forms(9) {
+            let l = RateLimiter::new(Some(600));
+            left(&l, "0", &reset);
+            let g = gaps(&l, 1).await[0];
+            assert!(
+                g > Duration::from_millis(7500) && g <= Duration::from_secs(9),
+                "{form}: {reset}: waited {g:?}"
+            );
+        }
+        // An hour away, in any form: a window at most.
+        for (form, reset) in reset_forms(3600) {
+            let l = RateLimiter::new(Some(600));
+            left(&l, "0", &reset);
+            assert_eq!(gaps(&l, 1).await, [rate_headers::WINDOW], "{form}: {reset}");
+        }
+        // Junk: no pause.
+        let l = RateLimiter::new(Some(600));
+        left(&l, "0", "whenever");
+        assert_eq!(gaps(&l, 1).await, [Duration::ZERO]);
+    }
+
+    /// What the limiter logs at WARN while `f` runs.
+    fn warnings(f: impl FnOnce()) -> Vec<String> {
+        #[derive(Clone, Default)]
+        struct Lines(std::sync::Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Lines {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::WARN)
+            .with_ansi(false)
+            .without_time()
+            .with_target(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        text.lines().map(|l| l.trim().to_owned()).collect()
+    }
+
+    #[test]
+    fn a_wait_longer_than_believed_is_said_once_per_run_with_the_header() {
+        let l = RateLimiter::new(Some(600));
+        let huge_ms = (chrono::Utc::now() + chrono::Duration::seconds(11_530))
+            .timestamp_millis()
+            .to_string();
+        let logged = warnings(|| {
+            for _ in 0..3 {
+                left(&l, "0", &huge_ms);
+                l.observe(&headers(&[("retry-after", "900")]));
+                left(&l, "0", "30");
+            }
+        });
+        assert_eq!(logged.len(), 2, "{logged:#?}");
+        assert_eq!(
+            logged[0],
+            format!(
+                "WARN Paystack's x-ratelimit-reset '{huge_ms}' (read as a Unix time in \
+                 milliseconds) means a wait of 3 h 12 min, longer than its documented 60 s \
+                 window: waiting 60 s at most instead. Nothing to do unless the sync keeps \
+                 being refused (HTTP 429); then lower requests_per_minute in the config, and \
+                 tell Paystack support about the header."
+            )
+        );
+        assert!(
+            logged[1].starts_with(
+                "WARN Paystack's Retry-After '900' means a wait of 15 min, longer than the \
+                 2 min a rate limit is waited for: waiting 2 min at most instead."
+            ),
+            "{}",
+            logged[1]
+        );
+        // A new run (a new limiter) says it again.
+        let again = RateLimiter::new(Some(600));
+        assert_eq!(warnings(|| left(&again, "0", &huge_ms)).len(), 1);
     }
 }

@@ -4,17 +4,19 @@
 //! [`Error::meaning`] (the one place that gives answers their meaning); this
 //! module only counts attempts and computes delays:
 //!
+//! - Two budgets, counted apart ([`Attempts`]): 5xx and network failures
+//!   have [`RetryPolicy::max_attempts`], 429s
+//!   [`RetryPolicy::max_rate_limited_attempts`]. A request answered 502, 502,
+//!   429, 429, 500, 500 has used 4 of the first and 2 of the second.
 //! - A rate limit waits as long as the server says (`Retry-After`, else
-//!   Paystack's `x-ratelimit-reset` when no request of the window is left),
-//!   else backs off. Rate limits have their
+//!   Paystack's `x-ratelimit-reset` when no request of the window is left;
+//!   see [`crate::rate_headers`]), else backs off. Rate limits have their
 //!   own, larger attempt budget: waiting is the cure, and a normal sync must
 //!   never run out of retries because of them.
 //! - Everything else worth retrying backs off exponentially, capped, with
 //!   jitter.
 
 use std::time::Duration;
-
-use reqwest::header::HeaderMap;
 
 use crate::error::{Error, Retry};
 
@@ -38,7 +40,8 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Cap on one backoff delay.
     pub max_delay: Duration,
-    /// Cap on one wait asked for by the server.
+    /// Cap on one wait asked for by the server (already capped when read:
+    /// [`crate::rate_headers::MAX_RETRY_AFTER`]).
     pub max_server_wait: Duration,
 }
 
@@ -49,21 +52,42 @@ impl Default for RetryPolicy {
             max_rate_limited_attempts: 30,
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(60),
-            max_server_wait: Duration::from_secs(300),
+            max_server_wait: crate::rate_headers::MAX_RETRY_AFTER,
+        }
+    }
+}
+
+/// The failed attempts of one request, counted in their budgets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attempts {
+    /// Failed with a 5xx, a network failure or an unreadable answer.
+    pub failed: u32,
+    /// Refused with a 429.
+    pub rate_limited: u32,
+}
+
+impl Attempts {
+    /// Counts a failed attempt in its budget (a final error in none).
+    pub fn count(&mut self, error: &Error) {
+        match error.retry() {
+            Retry::No => {}
+            Retry::Yes => self.failed += 1,
+            Retry::RateLimited => self.rate_limited += 1,
         }
     }
 }
 
 impl RetryPolicy {
-    /// Decides what to do after attempt number `attempt` (1 for the first try)
-    /// failed with `error`. `jitter` is a random number in `[0, 1)`.
-    pub fn decide(&self, error: &Error, attempt: u32, jitter: f64) -> Decision {
-        let budget = match error.retry() {
+    /// Decides what to do after an attempt failed with `error`, `attempts`
+    /// counting it and the failures before it. `jitter` is a random number
+    /// in `[0, 1)`.
+    pub fn decide(&self, error: &Error, attempts: Attempts, jitter: f64) -> Decision {
+        let (used, budget) = match error.retry() {
             Retry::No => return Decision::Stop,
-            Retry::Yes => self.max_attempts,
-            Retry::RateLimited => self.max_rate_limited_attempts,
+            Retry::Yes => (attempts.failed, self.max_attempts),
+            Retry::RateLimited => (attempts.rate_limited, self.max_rate_limited_attempts),
         };
-        if attempt >= budget {
+        if used >= budget {
             return Decision::Stop;
         }
         let jitter = jitter.clamp(0.0, 1.0);
@@ -77,7 +101,7 @@ impl RetryPolicy {
             None => {
                 let exp = self
                     .base_delay
-                    .saturating_mul(1u32 << (attempt - 1).min(20))
+                    .saturating_mul(1u32 << used.saturating_sub(1).min(20))
                     .min(self.max_delay);
                 // "Equal jitter": at least half the delay, at most all of it.
                 exp / 2 + Duration::from_secs_f64(exp.as_secs_f64() / 2.0 * jitter)
@@ -85,51 +109,26 @@ impl RetryPolicy {
         };
         Decision::Retry(delay)
     }
-}
 
-/// The wait a response asks for: `Retry-After` (seconds or an HTTP date),
-/// else `x-ratelimit-reset` (seconds until Paystack's window ends; a value that
-/// looks like an epoch timestamp is read as one) unless `x-ratelimit-remaining`
-/// says the window still has room: then the reset is no reason to wait.
-pub fn server_wait(headers: &HeaderMap, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    if let Some(v) = header("retry-after") {
-        if let Ok(secs) = v.parse::<f64>() {
-            return seconds(secs);
-        }
-        if let Ok(at) = chrono::DateTime::parse_from_rfc2822(v) {
-            let ms = (at.with_timezone(&chrono::Utc) - now).num_milliseconds();
-            return Some(Duration::from_millis(ms.max(0) as u64));
+    /// For the log: which budget `error` draws from and how much of it
+    /// `attempts` used, e.g. `attempt 2 of 30 for rate limits`.
+    pub fn budget_note(&self, error: &Error, attempts: Attempts) -> String {
+        match error.retry() {
+            Retry::RateLimited => format!(
+                "attempt {} of {} for rate limits",
+                attempts.rate_limited, self.max_rate_limited_attempts
+            ),
+            _ => format!(
+                "attempt {} of {} for server and network failures",
+                attempts.failed, self.max_attempts
+            ),
         }
     }
-    if header("x-ratelimit-remaining")
-        .and_then(|v| v.parse::<f64>().ok())
-        .is_some_and(|r| r >= 1.0)
-    {
-        return None;
-    }
-    let reset = header("x-ratelimit-reset")?.parse::<f64>().ok()?;
-    if reset > 1.0e9 {
-        // An absolute epoch time rather than a count of seconds.
-        let ms = (reset * 1000.0) as i64 - now.timestamp_millis();
-        return Some(Duration::from_millis(ms.max(0) as u64));
-    }
-    seconds(reset)
-}
-
-fn seconds(secs: f64) -> Option<Duration> {
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
 
     fn policy() -> RetryPolicy {
         RetryPolicy {
@@ -149,10 +148,19 @@ mod tests {
         answer(status, None)
     }
 
+    /// `p`'s decision after `f`, the `attempt`th failure of its budget.
+    fn decide(p: &RetryPolicy, f: &Error, attempt: u32, jitter: f64) -> Decision {
+        let mut attempts = Attempts::default();
+        for _ in 0..attempt {
+            attempts.count(f);
+        }
+        p.decide(f, attempts, jitter)
+    }
+
     /// How long `p` waits after attempt `attempt` failed with `f`, if it
     /// retries.
     fn waits(p: &RetryPolicy, f: &Error, attempt: u32, jitter: f64) -> Option<Duration> {
-        match p.decide(f, attempt, jitter) {
+        match decide(p, f, attempt, jitter) {
             Decision::Retry(d) => Some(d),
             Decision::Stop => None,
         }
@@ -165,7 +173,7 @@ mod tests {
     #[test]
     fn client_errors_are_never_retried() {
         for s in [400, 401, 403, 404, 422] {
-            assert_eq!(policy().decide(&status(s), 1, 0.5), Decision::Stop, "{s}");
+            assert_eq!(decide(&policy(), &status(s), 1, 0.5), Decision::Stop, "{s}");
         }
     }
 
@@ -200,7 +208,7 @@ mod tests {
             assert_eq!(waits(&p, f, 1, 1.0), ms(100));
             assert_eq!(waits(&p, f, 2, 1.0), ms(200));
             assert_eq!(waits(&p, f, 3, 0.0), ms(200));
-            assert_eq!(p.decide(f, 4, 0.5), Decision::Stop, "attempts are capped");
+            assert_eq!(decide(&p, f, 4, 0.5), Decision::Stop, "attempts are capped");
         }
         let many = RetryPolicy {
             max_attempts: 50,
@@ -220,8 +228,8 @@ mod tests {
         assert_eq!(waits(&p, told, 1, 0.0), ms(7_000));
         // Jitter adds at most a tenth of the wait, at most a second.
         assert_eq!(waits(&p, told, 1, 1.0), ms(7700));
-        assert!(matches!(p.decide(told, 9, 0.0), Decision::Retry(_)));
-        assert_eq!(p.decide(told, 10, 0.0), Decision::Stop);
+        assert!(matches!(decide(&p, told, 9, 0.0), Decision::Retry(_)));
+        assert_eq!(decide(&p, told, 10, 0.0), Decision::Stop);
         let huge = &answer(429, Some(Duration::from_secs(3600)));
         assert_eq!(waits(&p, huge, 1, 0.0), ms(60_000));
         assert_eq!(
@@ -231,49 +239,88 @@ mod tests {
         );
     }
 
+    /// A request answered `sequence`, one after another: what `p` decides
+    /// after each failure, and the attempts counted in each budget.
+    fn run(p: &RetryPolicy, sequence: &[u16]) -> (Vec<bool>, Attempts) {
+        let mut attempts = Attempts::default();
+        let mut retried = vec![];
+        for s in sequence {
+            let error = status(*s);
+            attempts.count(&error);
+            retried.push(matches!(
+                p.decide(&error, attempts, 0.5),
+                Decision::Retry(_)
+            ));
+        }
+        (retried, attempts)
+    }
+
+    /// 429s and 5xx draw from their own budgets, whatever the order.
     #[test]
-    fn server_wait_reads_retry_after_then_paystack_reset() {
-        let now = chrono::Utc::now();
-        let mut h = HeaderMap::new();
-        assert_eq!(server_wait(&h, now), None);
-        h.insert("x-ratelimit-reset", HeaderValue::from_static("12"));
-        assert_eq!(server_wait(&h, now), Some(Duration::from_secs(12)));
-        h.insert("retry-after", HeaderValue::from_static("3"));
-        assert_eq!(server_wait(&h, now), Some(Duration::from_secs(3)));
-        let later = (now + chrono::Duration::seconds(30)).to_rfc2822();
-        h.insert("retry-after", HeaderValue::from_str(&later).unwrap());
-        let w = server_wait(&h, now).unwrap();
-        assert!(
-            w <= Duration::from_secs(30) && w >= Duration::from_secs(29),
-            "{w:?}"
+    fn mixed_failures_use_their_own_budgets() {
+        let p = RetryPolicy::default();
+        // The sequence that once failed a stream "after 6 attempts".
+        let (retried, attempts) = run(&p, &[502, 502, 429, 429, 500, 500]);
+        assert_eq!(retried, [true; 6]);
+        assert_eq!(
+            attempts,
+            Attempts {
+                failed: 4,
+                rate_limited: 2
+            }
         );
-        let mut epoch = HeaderMap::new();
-        let at = now.timestamp() + 20;
-        epoch.insert(
-            "x-ratelimit-reset",
-            HeaderValue::from_str(&at.to_string()).unwrap(),
+        // Five 5xx, with 429s between them: the sixth 5xx is the last.
+        let (retried, _) = run(&p, &[500, 429, 502, 429, 503, 429, 504, 429, 500, 429, 502]);
+        assert_eq!(
+            retried,
+            [
+                true, true, true, true, true, true, true, true, true, true, false
+            ]
         );
-        let w = server_wait(&epoch, now).unwrap();
-        assert!(
-            w <= Duration::from_secs(20) && w >= Duration::from_secs(19),
-            "{w:?}"
+        // 29 429s with 5 5xx among them still retry; the 30th 429 stops.
+        let mut mixed: Vec<u16> = (0..29)
+            .map(|i| if i % 6 == 5 { 503 } else { 429 })
+            .collect();
+        let (retried, attempts) = run(&p, &mixed);
+        assert!(retried.iter().all(|r| *r), "{attempts:?}");
+        assert_eq!(attempts.failed, 4);
+        mixed.extend([429; 5]);
+        let (retried, attempts) = run(&p, &mixed);
+        assert_eq!(attempts.rate_limited, 30);
+        assert_eq!(retried.last(), Some(&false), "the 30th 429 is the last");
+        assert!(retried[..retried.len() - 1].iter().all(|r| *r));
+        // The backoff of one budget does not grow with the other's failures.
+        let small = policy();
+        let mut attempts = Attempts {
+            failed: 0,
+            rate_limited: 9,
+        };
+        attempts.count(&status(500));
+        assert_eq!(
+            small.decide(&status(500), attempts, 1.0),
+            Decision::Retry(Duration::from_millis(100))
         );
-        let mut junk = HeaderMap::new();
-        junk.insert("x-ratelimit-reset", HeaderValue::from_static("soon"));
-        assert_eq!(server_wait(&junk, now), None);
+        // A final error stops at once and counts in neither budget.
+        let mut attempts = Attempts::default();
+        attempts.count(&status(404));
+        assert_eq!(attempts, Attempts::default());
+        assert_eq!(small.decide(&status(404), attempts, 0.5), Decision::Stop);
     }
 
     #[test]
-    fn a_window_with_room_left_is_no_reason_to_wait_for_its_reset() {
-        let now = chrono::Utc::now();
-        let mut h = HeaderMap::new();
-        h.insert("x-ratelimit-reset", HeaderValue::from_static("45"));
-        h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-        assert_eq!(server_wait(&h, now), Some(Duration::from_secs(45)));
-        h.insert("x-ratelimit-remaining", HeaderValue::from_static("412"));
-        assert_eq!(server_wait(&h, now), None);
-        // Retry-After still counts.
-        h.insert("retry-after", HeaderValue::from_static("2"));
-        assert_eq!(server_wait(&h, now), Some(Duration::from_secs(2)));
+    fn the_budget_note_names_the_budget() {
+        let p = RetryPolicy::default();
+        let attempts = Attempts {
+            failed: 2,
+            rate_limited: 3,
+        };
+        assert_eq!(
+            p.budget_note(&status(429), attempts),
+            "attempt 3 of 30 for rate limits"
+        );
+        assert_eq!(
+            p.budget_note(&status(502), attempts),
+            "attempt 2 of 6 for server and network failures"
+        );
     }
 }

@@ -38,6 +38,15 @@
 //! 5. **429s, test key**: the same with the test key, 100 a minute, 30,400
 //!    records (8 × 19 pages: 152 requests answered 200, about 8 refused,
 //!    about 96 s): the issue's case of 429s announcing 100 a minute.
+//! 6. to 10. **Each form of `x-ratelimit-reset`**: seconds left (6), a Unix
+//!    time in seconds (7) or milliseconds (8), an HTTP date (9), junk (10).
+//!    Scenario 3 otherwise: the test key, 100 ms latency, the fake allowing
+//!    100 requests per 60-second window, the rate the connector keeps to for
+//!    a test key. The window's 100th answer says `x-ratelimit-remaining: 0`,
+//!    and the connector waits for the reset it read (a reset misread as an
+//!    hour away would stall it for the 60 s cap). 22,400 records, 8 × 14
+//!    pages: 112 requests, about 67 s, so each run crosses a window's end.
+//!    Targets as for 2 and 3.
 //!
 //! Every scenario runs twice: *concurrent* (the connector's defaults, 8
 //! requests in flight) and *sequential* (`SOURCE_PAYSTACK_CONCURRENCY=1`).
@@ -103,6 +112,7 @@ use clap::{Parser, ValueEnum};
 
 use crate::report::thousands;
 use crate::run::{LIVE_KEY, Measured, Spec, TEST_KEY};
+use fake_paystack::ResetFormat;
 
 /// Benchmarks source-paystack against the fake Paystack and prints one table
 /// of records/s, requests/s, MB/s and peak RSS against the targets.
@@ -110,11 +120,11 @@ use crate::run::{LIVE_KEY, Measured, Spec, TEST_KEY};
 #[command(name = "bench")]
 struct Cli {
     /// Short runs for a smoke check. Their figures are not measurements:
-    /// scenarios 2 to 5 then last about 12 s, well under a rate-limit window.
+    /// scenarios 2 to 10 then last about 12 s, well under a rate-limit window.
     #[arg(long)]
     quick: bool,
     /// Run only these scenarios (e.g. `--only 1` or `--only 2,3`).
-    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(1..=10))]
     only: Vec<u8>,
     /// Which connector modes to run.
     #[arg(long, value_enum, default_value_t = Modes::Both)]
@@ -134,6 +144,9 @@ struct Cli {
     /// Records in all for scenario 5.
     #[arg(long)]
     records_5: Option<u64>,
+    /// Records in all for each of scenarios 6 to 10.
+    #[arg(long)]
+    records_reset: Option<u64>,
     /// The connector binary (default: `source-paystack` next to this binary).
     #[arg(long)]
     connector: Option<PathBuf>,
@@ -196,6 +209,9 @@ fn specs(cli: &Cli) -> Vec<Spec> {
     let r3 = cli.records_3.unwrap_or(r3);
     let r4 = cli.records_4.unwrap_or(r4);
     let r5 = cli.records_5.unwrap_or(r5);
+    let r_reset = cli
+        .records_reset
+        .unwrap_or(if cli.quick { 4_000 } else { 22_400 });
     let wanted = |s: u8| cli.only.is_empty() || cli.only.contains(&s);
     let modes: &[bool] = match cli.modes {
         Modes::Both => &[true, false],
@@ -214,6 +230,7 @@ fn specs(cli: &Cli) -> Vec<Spec> {
                     records,
                     latency_ms: 0,
                     rate_limited: false,
+                    reset_format: ResetFormat::Seconds,
                     key: LIVE_KEY,
                     config_requests_per_minute: Some(100_000_000),
                     injected_429_rate: 0.0,
@@ -247,9 +264,33 @@ fn specs(cli: &Cli) -> Vec<Spec> {
                 records,
                 latency_ms: 100,
                 rate_limited: true,
+                reset_format: ResetFormat::Seconds,
                 key,
                 config_requests_per_minute: None,
                 injected_429_rate,
+            });
+        }
+    }
+    // Scenarios 6 to 10: one for each form of x-ratelimit-reset.
+    for (scenario, reset_format) in (6..).zip(ResetFormat::ALL) {
+        if !wanted(scenario) {
+            continue;
+        }
+        for &concurrent in modes {
+            out.push(Spec {
+                scenario,
+                variant: format!(
+                    "100 ms, test 100/min, reset {reset_format}, {} rec",
+                    thousands(r_reset as f64)
+                ),
+                concurrent,
+                records: r_reset,
+                latency_ms: 100,
+                rate_limited: true,
+                reset_format,
+                key: TEST_KEY,
+                config_requests_per_minute: None,
+                injected_429_rate: 0.0,
             });
         }
     }
@@ -277,8 +318,8 @@ fn notes(runs: &[Measured], quick: bool) -> Vec<String> {
     let mut notes = Vec::new();
     if quick {
         notes.push(
-            "QUICK RUN: the runs are too short for the measurement (scenarios 2 to 5 last well \
-             under one 60-second rate-limit window); the figures and verdicts are a smoke check \
+            "QUICK RUN: the runs are too short for the measurement (scenarios 2 to 10 last well \
+             under one rate-limit window); the figures and verdicts are a smoke check \
              only."
                 .into(),
         );

@@ -109,7 +109,7 @@ pub fn verdicts(runs: &[Measured]) -> Vec<Verdict> {
                     m.complete(),
                 );
             }
-            2..=5 => {
+            2..=10 => {
                 let share = m.allowed_share.unwrap_or(0.0);
                 push(
                     "allowed rate",

@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use fake_paystack::{ENDPOINTS, FakePaystack, Fault, Options, RandomFaults, RateLimit};
+use fake_paystack::{
+    ENDPOINTS, FakePaystack, Fault, Options, RandomFaults, RateLimit, ResetFormat,
+};
 use serde::Serialize;
 
 use crate::check::{Checker, Outcome};
@@ -67,7 +69,7 @@ pub fn catalog() -> Result<String, String> {
 /// What one run is.
 #[derive(Debug, Clone, Serialize)]
 pub struct Spec {
-    /// 1 to 5: the scenario (see the crate docs).
+    /// 1 to 10: the scenario (see the crate docs).
     pub scenario: u8,
     /// A short name for the table, e.g. `1M records`.
     pub variant: String,
@@ -78,6 +80,9 @@ pub struct Spec {
     pub latency_ms: u64,
     /// The fake limits each key to its limit per 60-second window.
     pub rate_limited: bool,
+    /// How the fake's `x-ratelimit-reset` says when its window ends.
+    #[serde(serialize_with = "as_text")]
+    pub reset_format: ResetFormat,
     pub key: &'static str,
     /// `requests_per_minute` in the config; `None` leaves it out (defaults).
     pub config_requests_per_minute: Option<u64>,
@@ -111,6 +116,10 @@ impl Spec {
     fn slug(&self) -> String {
         format!("s{}-{}-{}", self.scenario, self.records, self.mode())
     }
+}
+
+fn as_text<S: serde::Serializer>(f: &ResetFormat, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(f)
 }
 
 /// Everything measured in one run.
@@ -221,6 +230,7 @@ pub fn run(spec: &Spec, connector: &Path, work: &Path) -> Result<Measured, Strin
             live_limit: LIVE_LIMIT,
             test_limit: TEST_LIMIT,
             window: WINDOW,
+            reset_format: spec.reset_format,
         }),
         random_faults: (spec.injected_429_rate > 0.0).then(|| RandomFaults {
             rate: spec.injected_429_rate,

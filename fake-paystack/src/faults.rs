@@ -35,8 +35,9 @@ pub enum Fault {
     /// invalid cursor). Text: the code.
     Status(u16),
     /// 429 with Paystack's body, the key's `x-ratelimit-limit`,
-    /// `x-ratelimit-remaining: 0`, `x-ratelimit-reset: reset_secs`, and
-    /// `Retry-After` when set: a window used up. Text: `429`, `429:RESET`,
+    /// `x-ratelimit-remaining: 0`, `x-ratelimit-reset`: `reset_secs` from
+    /// now, in the rate limit's [`crate::ResetFormat`], and `Retry-After`
+    /// when set: a window used up. Text: `429`, `429:RESET`,
     /// `429:RESET:RETRY_AFTER`.
     RateLimited {
         reset_secs: u64,

@@ -88,7 +88,7 @@ pub mod time;
 pub use availability::{Feature, Unavailable};
 pub use endpoints::{ENDPOINTS, Endpoint, Paging};
 pub use faults::{Fault, FaultRule, RandomFaults};
-pub use ratelimit::RateLimit;
+pub use ratelimit::{RateLimit, ResetFormat};
 pub use stats::Stats;
 pub use store::TieOrder;
 pub use time::{BoundPrecision, TimeFormat};

@@ -14,7 +14,7 @@ use clap::{Parser, ValueEnum};
 use fake_paystack::endpoints::top_level;
 use fake_paystack::{
     Behaviour, BoundPrecision, ENDPOINTS, FakePaystack, FaultRule, MAX_CHILDREN_PER_PARENT,
-    Options, RandomFaults, RateLimit, TieOrder, TimeFormat, Unavailable,
+    Options, RandomFaults, RateLimit, ResetFormat, TieOrder, TimeFormat, Unavailable,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,6 +79,11 @@ struct Cli {
     /// Rate-limit window length in seconds (fractions allowed).
     #[arg(long, default_value_t = 60.0)]
     window_secs: f64,
+    /// How x-ratelimit-reset says when the window ends: seconds (left,
+    /// rounded up), unix (Unix seconds), unix-ms (Unix milliseconds),
+    /// http-date, or junk (not a time). Also on the 429 faults.
+    #[arg(long, default_value = "seconds", value_parser = parse_reset_format)]
+    reset_format: ResetFormat,
     /// Probability (0..=1) that a request gets a random fault.
     #[arg(long, default_value_t = 0.0)]
     fault_rate: f64,
@@ -178,6 +183,10 @@ fn parse_unavailable(s: &str) -> Result<Vec<Unavailable>, String> {
     fake_paystack::availability::parse(s)
 }
 
+fn parse_reset_format(s: &str) -> Result<ResetFormat, String> {
+    s.parse()
+}
+
 fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     fake_paystack::time::parse_datetime(s).ok_or_else(|| format!("not a date or date-time: {s:?}"))
 }
@@ -251,6 +260,7 @@ impl Cli {
                 live_limit: self.live_limit,
                 test_limit: self.test_limit,
                 window: Duration::from_secs_f64(self.window_secs),
+                reset_format: self.reset_format,
             }),
             faults: self.faults.clone(),
             random_faults,

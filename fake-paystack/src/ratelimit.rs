@@ -5,11 +5,18 @@
 //! window a key may make `limit` requests (live keys `sk_live_…` and test
 //! keys get separate limits); the next ones get 429 until the window ends.
 //! A 429 does not consume quota.
+//!
+//! Paystack documents `x-ratelimit-reset` only as "a time in seconds
+//! indicating when the current limit window ends": [`ResetFormat`] picks the
+//! reading the fake sends, on every answer and on its 429 faults.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
 /// Rate-limit settings.
@@ -21,6 +28,82 @@ pub struct RateLimit {
     pub test_limit: u32,
     /// Window length (Paystack: 60 s).
     pub window: Duration,
+    /// How `x-ratelimit-reset` says when the window ends.
+    pub reset_format: ResetFormat,
+}
+
+/// The forms `x-ratelimit-reset` may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResetFormat {
+    /// Whole seconds until the window ends, rounded up (`42`).
+    #[default]
+    Seconds,
+    /// The window's end as a Unix time in whole seconds, rounded up
+    /// (`1765000042`).
+    UnixSeconds,
+    /// The window's end as a Unix time in milliseconds (`1765000041500`).
+    UnixMillis,
+    /// The window's end as an HTTP date, rounded up to the second
+    /// (`Sat, 06 Dec 2025 05:47:22 GMT`).
+    HttpDate,
+    /// Something that is no time at all (`soon`).
+    Junk,
+}
+
+impl ResetFormat {
+    /// Every form, in the order of the CLI's list.
+    pub const ALL: [ResetFormat; 5] = [
+        ResetFormat::Seconds,
+        ResetFormat::UnixSeconds,
+        ResetFormat::UnixMillis,
+        ResetFormat::HttpDate,
+        ResetFormat::Junk,
+    ];
+
+    /// The header's value for a window that ends `left` after `now`.
+    pub fn header(self, left: Duration, now: DateTime<Utc>) -> String {
+        let end_ms = now.timestamp_millis() + left.as_millis() as i64;
+        let end_secs = end_ms.div_euclid(1000) + i64::from(end_ms.rem_euclid(1000) > 0);
+        match self {
+            ResetFormat::Seconds => {
+                (left.as_secs() + u64::from(left.subsec_nanos() > 0)).to_string()
+            }
+            ResetFormat::UnixSeconds => end_secs.to_string(),
+            ResetFormat::UnixMillis => end_ms.to_string(),
+            ResetFormat::HttpDate => DateTime::from_timestamp(end_secs, 0)
+                .unwrap_or(now)
+                .format("%a, %d %b %Y %H:%M:%S GMT")
+                .to_string(),
+            ResetFormat::Junk => "soon".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for ResetFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ResetFormat::Seconds => "seconds",
+            ResetFormat::UnixSeconds => "unix",
+            ResetFormat::UnixMillis => "unix-ms",
+            ResetFormat::HttpDate => "http-date",
+            ResetFormat::Junk => "junk",
+        })
+    }
+}
+
+impl FromStr for ResetFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        ResetFormat::ALL
+            .into_iter()
+            .find(|f| f.to_string() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown reset format {s:?}: one of seconds, unix, unix-ms, http-date, junk"
+                )
+            })
+    }
 }
 
 impl Default for RateLimit {
@@ -29,6 +112,7 @@ impl Default for RateLimit {
             live_limit: 600,
             test_limit: 100,
             window: Duration::from_secs(60),
+            reset_format: ResetFormat::Seconds,
         }
     }
 }
@@ -53,6 +137,8 @@ pub struct Verdict {
     pub remaining: u32,
     /// Whole seconds until the window ends (rounded up).
     pub reset_secs: u64,
+    /// Until the window ends.
+    pub left: Duration,
 }
 
 #[derive(Debug)]
@@ -78,22 +164,12 @@ impl Limiter {
         if now.duration_since(entry.0) >= self.config.window {
             *entry = (now, 0);
         }
-        let reset_secs = self.reset_secs(entry.0, now);
+        let left = self.left(entry.0, now);
         if entry.1 >= limit {
-            return Verdict {
-                allowed: false,
-                limit,
-                remaining: 0,
-                reset_secs,
-            };
+            return Verdict::new(false, limit, 0, left);
         }
         entry.1 += 1;
-        Verdict {
-            allowed: true,
-            limit,
-            remaining: limit - entry.1,
-            reset_secs,
-        }
+        Verdict::new(true, limit, limit - entry.1, left)
     }
 
     /// The window of `key` as its next request would find it, without
@@ -108,21 +184,32 @@ impl Limiter {
             }
             _ => (now, 0),
         };
-        Verdict {
-            allowed: used < limit,
+        Verdict::new(
+            used < limit,
             limit,
-            remaining: limit.saturating_sub(used),
-            reset_secs: self.reset_secs(opened, now),
-        }
+            limit.saturating_sub(used),
+            self.left(opened, now),
+        )
     }
 
-    /// Whole seconds until the window opened at `opened` ends, rounded up.
-    fn reset_secs(&self, opened: Instant, now: Instant) -> u64 {
-        let left = self
-            .config
+    /// Until the window opened at `opened` ends.
+    fn left(&self, opened: Instant, now: Instant) -> Duration {
+        self.config
             .window
-            .saturating_sub(now.duration_since(opened));
-        left.as_secs() + u64::from(left.subsec_nanos() > 0)
+            .saturating_sub(now.duration_since(opened))
+    }
+}
+
+impl Verdict {
+    /// A verdict whose window ends `left` from now.
+    pub fn new(allowed: bool, limit: u32, remaining: u32, left: Duration) -> Self {
+        Verdict {
+            allowed,
+            limit,
+            remaining,
+            reset_secs: left.as_secs() + u64::from(left.subsec_nanos() > 0),
+            left,
+        }
     }
 }
 
@@ -136,6 +223,7 @@ mod tests {
             live_limit: 3,
             test_limit: 2,
             window: Duration::from_secs(60),
+            ..RateLimit::default()
         });
         let v: Vec<bool> = (0..3).map(|_| l.check("sk_test_a").allowed).collect();
         assert_eq!(v, vec![true, true, false]);
@@ -158,6 +246,7 @@ mod tests {
             live_limit: 3,
             test_limit: 2,
             window: Duration::from_secs(60),
+            ..RateLimit::default()
         });
         // No window yet: a fresh one, and peeking does not open it.
         let v = l.peek("sk_live_a");
@@ -174,5 +263,30 @@ mod tests {
         assert_eq!(l.check("sk_live_a").remaining, 0);
         let v = l.peek("sk_live_a");
         assert_eq!((v.allowed, v.remaining), (false, 0));
+    }
+
+    #[test]
+    fn every_reset_format() {
+        // 2025-12-06T05:46:40.250Z; the window ends 41.5 s later.
+        let now = DateTime::from_timestamp_millis(1_765_000_000_250).unwrap();
+        let left = Duration::from_millis(41_500);
+        let sent: Vec<String> = ResetFormat::ALL
+            .iter()
+            .map(|f| f.header(left, now))
+            .collect();
+        assert_eq!(
+            sent,
+            [
+                "42",
+                "1765000042",
+                "1765000041750",
+                "Sat, 06 Dec 2025 05:47:22 GMT",
+                "soon"
+            ]
+        );
+        for f in ResetFormat::ALL {
+            assert_eq!(f.to_string().parse::<ResetFormat>(), Ok(f));
+        }
+        assert!("hours".parse::<ResetFormat>().is_err());
     }
 }

@@ -38,7 +38,7 @@ use tokio::sync::watch;
 use crate::Behaviour;
 use crate::endpoints::{self, Endpoint, MEAN_TRANSACTION_AMOUNT, MetaExtra, Paging, ParentKey};
 use crate::faults::{Fault, FaultPlan};
-use crate::ratelimit::{Limiter, Verdict};
+use crate::ratelimit::{Limiter, ResetFormat, Verdict};
 use crate::records::mix;
 use crate::stats::{Collector, Outcome};
 use crate::store::{ChildData, SecondsRange, Stream, StreamData, TieOrder, order_key};
@@ -242,13 +242,16 @@ impl Reply {
         Reply::json(status, serde_json::to_vec(v).expect("serialisable"))
     }
 
-    fn rate_headers(&mut self, v: &Verdict) {
+    /// The `x-ratelimit-*` headers of `v`, the reset in `format`.
+    fn rate_headers(&mut self, v: &Verdict, format: ResetFormat) {
         self.headers
             .push(("x-ratelimit-limit", v.limit.to_string()));
         self.headers
             .push(("x-ratelimit-remaining", v.remaining.to_string()));
-        self.headers
-            .push(("x-ratelimit-reset", v.reset_secs.to_string()));
+        self.headers.push((
+            "x-ratelimit-reset",
+            format.header(v.left, chrono::Utc::now()),
+        ));
     }
 
     fn into_response(self, cut: Option<&Fault>) -> Response<Payload> {
@@ -423,12 +426,15 @@ fn fault_reply(shared: &Shared, req: &Request<Incoming>, fault: &Fault) -> Reply
             retry_after,
         } => {
             let mut r = rate_limited_reply();
-            r.rate_headers(&Verdict {
-                allowed: false,
-                limit: window_of(shared, req).limit,
-                remaining: 0,
-                reset_secs: *reset_secs,
-            });
+            r.rate_headers(
+                &Verdict::new(
+                    false,
+                    window_of(shared, req).limit,
+                    0,
+                    Duration::from_secs(*reset_secs),
+                ),
+                reset_format(shared),
+            );
             if let Some(ra) = retry_after {
                 r.headers.push(("retry-after", ra.to_string()));
             }
@@ -436,7 +442,7 @@ fn fault_reply(shared: &Shared, req: &Request<Incoming>, fault: &Fault) -> Reply
         }
         Fault::RateLimitedInWindow => {
             let mut r = rate_limited_reply();
-            r.rate_headers(&window_of(shared, req));
+            r.rate_headers(&window_of(shared, req), reset_format(shared));
             r
         }
         Fault::Html(status) => Reply {
@@ -447,6 +453,14 @@ fn fault_reply(shared: &Shared, req: &Request<Incoming>, fault: &Fault) -> Reply
         // Faults that alter a normal response never get here.
         _ => Reply::error(500, "Internal server error"),
     }
+}
+
+/// The form of `x-ratelimit-reset` (without rate limiting: seconds).
+fn reset_format(shared: &Shared) -> ResetFormat {
+    shared
+        .limiter
+        .as_ref()
+        .map_or_else(ResetFormat::default, |l| l.config.reset_format)
 }
 
 /// The rate-limit window of the request's key as it stands (nothing
@@ -565,7 +579,7 @@ fn list(shared: &Shared, req: &Request<Incoming>, path: &str, fault: Option<&Fau
         verdict.as_ref(),
     );
     if let Some(v) = verdict {
-        reply.rate_headers(&v);
+        reply.rate_headers(&v, reset_format(shared));
     }
     reply
 }

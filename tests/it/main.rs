@@ -12,6 +12,7 @@ mod interrupt;
 mod matrix;
 mod metadata;
 mod more_streams;
+mod rate_limits;
 mod read_errors;
 mod read_paging;
 mod read_state;

@@ -45,6 +45,7 @@ async fn rate_limit_per_key_with_headers() {
             live_limit: 5,
             test_limit: 3,
             window: Duration::from_secs(2),
+            ..RateLimit::default()
         }),
         ..Default::default()
     })
@@ -97,6 +98,7 @@ async fn the_window_resets() {
             live_limit: 1,
             test_limit: 1,
             window: Duration::from_millis(300),
+            ..RateLimit::default()
         }),
         ..Default::default()
     })
@@ -135,6 +137,7 @@ async fn an_unavailable_endpoint_refuses_after_auth_and_rate_limiting() {
             live_limit: 10,
             test_limit: 3,
             window: Duration::from_secs(30),
+            ..RateLimit::default()
         }),
         unavailable,
         ..Default::default()
@@ -165,4 +168,66 @@ async fn an_unavailable_endpoint_refuses_after_auth_and_rate_limiting() {
     })
     .await;
     assert!(bad.is_err(), "an unknown path is refused");
+}
+
+/// `x-ratelimit-reset` in each form the switch offers, on a page, on a 429
+/// over the limit and on a scripted 429: each names the same window end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_reset_format_names_the_window_end() {
+    use chrono::{DateTime, Utc};
+    use fake_paystack::{Fault, FaultRule, ResetFormat};
+    for format in ResetFormat::ALL {
+        let server = FakePaystack::start(Options {
+            records: [("customers", 5)].into(),
+            rate_limit: Some(RateLimit {
+                test_limit: 1,
+                window: Duration::from_secs(30),
+                reset_format: format,
+                ..RateLimit::default()
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        server.push_fault(FaultRule::nth_on(
+            "/customer",
+            3,
+            Fault::RateLimited {
+                reset_secs: 20,
+                retry_after: None,
+            },
+        ));
+        let sent = Utc::now();
+        let mut resets = vec![];
+        for status in [200, 429, 429] {
+            let got = get_with(&server, "/customer", Some(KEY)).await;
+            assert_eq!(got.status, status, "{format}");
+            resets.push(got.header("x-ratelimit-reset").unwrap().to_owned());
+        }
+        // Seconds from `sent` to the end each header names.
+        let end = |v: &str| -> Option<f64> {
+            let n: Option<f64> = v.parse().ok();
+            let at = match format {
+                ResetFormat::Seconds => return n,
+                ResetFormat::UnixSeconds => n? * 1000.0,
+                ResetFormat::UnixMillis => n?,
+                ResetFormat::HttpDate => {
+                    DateTime::parse_from_rfc2822(v).ok()?.timestamp_millis() as f64
+                }
+                ResetFormat::Junk => return (v == "soon").then_some(0.0),
+            };
+            Some((at - sent.timestamp_millis() as f64) / 1000.0)
+        };
+        let ends: Vec<f64> = resets.iter().map(|v| end(v).unwrap()).collect();
+        if format != ResetFormat::Junk {
+            // The window's end, 30 s away (to the second); the scripted
+            // fault's, 20 s.
+            for (got, want) in ends.iter().zip([30.0, 30.0, 20.0]) {
+                assert!(
+                    (want - 0.5..=want + 1.5).contains(got),
+                    "{format}: {resets:?}"
+                );
+            }
+        }
+    }
 }

@@ -224,6 +224,7 @@ fn bad_flags_exit_with_usage_errors() {
         &["--bound-precision", "days"],
         &["--unavailable", "/nowhere=404"],
         &["--unavailable", "terminal=500"],
+        &["--reset-format", "hours"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_fake-paystack"))
             .args(args)

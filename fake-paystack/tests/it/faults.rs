@@ -118,6 +118,7 @@ async fn injected_429s_announce_the_keys_limit() {
             live_limit: 50,
             test_limit: 5,
             window: Duration::from_secs(60),
+            ..RateLimit::default()
         }),
     ] {
         let (live, test) = rate_limit
@@ -159,6 +160,7 @@ async fn an_injected_429_in_the_window_reports_the_window_and_uses_none_of_it() 
             live_limit: 10,
             test_limit: 5,
             window: Duration::from_secs(60),
+            ..RateLimit::default()
         }),
         faults: vec![
             FaultRule::nth(4, Fault::RateLimitedInWindow),
