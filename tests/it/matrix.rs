@@ -16,10 +16,13 @@
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use fake_paystack::{BoundPrecision, FakePaystack, Options, TieOrder, TimeFormat};
+use fake_paystack::{
+    BoundPrecision, ENDPOINTS, FakePaystack, Fault, FaultRule, Feature, Options, Paging, RateLimit,
+    ResetFormat, TieOrder, TimeFormat, Unavailable,
+};
 use serde_json::json;
 use source_paystack::{STREAMS, StreamDef};
 
@@ -53,6 +56,10 @@ struct Expect {
     /// Streams may fail, each with an ERROR trace containing this text,
     /// but none completes with a record missing.
     may_fail: Option<&'static str>,
+    /// Records are created while the read goes on: every record that
+    /// existed before the read is read once, and those created during it
+    /// may be read too (once).
+    grows: bool,
 }
 
 /// Every record read exactly once, every stream COMPLETE, exit 0.
@@ -62,6 +69,7 @@ const EVERY_RECORD_ONCE: Expect = Expect {
     failed: &[],
     late: false,
     may_fail: None,
+    grows: false,
 };
 
 /// One reading of Paystack: how the fake is set up, and what the read
@@ -84,7 +92,6 @@ fn row(name: &'static str, setup: fn(&mut Options)) -> Row {
 impl Row {
     /// The read skips these streams (stream, text of its WARN); the others
     /// complete.
-    #[allow(dead_code)]
     fn skipping(self, skipped: &'static [(&'static str, &'static str)]) -> Self {
         Row {
             expect: Expect {
@@ -119,6 +126,17 @@ impl Row {
         }
     }
 
+    /// Records are created in the lists while they are read.
+    fn growing(self) -> Self {
+        Row {
+            expect: Expect {
+                grows: true,
+                ..self.expect
+            },
+            ..self
+        }
+    }
+
     /// These streams fail (stream, text of its ERROR trace), so the read
     /// exits 1; the others complete.
     fn failing(self, failed: &'static [(&'static str, &'static str)]) -> Self {
@@ -135,6 +153,42 @@ impl Row {
 
 /// A cursor page with records but without `meta` fails its stream.
 const NO_CURSOR: &[(&str, &str)] = &[("terminals", "but no `meta`, so no cursor to the next page")];
+
+/// How long a row's read may take before it counts as stalled.
+const STALLED: Duration = Duration::from_secs(120);
+
+/// What the WARN of a skipped stream says.
+const SKIPPED: &str = "not available to this Paystack business";
+const NO_TERMINAL: &[(&str, &str)] = &[("terminals", SKIPPED), ("virtual_terminals", SKIPPED)];
+const NO_COMMERCE: &[(&str, &str)] = &[("orders", SKIPPED), ("storefronts", SKIPPED)];
+const NO_DEDICATED: &[(&str, &str)] = &[("dedicated_accounts", SKIPPED)];
+
+/// A list short on every read fails its stream.
+const SHORT: &[(&str, &str)] = &[("transactions", "two reads delivered")];
+
+/// Paystack's rate limiting with room to spare (a thousand requests a
+/// two-second window, where a read of every stream takes about 150), its
+/// reset in `format`: every answer carries the headers, and a reset misread
+/// as an hour away would spread the remaining requests seconds apart.
+/// (`tests/it/rate_limits.rs` reads through used-up windows in each form.)
+fn roomy(format: ResetFormat) -> Option<RateLimit> {
+    Some(RateLimit {
+        live_limit: 1_000,
+        test_limit: 1_000,
+        window: Duration::from_secs(2),
+        reset_format: format,
+    })
+}
+
+/// `fault` on every request to a list Paystack counts (every endpoint but
+/// the cursor-only ones).
+fn on_counted_lists(fault: Fault) -> Vec<FaultRule> {
+    ENDPOINTS
+        .iter()
+        .filter(|e| e.paging != Paging::Cursor)
+        .map(|e| FaultRule::every_on(e.path, fault.clone()))
+        .collect()
+}
 
 /// The rows: one per switch of the fake, then combinations.
 #[rustfmt::skip]
@@ -171,6 +225,35 @@ fn rows() -> Vec<Row> {
         })
         .late(),
         row("absent cursors as the string \"null\"", |o| o.behaviour.null_cursor_as_string = true),
+        // x-ratelimit-reset in each form, with room left in the window: the
+        // pace is the connector's, not a wait until a misread reset.
+        row("x-ratelimit-reset in seconds", |o| o.rate_limit = roomy(ResetFormat::Seconds)),
+        row("x-ratelimit-reset as a Unix time", |o| o.rate_limit = roomy(ResetFormat::UnixSeconds)),
+        row("x-ratelimit-reset as a Unix time in ms", |o| o.rate_limit = roomy(ResetFormat::UnixMillis)),
+        row("x-ratelimit-reset as an HTTP date", |o| o.rate_limit = roomy(ResetFormat::HttpDate)),
+        row("x-ratelimit-reset unreadable", |o| o.rate_limit = roomy(ResetFormat::Junk)),
+        // A business without a feature: its streams are skipped, whatever
+        // the status of the refusal.
+        row("no Terminal (404)", |o| o.unavailable = Unavailable::lacking(Feature::Terminal, 404))
+            .skipping(NO_TERMINAL),
+        row("no Terminal (400)", |o| o.unavailable = Unavailable::lacking(Feature::Terminal, 400))
+            .skipping(NO_TERMINAL),
+        row("no Commerce (403)", |o| o.unavailable = Unavailable::lacking(Feature::Commerce, 403))
+            .skipping(NO_COMMERCE),
+        row("no dedicated accounts (401)", |o| {
+            o.unavailable = Unavailable::lacking(Feature::DedicatedAccounts, 401);
+        })
+        .skipping(NO_DEDICATED),
+        // A page that drops a different record each time it is served: every
+        // record comes in one read or the other (lists with a count; a cursor
+        // list has none to notice a loss by).
+        row("a loss that moves between reads", |o| o.faults = on_counted_lists(Fault::LoseMovingRecord)),
+        row("a record lost on every read", |o| {
+            o.faults = vec![FaultRule::every_on("/transaction", Fault::LoseRecord)];
+        })
+        .failing(SHORT),
+        row("lists that grow while they are read", |o| (o.grow_every, o.grow_in_range) = (Some(3), true))
+            .growing(),
         // Combinations.
         row("exclusive bounds, capped page, ties ascending, no milliseconds", |o| {
             let b = &mut o.behaviour;
@@ -192,6 +275,13 @@ fn rows() -> Vec<Row> {
         // A capped first page is short: without meta it is still no proof of the end.
         row("no meta, a capped page", |o| (o.behaviour.omit_meta, o.behaviour.max_per_page) = (true, Some(4)))
             .failing(NO_CURSOR),
+        row("no Terminal, Unix-ms resets, a moving loss, ties ascending", |o| {
+            o.unavailable = Unavailable::lacking(Feature::Terminal, 403);
+            o.rate_limit = roomy(ResetFormat::UnixMillis);
+            o.faults = on_counted_lists(Fault::LoseMovingRecord);
+            o.behaviour.ties = TieOrder::IdAscending;
+        })
+        .skipping(NO_TERMINAL),
         row("a capped page, ties ascending, \"null\" cursors, truncated bounds", |o| {
             let b = &mut o.behaviour;
             (b.max_per_page, b.ties, b.null_cursor_as_string) = (Some(4), TieOrder::IdAscending, true);
@@ -285,9 +375,17 @@ async fn check(row: &Row) -> Vec<String> {
         .without_time()
         .with_max_level(tracing::Level::WARN)
         .finish();
-    let out = {
+    let before: Vec<Vec<u64>> = STREAMS.iter().map(|d| wanted(&server, d, now())).collect();
+    let read = {
         let _guard = tracing::subscriber::set_default(subscriber);
-        run(read_cmd(&config, &catalog, None), &settings).await
+        // A guard against a read that stalls, not a measure of speed.
+        tokio::time::timeout(STALLED, run(read_cmd(&config, &catalog, None), &settings)).await
+    };
+    let Ok(out) = read else {
+        return vec![format!(
+            "{}: the read did not end within {STALLED:?}",
+            row.name
+        )];
     };
     let logs = logs.text();
     let mut problems = Vec::new();
@@ -317,6 +415,10 @@ async fn check(row: &Row) -> Vec<String> {
         if let Some((_, warn)) = row.expect.skipped.iter().find(|s| s.0 == name) {
             if !got.is_empty() || !out.states(name).is_empty() {
                 fail(format!("{name} skipped, yet it has records or states"));
+            }
+            let statuses = out.statuses(name);
+            if statuses != ["STARTED", "COMPLETE"] {
+                fail(format!("{name} skipped, yet its statuses are {statuses:?}"));
             }
             let said = logs
                 .lines()
@@ -362,6 +464,24 @@ async fn check(row: &Row) -> Vec<String> {
         let mut want = wanted(&server, def, end);
         want.sort_unstable();
         let ids = out.record_ids(name);
+        if row.expect.grows {
+            let existed = &before[STREAMS.iter().position(|d| d.name == name).unwrap()];
+            let lost: Vec<_> = existed.iter().filter(|id| !ids.contains(id)).collect();
+            let extra: Vec<_> = ids.iter().filter(|id| !want.contains(id)).collect();
+            let mut unique = ids.clone();
+            unique.dedup();
+            let twice = ids.len() - unique.len();
+            if !lost.is_empty() || !extra.is_empty() || twice > 0 {
+                fail(format!(
+                    "{name}: lost {lost:?} of those that existed, extra {extra:?}, {twice} twice"
+                ));
+            }
+            let statuses = out.statuses(name);
+            if statuses.last().map(String::as_str) != Some("COMPLETE") {
+                fail(format!("{name}: statuses {statuses:?}"));
+            }
+            continue;
+        }
         let duplicates = got.len() - ids.iter().collect::<std::collections::HashSet<_>>().len();
         if duplicates > 0 {
             fail(format!("{name}: {duplicates} records emitted twice"));
