@@ -894,9 +894,17 @@ mod tests {
             .map(|d| d.name)
             .collect();
         with_cursor.sort_unstable();
-        assert_eq!(listed, with_cursor);
+        assert_eq!(
+            listed,
+            with_cursor,
+            "{}",
+            spec_entries_to_change("stream_lookback_days", &listed, &with_cursor, |name| {
+                serde_json::json!({"type": "integer", "title": name, "minimum": 0})
+            })
+        );
         for (name, prop) in field["properties"].as_object().unwrap() {
             assert_eq!(prop["type"], "integer", "{name}");
+            assert_eq!(prop["title"], name.as_str(), "{name}");
             assert_eq!(prop["minimum"], 0, "{name}");
         }
         assert!(
@@ -981,8 +989,18 @@ mod tests {
             .map(|d| d.name)
             .collect();
         counted.sort_unstable();
-        assert_eq!(listed, counted);
+        assert_eq!(
+            listed,
+            counted,
+            "{}",
+            spec_entries_to_change("completeness", &listed, &counted, |name| {
+                serde_json::json!({"type": "string", "title": name,
+                    "enum": Completeness::NAMES, "default": "strict"})
+            })
+        );
         for (name, prop) in props {
+            assert_eq!(prop["type"], "string", "{name}");
+            assert_eq!(prop["title"], name.as_str(), "{name}");
             assert_eq!(
                 prop["enum"],
                 serde_json::json!(Completeness::NAMES),
@@ -994,6 +1012,26 @@ mod tests {
         }
         let example = format!(r#""completeness":{}"#, field["examples"][0]);
         assert!(!ok(&with(&example)).completeness.is_empty());
+    }
+
+    /// What to change in `src/spec.json` so that the per-stream properties of
+    /// `field` are those of `wanted`: each entry to add, in full, and each to
+    /// remove.
+    fn spec_entries_to_change(
+        field: &str,
+        listed: &[&str],
+        wanted: &[&str],
+        entry: impl Fn(&str) -> Value,
+    ) -> String {
+        let at = format!("src/spec.json, connectionSpecification.properties.{field}.properties");
+        let mut out = vec![];
+        for name in wanted.iter().filter(|n| !listed.contains(n)) {
+            out.push(format!("add to {at}: \"{name}\": {}", entry(name)));
+        }
+        for name in listed.iter().filter(|n| !wanted.contains(n)) {
+            out.push(format!("remove from {at}: \"{name}\""));
+        }
+        out.join("\n")
     }
 
     fn lookback_entry() -> impl Strategy<Value = (String, Value)> {

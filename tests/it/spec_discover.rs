@@ -139,6 +139,11 @@ async fn discover_lists_every_stream_with_keys_and_cursors() {
                 "{name} lacks key {field}"
             );
         }
+        assert_eq!(
+            schema,
+            &schema_file(name),
+            "{name}: discover emits schemas/{name}.json as it is"
+        );
         assert!(
             jsonschema::draft7::meta::is_valid(schema),
             "{name}: not Draft 7"
@@ -170,7 +175,20 @@ async fn discover_lists_every_stream_with_keys_and_cursors() {
             );
         }
     }
-    insta::assert_json_snapshot!("discover", out.messages[0]);
+    // The schemas are compared with their files above; the snapshot holds
+    // the rest of each entry, with the schema's file in its place.
+    let mut message = out.messages[0].clone();
+    for s in message["catalog"]["streams"].as_array_mut().unwrap() {
+        s["json_schema"] = json!(format!("schemas/{}.json", s["name"].as_str().unwrap()));
+    }
+    insta::assert_json_snapshot!("discover", message);
+}
+
+/// The stream's schema file, read from `schemas/`.
+fn schema_file(name: &str) -> Value {
+    let path = format!("{}/schemas/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// The fixtures hold each value in its schema's type; the schemas have one
@@ -233,15 +251,14 @@ async fn discover_rejects_a_bad_config() {
     assert!(out.of_type("CATALOG").is_empty());
 }
 
-/// The catalogs shipped for users and for Airbyte's tests select the streams
-/// of the table, in its order, with the keys and cursors `discover` gives:
-/// a stream added to `STREAMS` without its catalog entries fails here,
-/// saying which file to change.
+/// The catalogs shipped for users and for Airbyte's tests hold one entry per
+/// stream of the table, in its order, each the one [`catalog_entry`] derives
+/// from `discover`: a stream added to `STREAMS` without its entry fails here,
+/// giving the file and the entry to add.
 #[tokio::test]
 async fn the_shipped_catalogs_follow_the_stream_table() {
     let (out, _) = discover().await;
     let discovered = out.messages[0]["catalog"]["streams"].as_array().unwrap();
-    let discovered = |name: &str| discovered.iter().find(|s| s["name"] == name).unwrap();
     // They answer only when the feature is enabled for the business (see
     // acceptance-test-config.yml).
     let left_out_of_acceptance = ["dedicated_accounts", "terminals", "virtual_terminals"];
@@ -260,39 +277,46 @@ async fn the_shipped_catalogs_follow_the_stream_table() {
     for (file, text, left_out) in files {
         let catalog: Value = serde_json::from_str(text).unwrap();
         let entries = catalog["streams"].as_array().unwrap();
-        let names: Vec<&str> = entries
+        let expected: Vec<Value> = discovered
             .iter()
-            .map(|e| e["stream"]["name"].as_str().unwrap())
+            .filter(|d| !left_out.contains(&d["name"].as_str().unwrap()))
+            .map(catalog_entry)
             .collect();
-        let expected: Vec<&str> = STREAMS
-            .iter()
-            .map(|d| d.name)
-            .filter(|n| !left_out.contains(n))
-            .collect();
-        assert_eq!(
-            names, expected,
-            "{file} selects every stream of STREAMS, in order: add the new \
-             stream's entry (its `discover` entry, with sync_mode, cursor_field \
-             and primary_key)"
-        );
-        for entry in entries {
-            let name = entry["stream"]["name"].as_str().unwrap();
-            let d = discovered(name);
-            let key = &d["source_defined_primary_key"];
-            assert_eq!(&entry["primary_key"], key, "{file}: {name}");
+        for (i, want) in expected.iter().enumerate() {
+            let name = &want["stream"]["name"];
             assert_eq!(
-                &entry["stream"]["source_defined_primary_key"], key,
-                "{file}: {name}"
+                entries.get(i),
+                Some(want),
+                "{file}: entry {i} must be {name}'s, in the order of STREAMS; \
+                 put this one there:\n{}",
+                serde_json::to_string_pretty(want).unwrap()
             );
-            if d["supported_sync_modes"] == json!(["full_refresh"]) {
-                assert_eq!(entry["sync_mode"], "full_refresh", "{file}: {name}");
-            } else {
-                assert_eq!(entry["sync_mode"], "incremental", "{file}: {name}");
-                assert_eq!(
-                    entry["cursor_field"], d["default_cursor_field"],
-                    "{file}: {name}"
-                );
-            }
         }
+        assert_eq!(
+            entries.len(),
+            expected.len(),
+            "{file} lists streams that are not in STREAMS after the last one: \
+             remove them"
+        );
     }
+}
+
+/// The configured-catalog entry of a `discover` entry: every stream
+/// incremental where it can be, appended, its schema left empty.
+fn catalog_entry(discovered: &Value) -> Value {
+    let incremental = discovered["supported_sync_modes"] != json!(["full_refresh"]);
+    let mut stream = discovered.clone();
+    stream["json_schema"] = json!({});
+    let object = stream.as_object_mut().unwrap();
+    object.remove("is_resumable");
+    let mut entry = json!({
+        "stream": stream,
+        "sync_mode": if incremental { "incremental" } else { "full_refresh" },
+        "primary_key": discovered["source_defined_primary_key"],
+        "destination_sync_mode": "append",
+    });
+    if incremental {
+        entry["cursor_field"] = discovered["default_cursor_field"].clone();
+    }
+    entry
 }
