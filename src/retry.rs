@@ -259,7 +259,7 @@ mod tests {
     #[test]
     fn mixed_failures_use_their_own_budgets() {
         let p = RetryPolicy::default();
-        // The sequence that once failed a stream "after 6 attempts".
+        // Six failures: one shared budget would end it "after 6 attempts".
         let (retried, attempts) = run(&p, &[502, 502, 429, 429, 500, 500]);
         assert_eq!(retried, [true; 6]);
         assert_eq!(

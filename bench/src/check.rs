@@ -2,7 +2,7 @@
 //! fake's ground truth: every record id of every stream exactly once.
 //!
 //! This runs on the harness's reader thread at the connector's full output
-//! rate (hundreds of MB/s in scenario 1), on a machine the connector and the
+//! rate (scenario 1 runs it as fast as it goes), on a machine the connector and the
 //! fake share, so it avoids JSON trees for records. The connector writes each
 //! RECORD as `{"type":"RECORD","record":{"stream":"NAME","data":{…},…}`; the
 //! checker matches that prefix, takes the stream name, and scans `data` only

@@ -2,9 +2,9 @@
 //!
 //! Run it with `scripts/bench.sh` (which builds the release binaries first);
 //! `scripts/bench.sh --help` lists the flags. It is a command, not a test:
-//! it takes about thirteen minutes and prints one table at the end.
+//! it runs every scenario in turn and prints one table at the end.
 //!
-//! # Scenarios (from the issue)
+//! # Scenarios
 //! 1. **Throughput**: no added latency, all eight streams, 1,000,000 records
 //!    in total (125,000 a stream), live key with `"requests_per_minute":
 //!    100000000` in the config so the connector's pacing does not bind, and
@@ -37,7 +37,7 @@
 //!    connector's pace, so 95% is the most there is.
 //! 5. **429s, test key**: the same with the test key, 100 a minute, 30,400
 //!    records (8 × 19 pages: 152 requests answered 200, about 8 refused,
-//!    about 96 s): the issue's case of 429s announcing 100 a minute.
+//!    about 96 s): 429s that announce the test key's 100 a minute.
 //! 6. to 10. **Each form of `x-ratelimit-reset`**: seconds left (6), a Unix
 //!    time in seconds (7) or milliseconds (8), an HTTP date (9), junk (10).
 //!    Scenario 3 otherwise: the test key, 100 ms latency, the fake allowing
@@ -63,7 +63,7 @@
 //!   (which open at a key's first request) start with the run.
 //! - The harness writes a config (`sk_live_fakepaystack000` or
 //!   `sk_test_fakepaystack000`, `start_date` 2024-01-01T00:00:00Z) and the
-//!   catalog of all eight streams (`sample_files/configured_catalog.json`) to
+//!   catalog of the eight streams (from `sample_files/configured_catalog.json`) to
 //!   `target/bench-runs/`, then starts `target/release/source-paystack read`
 //!   with `PAYSTACK_API_URL` pointing at the fake. Inherited
 //!   `SOURCE_PAYSTACK_*` and `RUST_LOG` variables are removed so the
@@ -80,8 +80,8 @@
 //!   exact high-water mark of its resident set, not a sample. Linux folds
 //!   into a process's `ru_maxrss` the peak RSS of the image it replaced at
 //!   `exec`, so a child spawned straight from the harness would report at
-//!   least the harness's own peak (about 20 MiB after a 1M-record run: the
-//!   ground truth). The connector is therefore started through a trampoline,
+//!   least the harness's own peak (which holds the ground truth of every
+//!   record id). The connector is therefore started through a trampoline,
 //!   this binary run as `bench __measure`, which forks it from a 1 MiB image
 //!   and reports its `wait4` figures ([`sys::trampoline`]). A sampler reading
 //!   `VmHWM` from `/proc/PID/status` every 20 ms cross-checks the figure.
@@ -120,7 +120,7 @@ use fake_paystack::ResetFormat;
 #[command(name = "bench")]
 struct Cli {
     /// Short runs for a smoke check. Their figures are not measurements:
-    /// scenarios 2 to 10 then last about 12 s, well under a rate-limit window.
+    /// scenarios 2 to 10 then end well within one rate-limit window.
     #[arg(long)]
     quick: bool,
     /// Run only these scenarios (e.g. `--only 1` or `--only 2,3`).

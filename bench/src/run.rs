@@ -26,7 +26,7 @@ pub const WINDOW: Duration = Duration::from_secs(60);
 pub const LIVE_LIMIT: u32 = 600;
 pub const TEST_LIMIT: u32 = 100;
 
-/// The eight streams of the issue, each with records in every scenario.
+/// The benchmark's streams, Airbyte's eight, each with records in every scenario.
 pub const STREAMS: [&str; 8] = [
     "customers",
     "disputes",
@@ -39,8 +39,8 @@ pub const STREAMS: [&str; 8] = [
 ];
 
 /// The sample catalog shipped in `sample_files/`; the harness keeps its
-/// entries for [`STREAMS`] (should the sample grow, the benchmark still
-/// reads the same eight streams).
+/// entries for [`STREAMS`] (the sample lists every stream of the connector;
+/// the benchmark reads these eight).
 const SAMPLE_CATALOG: &str = include_str!("../../sample_files/configured_catalog.json");
 
 /// The configured catalog of the eight streams, as JSON text.

@@ -145,10 +145,10 @@ pub const TRAMPOLINE: &str = "__measure";
 /// process calls `exec`, the peak RSS of the memory image it leaves behind in
 /// that process's `ru_maxrss`. A child spawned by the harness (vfork or fork,
 /// then exec) therefore reports at least the *harness's* peak RSS, which
-/// grows with the ground truth it holds (a 1M-record run: ~20 MiB), not the
+/// grows with the ground truth it holds (every record id of the run), not the
 /// connector's. So the harness starts this same small binary
 /// (`bench __measure RESULT PROGRAM ARGS…`), which forks the connector from
-/// its own small image (under 2 MiB, below any connector figure) and waits
+/// its own small image (smaller than any connector figure) and waits
 /// for it with `wait4`: the connector's `ru_maxrss` is then its own.
 ///
 /// `trampoline` runs the program with the inherited stdio and environment,

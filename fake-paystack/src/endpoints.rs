@@ -8,7 +8,7 @@
 //! (`cursor_field`, absent from `subaccounts` and `terminals` rows), whether
 //! `from`/`to` are honoured (`honours_from_to`: only where Paystack documents
 //! them), the paging kind (`paging`: offset, cursor on `/terminal`, optional
-//! cursor on four endpoints) and, for the two child endpoints, the parent
+//! cursor on some endpoints) and, for a child endpoint, the parent
 //! (`parent`).
 
 use crate::drift::{Drift, Kind};

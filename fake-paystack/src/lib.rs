@@ -1,7 +1,7 @@
 //! `fake-paystack`: a fake of the Paystack REST API's list endpoints, for the
 //! tests, demos and benchmarks of `source-paystack`.
 //!
-//! It serves the 23 list endpoints the connector reads (the table is
+//! It serves the list endpoints the connector reads (the table is
 //! [`ENDPOINTS`]: `/customer`, `/dispute`, `/paymentrequest`, `/refund`,
 //! `/settlement`, `/subscription`, `/transaction`, `/transfer`, `/plan`,
 //! `/product`, `/page`, `/subaccount`, `/split`, `/transferrecipient`,
@@ -10,7 +10,7 @@
 //! `/settlement/{id}/transactions` and `/bulkcharge/{code}/charges`) the way
 //! Paystack does: the `{"status", "message", "data", "meta"}` envelope,
 //! `perPage`/`page` offset paging (cursor paging on `/terminal`, and with
-//! `use_cursor=true` on four endpoints), `from`/`to` filters on the creation
+//! `use_cursor=true` where a row offers it), `from`/`to` filters on the creation
 //! time where Paystack documents them (ignored elsewhere), newest first,
 //! bearer-key authentication, and Paystack's error bodies. Records are the
 //! connector's fixtures (`tests/fixtures/records/<stream>.json`, quirks
