@@ -320,3 +320,51 @@ fn catalog_entry(discovered: &Value) -> Value {
     }
     entry
 }
+
+/// The states shipped for Airbyte's acceptance tests (a state to resume from,
+/// and one in the far future) hold one entry per stream with a cursor, in the
+/// table's order, keyed by its cursor field, all at the file's one date: a
+/// stream added to `STREAMS` without its entry fails here, giving the file
+/// and the entry to add.
+#[test]
+fn the_shipped_states_follow_the_stream_table() {
+    let files = [
+        (
+            "integration_tests/sample_state.json",
+            include_str!("../../integration_tests/sample_state.json"),
+        ),
+        (
+            "integration_tests/abnormal_state.json",
+            include_str!("../../integration_tests/abnormal_state.json"),
+        ),
+    ];
+    for (file, text) in files {
+        let state: Value = serde_json::from_str(text).unwrap();
+        let entries = state.as_array().unwrap();
+        let first = &entries[0]["stream"]["stream_state"];
+        let date = first.as_object().unwrap().values().next().unwrap();
+        let expected: Vec<Value> = STREAMS
+            .iter()
+            .filter_map(|d| Some((d.name, d.cursor_field()?)))
+            .map(|(name, cursor)| {
+                json!({"type": "STREAM", "stream": {
+                    "stream_descriptor": {"name": name},
+                    "stream_state": {cursor: date},
+                }})
+            })
+            .collect();
+        for (i, want) in expected.iter().enumerate() {
+            assert_eq!(
+                entries.get(i),
+                Some(want),
+                "{file}: entry {i} must be {}'s, in the order of STREAMS; put this one there:\n{want}",
+                want["stream"]["stream_descriptor"]["name"]
+            );
+        }
+        assert_eq!(
+            entries.len(),
+            expected.len(),
+            "{file} lists streams after the last stream with a cursor: remove them"
+        );
+    }
+}
