@@ -2,12 +2,10 @@
 //! tests, demos and benchmarks of `source-paystack`.
 //!
 //! It serves the list endpoints the connector reads (the table is
-//! [`ENDPOINTS`]: `/customer`, `/dispute`, `/paymentrequest`, `/refund`,
-//! `/settlement`, `/subscription`, `/transaction`, `/transfer`, `/plan`,
-//! `/product`, `/page`, `/subaccount`, `/split`, `/transferrecipient`,
-//! `/bulkcharge`, `/dedicated_account`, `/balance/ledger`, `/terminal`,
-//! `/virtual_terminal`, `/order`, `/storefront`, and the two child endpoints
-//! `/settlement/{id}/transactions` and `/bulkcharge/{code}/charges`) the way
+//! [`ENDPOINTS`], one row per endpoint: plain lists such as `/customer`,
+//! `/transaction` or `/balance/ledger`, and child lists such as
+//! `/settlement/{id}/transactions`, the records of one parent; the crate
+//! README lists them all) the way
 //! Paystack does: the `{"status", "message", "data", "meta"}` envelope,
 //! `perPage`/`page` offset paging (cursor paging on `/terminal`, and with
 //! `use_cursor=true` where a row offers it), `from`/`to` filters on the creation
