@@ -83,6 +83,7 @@ mod stop;
 mod streams;
 #[cfg(test)]
 mod testing;
+mod time;
 mod unplaced;
 mod window;
 

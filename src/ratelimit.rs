@@ -52,6 +52,11 @@ use tokio::time::Instant;
 
 use crate::rate_headers::{self, Form, RateHeaders, Wait};
 
+/// Paystack's documented limits: 600 requests a minute for live keys, 100
+/// for test keys.
+pub const LIVE_REQUESTS_PER_MINUTE: u32 = 600;
+pub const TEST_REQUESTS_PER_MINUTE: u32 = 100;
+
 /// Where the allowed rate comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -76,7 +81,7 @@ impl Pace {
     /// One sentence for the log: the rate, where it comes from, and how it
     /// can be changed.
     pub fn explain(&self) -> String {
-        use crate::app::{LIVE_REQUESTS_PER_MINUTE as LIVE, TEST_REQUESTS_PER_MINUTE as TEST};
+        use self::{LIVE_REQUESTS_PER_MINUTE as LIVE, TEST_REQUESTS_PER_MINUTE as TEST};
         let n = self.per_minute;
         let (from, change) = match self.source {
             Source::TestKey => (

@@ -22,7 +22,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::catalog::Selected;
@@ -30,6 +30,7 @@ use crate::config::kind_of;
 use crate::error::Error;
 use crate::protocol::SyncMode;
 use crate::streams::{self, StreamDef};
+use crate::time::parse_cursor;
 
 /// The cursors found in the input state, by stream name.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -490,54 +491,10 @@ fn concurrent_cdk_cursor(map: &Map<String, Value>) -> Option<&Value> {
         .or_else(|| first.get("end"))
 }
 
-/// Parses a cursor value: an ISO-8601 date-time (any fractional digits, `Z`
-/// or offset, `T` or space), a plain date, or epoch seconds/milliseconds.
-pub fn parse_cursor(value: &Value) -> Option<DateTime<Utc>> {
-    match value {
-        Value::String(s) => parse_cursor_str(s),
-        Value::Number(n) => {
-            let n = n.as_i64()?;
-            // Epoch milliseconds are above 10^11 for any date after 1973.
-            if n.abs() >= 100_000_000_000 {
-                Utc.timestamp_millis_opt(n).single()
-            } else {
-                Utc.timestamp_opt(n, 0).single()
-            }
-        }
-        _ => None,
-    }
-}
-
-/// Parses a cursor string; see [`parse_cursor`].
-pub fn parse_cursor_str(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Some(d.with_timezone(&Utc));
-    }
-    let naive = s.strip_suffix('Z').unwrap_or(s);
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
-        if let Ok(d) = NaiveDateTime::parse_from_str(naive, format) {
-            return Some(d.and_utc());
-        }
-    }
-    if let Ok(d) = DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%z") {
-        return Some(d.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
-}
-
-/// Formats a cursor the way Paystack writes times: `2024-01-01T00:00:00.000Z`.
-/// (Airbyte's connector reads this with `%Y-%m-%dT%H:%M:%S.%fZ`.)
-pub fn format_cursor(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::{format_cursor, parse_cursor_str};
     use proptest::prelude::*;
 
     use crate::testing::t as at;
