@@ -68,6 +68,7 @@ mod config;
 mod drift;
 mod emit;
 mod error;
+mod input;
 mod normalise;
 mod paging;
 mod progress;

@@ -26,8 +26,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::catalog::Selected;
-use crate::config::kind_of;
 use crate::error::Error;
+use crate::input::json_type;
 use crate::protocol::SyncMode;
 use crate::streams::{self, StreamDef};
 use crate::time::parse_cursor;
@@ -281,15 +281,12 @@ fn short(name: &str) -> String {
 /// A [`Error::Config`] when the file cannot be read, is not JSON, has an
 /// unknown shape, or holds a cursor that is not a date-time.
 pub fn load(path: &std::path::Path) -> Result<InputState, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::unreadable_file(
-            "state",
-            path,
-            &e,
-            "Pass --state with the path of a state JSON file, or leave --state out for a sync \
+    let text = crate::input::read(
+        "state",
+        path,
+        "Pass --state with the path of a state JSON file, or leave --state out for a sync \
              from start_date.",
-        )
-    })?;
+    )?;
     parse(&text)
 }
 
@@ -325,7 +322,7 @@ pub fn parse(text: &str) -> Result<InputState, Error> {
             return Err(Error::config(format!(
                 "The state must be a JSON array of state messages or an object, not {}. Pass the \
                  state Airbyte saved, or reset the connection's state.",
-                kind_of(other)
+                json_type(other)
             )));
         }
     }
@@ -343,7 +340,7 @@ fn read_message(message: &Value, state: &mut InputState) -> Result<(), String> {
     let Value::Object(map) = message else {
         return Err(format!(
             "a state message must be an object, not {}. Reset the connection's state or fix the file.",
-            kind_of(message)
+            json_type(message)
         ));
     };
     let kind = map.get("type").and_then(Value::as_str);
@@ -365,7 +362,7 @@ fn read_message(message: &Value, state: &mut InputState) -> Result<(), String> {
             Some(Value::Null) => Ok(()),
             Some(other) => Err(format!(
                 "LEGACY state data must be an object, not {}",
-                kind_of(other)
+                json_type(other)
             )),
             None => Ok(()),
         },
@@ -430,7 +427,7 @@ fn read_blob(name: &str, blob: &Value, state: &mut InputState) -> Result<(), Str
     let Value::Object(map) = blob else {
         return Err(format!(
             "the state of stream {name} must be an object like {{\"{cursor_field}\": \"2024-01-01T00:00:00.000Z\"}}, not {}",
-            kind_of(blob)
+            json_type(blob)
         ));
     };
     // The stream's own cursor field first; the other spelling is accepted too
