@@ -80,6 +80,7 @@ mod retry;
 mod sink;
 mod slice;
 mod state;
+mod state_review;
 mod stop;
 mod streams;
 #[cfg(test)]

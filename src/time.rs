@@ -55,3 +55,20 @@ pub fn parse_cursor_str(s: &str) -> Option<DateTime<Utc>> {
 pub fn format_cursor(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        #[test]
+        fn cursor_parsing_never_panics(text in ".{0,40}", n in any::<i64>()) {
+            let _ = parse_cursor_str(&text);
+            let _ = parse_cursor(&serde_json::json!(n));
+        }
+    }
+}
