@@ -20,10 +20,12 @@ use serde_json::value::RawValue;
 use crate::config::SecretKey;
 use crate::error::Error;
 use crate::error::Retry;
-use crate::normalise::{self, Misfit, Plan, Scanner, Seen};
+use crate::json_scan::Scanner;
+use crate::normalise::{self, Seen};
 use crate::rate_headers::RateHeaders;
 use crate::ratelimit::{Pace, RateLimiter};
 use crate::retry::{Attempts, Decision, RetryPolicy};
+use crate::schema_plan::{Misfit, Plan};
 use crate::time::parse_cursor_str;
 
 /// The connector's `User-Agent`.
@@ -705,7 +707,7 @@ mod tests {
 
     #[test]
     fn records_are_normalised_by_the_plan_and_only_those_that_need_it_are_copied() {
-        let plan = crate::normalise::Plan::compile(&serde_json::json!({
+        let plan = crate::schema_plan::Plan::compile(&serde_json::json!({
             "type": "object",
             "properties": {
                 "id": {"type": ["null", "integer"]},
