@@ -22,21 +22,18 @@
 //!   - one that names none (the window still has room: `x-ratelimit-remaining`
 //!     above 0; or no headers at all): a transient refusal, so nobody else
 //!     pauses (the refused request alone backs off and retries) and the share
-//!     is cut by a tenth. Waiting for the window's reset here, as the
-//!     connector once did, halted the whole sync for up to a minute per 429
-//!     for nothing.
+//!     is cut by a tenth. Waiting for the window's reset here would halt the
+//!     whole sync for up to a minute per 429 for nothing.
 //!
 //!   The client tells which kind from
 //!   [`crate::rate_headers::RateHeaders::server_wait`].
 //!
-//!   Each success wins back 2% of the allowed rate, so after an isolated 429
-//!   the pace is whole again within 5 (transient) or 10 (used up) successes:
-//!   with 5% of requests refused at random, requests go out at about 98% of
-//!   the allowed rate, and, the 429s taking their slots, 93% of it is
-//!   answered 200. When 429s keep coming (transient ones in more than about
-//!   one request in six, used-up windows in more than one in eleven) the
-//!   cuts outweigh the gains and the pace keeps falling, down to a quarter of
-//!   the allowed rate, until the refusals stop; then it climbs back.
+//!   Each success wins back `WIN_BACK` of the allowed rate, so after an
+//!   isolated 429 the pace is whole again within a few successes, and
+//!   occasional refusals cost little of the rate. When 429s keep coming
+//!   faster than the successes win the share back, the pace keeps falling,
+//!   down to `MIN_SHARE` of the allowed rate, until the refusals stop;
+//!   then it climbs back.
 //! - When the pace is what holds the read back, the limiter says so, once per
 //!   allowed rate: [`RateLimiter::acquire`] returns the [`Pace`] (the rate
 //!   and where it comes from) when requests have waited for their slots back
@@ -694,7 +691,7 @@ mod tests {
         assert!(close(l.share(), 1.0), "ten successes win it back");
     }
 
-    /// The case: Paystack refuses one request in twenty at random,
+    /// Paystack refuses one request in twenty at random,
     /// announcing the key's own limit. The pace comes back after each 429,
     /// so requests answered 200 keep to at least 90% of the allowed rate
     /// (the 429s take their slots too: 95% is the most there is).
