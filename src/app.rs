@@ -17,7 +17,7 @@ use crate::drift::DriftLog;
 use crate::emit::Emitter;
 use crate::error::Error;
 use crate::progress::Terminal;
-use crate::ratelimit::{RateLimiter, Source};
+use crate::ratelimit::{LIVE_REQUESTS_PER_MINUTE, RateLimiter, Source, TEST_REQUESTS_PER_MINUTE};
 use crate::read::{self, ReadOptions};
 use crate::retry::RetryPolicy;
 use crate::sink::{Sink, Tee};
@@ -28,11 +28,6 @@ use crate::streams::{STREAMS, StreamDef};
 
 /// The connector specification, compiled in.
 pub const SPEC: &str = include_str!("spec.json");
-
-/// Paystack's documented limits: 600 requests a minute for live keys, 100
-/// for test keys.
-pub const LIVE_REQUESTS_PER_MINUTE: u32 = 600;
-pub const TEST_REQUESTS_PER_MINUTE: u32 = 100;
 
 /// Requests in flight at once by default. The rate limiter, not this pool,
 /// sets the pace; 8 keeps Paystack's 600 requests a minute busy with up to

@@ -20,15 +20,12 @@ pub struct Selected {
 /// stream, names a stream this connector does not have (or one twice), or
 /// uses an unknown sync mode.
 pub fn load(path: &Path) -> Result<Vec<Selected>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::unreadable_file(
-            "catalog",
-            path,
-            &e,
-            "Pass --catalog with the path of a configured catalog (see \
+    let text = crate::input::read(
+        "catalog",
+        path,
+        "Pass --catalog with the path of a configured catalog (see \
              sample_files/configured_catalog.json).",
-        )
-    })?;
+    )?;
     parse(&text)
 }
 

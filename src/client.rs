@@ -20,11 +20,13 @@ use serde_json::value::RawValue;
 use crate::config::SecretKey;
 use crate::error::Error;
 use crate::error::Retry;
-use crate::normalise::{self, Misfit, Plan, Scanner, Seen};
+use crate::json_scan::Scanner;
+use crate::normalise::{self, Seen};
 use crate::rate_headers::RateHeaders;
 use crate::ratelimit::{Pace, RateLimiter};
 use crate::retry::{Attempts, Decision, RetryPolicy};
-use crate::state::parse_cursor_str;
+use crate::schema_plan::{Misfit, Plan};
+use crate::time::parse_cursor_str;
 
 /// The connector's `User-Agent`.
 pub const USER_AGENT: &str = concat!(
@@ -77,10 +79,10 @@ impl ListQuery {
             q.push(("next", next.clone()));
         }
         if let Some(from) = self.from {
-            q.push(("from", crate::state::format_cursor(from)));
+            q.push(("from", crate::time::format_cursor(from)));
         }
         if let Some(to) = self.to {
-            q.push(("to", crate::state::format_cursor(to)));
+            q.push(("to", crate::time::format_cursor(to)));
         }
         q
     }
@@ -257,7 +259,7 @@ impl Client {
                         self.limiter
                             .rate_limited(error.server_wait().map(|_| delay));
                         notify(Notice::RateLimited {
-                            resume_at_ms: crate::emit::now_millis() + delay.as_millis() as i64,
+                            resume_at_ms: crate::time::now_millis() + delay.as_millis() as i64,
                         });
                     }
                     tracing::warn!(
@@ -705,7 +707,7 @@ mod tests {
 
     #[test]
     fn records_are_normalised_by_the_plan_and_only_those_that_need_it_are_copied() {
-        let plan = crate::normalise::Plan::compile(&serde_json::json!({
+        let plan = crate::schema_plan::Plan::compile(&serde_json::json!({
             "type": "object",
             "properties": {
                 "id": {"type": ["null", "integer"]},

@@ -469,7 +469,7 @@ mod tests {
         );
         assert_eq!(
             e.failure_type(),
-            crate::error::FailureType::SystemError,
+            crate::protocol::FailureType::SystemError,
             "{e}"
         );
         let text = e.to_string();

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::completeness::Completeness;
 use crate::error::Error;
+use crate::input::json_type;
 use crate::streams::{STREAMS, StreamDef};
 
 /// A Paystack secret key. It can be used, but never formatted: `Debug` and
@@ -100,15 +101,12 @@ impl Config {
 /// A [`Error::Config`] naming the problem and the fix when the file is
 /// missing, not JSON, or breaks a rule of the spec.
 pub fn load(path: &Path, now: DateTime<Utc>) -> Result<Config, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::unreadable_file(
-            "config",
-            path,
-            &e,
-            "Pass --config with the path of a JSON file holding secret_key and start_date (see \
+    let text = crate::input::read(
+        "config",
+        path,
+        "Pass --config with the path of a JSON file holding secret_key and start_date (see \
              sample_files/config.json).",
-        )
-    })?;
+    )?;
     parse(&text, now)
 }
 
@@ -127,7 +125,7 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Config, Error> {
     let Value::Object(map) = value else {
         return Err(Error::config(format!(
             "The config must be a JSON object with secret_key and start_date, not {}.",
-            kind_of(&value)
+            json_type(&value)
         )));
     };
     let typos = likely_typos(&map);
@@ -231,7 +229,7 @@ fn from_map(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Config, Erro
         Some(other) => {
             return Err(Error::config(format!(
                 "end_date must be a string (YYYY-MM-DDTHH:MM:SSZ), not {}.",
-                kind_of(other)
+                json_type(other)
             )));
         }
     };
@@ -323,7 +321,7 @@ impl PerStream<'_> {
                 return Err(Error::config(format!(
                     "{field} must be an object of stream names and {}, not {}.",
                     self.values,
-                    kind_of(other)
+                    json_type(other)
                 )));
             }
         };
@@ -386,7 +384,7 @@ fn secret_key(value: Option<&Value>) -> Result<SecretKey, Error> {
         ))),
         Some(other) => Err(Error::config(format!(
             "secret_key must be a string, not {}. {FIX}",
-            kind_of(other)
+            json_type(other)
         ))),
     }
 }
@@ -413,7 +411,7 @@ fn start_date(value: Option<&Value>, now: DateTime<Utc>) -> Result<DateTime<Utc>
         Some(other) => {
             return Err(Error::config(format!(
                 "start_date must be a string ({FORMAT}), not {}.",
-                kind_of(other)
+                json_type(other)
             )));
         }
     };
@@ -482,21 +480,8 @@ fn non_negative(field: &str, value: &Value) -> Result<u64, Error> {
         }
         other => Err(Error::config(format!(
             "{field} must be a whole number (0 or more), not {}.",
-            kind_of(other)
+            json_type(other)
         ))),
-    }
-}
-
-/// A short description of a JSON value's type for error messages; it never
-/// includes the value itself.
-pub fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

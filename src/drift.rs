@@ -17,7 +17,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::normalise::{Conversion, Kind, Outcome, Type};
+use crate::json_scan::Kind;
+use crate::normalise::{Conversion, Outcome};
+use crate::schema_plan::Type;
 use crate::sink::{Batch, Finished, Sink, Stream};
 
 /// The drift counts of the streams being read.
@@ -159,7 +161,7 @@ impl Sink for DriftLog {
 mod tests {
     use super::*;
     use crate::client::{Fields, decode_page};
-    use crate::normalise::Plan;
+    use crate::schema_plan::Plan;
     use crate::streams::find;
 
     /// A page of `records`, decoded with the plan of this schema.

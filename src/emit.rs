@@ -13,23 +13,17 @@ use std::io::{self, BufWriter, Write};
 
 use serde_json::Value;
 
-use crate::error::{Error, FailureType};
+use crate::error::Error;
 use crate::protocol::{
     AirbyteCatalog, AirbyteConnectionStatus, AirbyteErrorTraceMessage, AirbyteEstimateTraceMessage,
     AirbyteMessage, AirbyteStateMessage, AirbyteStateStats, AirbyteStateType, AirbyteStream,
     AirbyteStreamState, AirbyteStreamStatus, AirbyteStreamStatusRateLimitedReason,
     AirbyteStreamStatusReason, AirbyteStreamStatusTraceMessage, AirbyteTraceMessage,
-    ConnectionStatus, StreamDescriptor, SyncMode, TraceType,
+    ConnectionStatus, FailureType, StreamDescriptor, SyncMode, TraceType,
 };
-use crate::sink::{Batch, Finished, ReadSummary, Sink, Stream};
-use crate::slice::StateUpdate;
-use crate::state::format_cursor;
+use crate::sink::{Batch, Finished, ReadSummary, Sink, StateUpdate, Stream};
 use crate::streams::StreamDef;
-
-/// Milliseconds since the Unix epoch, as Airbyte wants `emitted_at`.
-pub fn now_millis() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+use crate::time::{format_cursor, now_millis};
 
 /// Owns the output; every message goes through here.
 pub struct Emitter<W: Write> {

@@ -7,7 +7,10 @@
 //! - `config`: the user's config, validated; the secret key type; each
 //!   stream's lookback (`stream_lookback_days`, else `lookback_window_days`).
 //! - `catalog`: the configured catalog.
-//! - `state`: input state in every shape Airbyte writes; cursor values.
+//! - `input`: reading the config, catalog and state files, and what to do
+//!   when one cannot be read.
+//! - `state`: input state in every shape Airbyte writes.
+//! - `state_review`: the input state checked against the selected streams.
 //! - `stop`: stopping a read early on SIGINT or SIGTERM.
 //!
 //! The streams: a stream is one row of `streams::STREAMS` (name, path,
@@ -31,18 +34,25 @@
 //! - `unplaced`: records the connector cannot place (no id, created in the
 //!   future), counted per stream and told in one WARN.
 //! - `client`: HTTP and decoding a page without copying its records.
-//! - `normalise`: Paystack's known drift made to fit the schema, checked
-//!   while a page is decoded; only a record that needs a change is rewritten.
+//! - `schema_plan`: each stream's schema compiled into the checks a page's
+//!   records go through while it is decoded.
+//! - `json_scan`: a walk through JSON text that builds nothing.
+//! - `normalise`: Paystack's known drift made to fit the schema; only a
+//!   record that needs a change is rewritten.
 //! - `error`: the error type, and the one place that says what an answer
 //!   means (retry, from which budget, or fail with which failure type).
 //! - `rate_headers`: the one reader of Paystack's rate headers
 //!   (`Retry-After`, `x-ratelimit-*`) in every form they may take.
 //! - `retry`: how long to wait before another attempt (a pure function),
 //!   counting 5xx and 429 attempts in their own budgets.
-//! - `ratelimit`: the request-rate limiter shared by all requests.
+//! - `ratelimit`: the request-rate limiter shared by all requests, and
+//!   Paystack's documented limits.
+//! - `time`: the clock and cursor values (parsed and formatted); the bottom
+//!   layer.
 //!
 //! Output:
-//! - `sink`: the events of a read (the `Sink` trait) and `Tee`.
+//! - `sink`: the events of a read (the `Sink` trait), their payloads, and
+//!   `Tee`.
 //! - `emit`: the Airbyte writer ([`Emitter`]), the one writer of stdout and
 //!   the only builder of protocol messages; a sink.
 //! - `progress`: one live line per selected stream on stderr at a terminal
@@ -51,7 +61,8 @@
 //!   type, logged when the stream ends; a sink.
 //! - `accounting`: one INFO line per stream at its end (records, pages,
 //!   requests, retries, 429s, duplicates, lists checked); a sink.
-//! - `protocol`: the Airbyte messages we read and write.
+//! - `protocol`: the Airbyte messages we read and write, and their enums
+//!   (`FailureType`).
 //!
 //! Only what the binary and the integration tests use is public: the
 //! modules [`app`] and [`cli`] and the items re-exported below.
@@ -68,6 +79,8 @@ mod config;
 mod drift;
 mod emit;
 mod error;
+mod input;
+mod json_scan;
 mod normalise;
 mod paging;
 mod progress;
@@ -76,13 +89,16 @@ mod rate_headers;
 mod ratelimit;
 mod read;
 mod retry;
+mod schema_plan;
 mod sink;
 mod slice;
 mod state;
+mod state_review;
 mod stop;
 mod streams;
 #[cfg(test)]
 mod testing;
+mod time;
 mod unplaced;
 mod window;
 

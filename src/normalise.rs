@@ -1,4 +1,4 @@
-//! Paystack's known drift, made to fit the schema (issue 11).
+//! Paystack's known drift, made to fit the schema.
 //!
 //! Every schema property has one JSON type (plus `null`), and Paystack does
 //! not always send that type. Where the schema asks for a type and the value
@@ -17,469 +17,22 @@
 //! the stream.
 //!
 //! # The fast path
-//! A stream's schema is compiled once into a [`Plan`]: a tree of only the
-//! properties that have a type to check. The page decoder
-//! ([`crate::client::decode_page`]) already walks every record to find its id
-//! and cursor; it checks each value against the plan in the same walk
-//! ([`Scanner`]), without building anything: a leaf is judged by its first
-//! bytes. The walk notes where each value out of place is ([`Misfit`]), so
-//! a record that needs a change is rewritten without being parsed again
-//! ([`resolve`]): the converted values are spliced in and every other byte
-//! is copied as it arrived. Records that match their schema are written
-//! straight from the response body.
+//! The page decoder ([`crate::client::decode_page`]) already walks every
+//! record to find its id and cursor; it checks each value against the
+//! stream's compiled schema ([`Plan`]) in the same walk, and notes where each
+//! value out of place is ([`Misfit`]). A record that needs a change is
+//! rewritten without being parsed again ([`resolve`]): the converted values
+//! are spliced in and every other byte is copied as it arrived. Records that
+//! match their schema are written straight from the response body.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
-use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::streams::{STREAMS, StreamDef};
-
-/// The one JSON type a schema property allows besides `null`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Type {
-    Boolean,
-    Integer,
-    Number,
-    String,
-    Object,
-    Array,
-}
-
-impl Type {
-    fn parse(name: &str) -> Option<Type> {
-        Some(match name {
-            "boolean" => Type::Boolean,
-            "integer" => Type::Integer,
-            "number" => Type::Number,
-            "string" => Type::String,
-            "object" => Type::Object,
-            "array" => Type::Array,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Type::Boolean => "boolean",
-            Type::Integer => "integer",
-            Type::Number => "number",
-            Type::String => "string",
-            Type::Object => "object",
-            Type::Array => "array",
-        }
-    }
-}
-
-/// A compiled schema node: the type to check, and the nodes under it that
-/// check something. A stream's plan is the node of its records.
-pub struct Plan {
-    /// Where the node is, for logs: `transaction.metadata`,
-    /// `subscriptions[].authorization.reusable`.
-    path: Arc<str>,
-    /// `None`: any type (several types, or none, are declared).
-    ty: Option<Type>,
-    props: HashMap<Box<str>, Plan, BuildHasherDefault<Fx>>,
-    items: Option<Box<Plan>>,
-}
-
-impl fmt::Debug for Plan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Plan({:?}, {:?})", self.path, self.ty)
-    }
-}
-
-/// Plans are compiled once per stream and shared: one plan is equal only to
-/// itself.
-impl PartialEq for Plan {
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other)
-    }
-}
-
-impl Eq for Plan {}
-
-static PLANS: LazyLock<Vec<Plan>> = LazyLock::new(|| {
-    STREAMS
-        .iter()
-        .map(|def| {
-            let schema: Value =
-                serde_json::from_str(def.schema).expect("stream schemas are valid JSON (tested)");
-            Plan::compile(&schema)
-        })
-        .collect()
-});
-
-impl Plan {
-    /// The plan of the records of `def`, compiled on first use.
-    pub fn of(def: &StreamDef) -> &'static Plan {
-        let i = STREAMS
-            .iter()
-            .position(|d| d.name == def.name)
-            .expect("every stream is in the table");
-        &PLANS[i]
-    }
-
-    /// Compiles the schema of one record.
-    pub fn compile(schema: &Value) -> Plan {
-        Plan::node(schema, Arc::from(""))
-    }
-
-    fn node(schema: &Value, path: Arc<str>) -> Plan {
-        let ty = match schema.get("type") {
-            Some(Value::String(t)) => Type::parse(t),
-            Some(Value::Array(types)) => {
-                let mut named = types
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .filter(|t| *t != "null");
-                match (named.next(), named.next()) {
-                    (Some(t), None) => Type::parse(t),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        let mut props = HashMap::default();
-        if let Some(map) = schema.get("properties").and_then(Value::as_object) {
-            for (name, prop) in map {
-                let child_path = if path.is_empty() {
-                    Arc::from(name.as_str())
-                } else {
-                    Arc::from(format!("{path}.{name}"))
-                };
-                let child = Plan::node(prop, child_path);
-                if child.checks() {
-                    props.insert(name.as_str().into(), child);
-                }
-            }
-        }
-        let items = schema
-            .get("items")
-            .filter(|i| i.is_object())
-            .map(|i| Plan::node(i, Arc::from(format!("{path}[]"))))
-            .filter(Plan::checks)
-            .map(Box::new);
-        Plan {
-            path,
-            ty,
-            props,
-            items,
-        }
-    }
-
-    fn checks(&self) -> bool {
-        self.ty.is_some() || !self.props.is_empty() || self.items.is_some()
-    }
-
-    /// The node of the property `name`, when it has anything to check.
-    #[inline]
-    pub fn child(&self, name: &str) -> Option<&Plan> {
-        if self.props.is_empty() {
-            return None;
-        }
-        self.props.get(name)
-    }
-
-    /// Whether the JSON text `raw` of a value matches this node's type
-    /// (what is inside an object or array is not looked at).
-    #[inline]
-    fn leaf_accepts(&self, raw: &str) -> bool {
-        let Some(ty) = self.ty else {
-            return true;
-        };
-        match raw.as_bytes().first() {
-            None | Some(b'n') => true,
-            Some(b't' | b'f') => ty == Type::Boolean,
-            Some(b'"') => ty == Type::String,
-            Some(b'{') => ty == Type::Object,
-            Some(b'[') => ty == Type::Array,
-            Some(_) => match ty {
-                Type::Number => true,
-                Type::Integer => match number_kind(raw) {
-                    Kind::Integer => true,
-                    Kind::Number => raw.parse::<f64>().is_ok_and(whole_i64),
-                    _ => false,
-                },
-                _ => false,
-            },
-        }
-    }
-
-    #[inline]
-    fn allows(&self, t: Type) -> bool {
-        self.ty.is_none_or(|ty| ty == t)
-    }
-}
-
-/// A whole number strictly inside the `i64` range (`5.0` is an integer, as
-/// JSON Schema counts them). A float cannot tell -2^63 from the integers
-/// just below it, so it is left out at both ends.
-fn whole_i64(f: f64) -> bool {
-    const TWO_63: f64 = 9.223_372_036_854_776e18;
-    f.fract() == 0.0 && f > -TWO_63 && f < TWO_63
-}
-
-/// FxHash (rustc's): a fast hash for the short property names of a plan.
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-const FX_K: u64 = 0x517c_c1b7_2722_0a95;
-
-impl Hasher for Fx {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let word = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(FX_K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(FX_K);
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(FX_K);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A walk through the text of one JSON value, checking what a plan asks for
-/// on the way and building nothing. The text has already been parsed once
-/// (the page's envelope), so it is valid JSON; the walk still gives up
-/// (`None`) rather than panic on anything else.
-pub struct Scanner<'a> {
-    text: &'a str,
-    s: &'a [u8],
-    i: usize,
-}
-
-/// A value that does not match its node: where it is in the text walked.
-#[derive(Debug, Clone, Copy)]
-pub struct Misfit<'p> {
-    start: usize,
-    end: usize,
-    plan: &'p Plan,
-}
-
-impl<'a> Scanner<'a> {
-    pub fn new(text: &'a str) -> Self {
-        Scanner {
-            text,
-            s: text.as_bytes(),
-            i: 0,
-        }
-    }
-
-    #[inline]
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.s.get(self.i) {
-            self.i += 1;
-        }
-    }
-
-    #[inline]
-    fn at(&mut self) -> Option<u8> {
-        self.ws();
-        self.s.get(self.i).copied()
-    }
-
-    /// Only whitespace is left.
-    pub fn end(&mut self) -> Option<()> {
-        (self.at().is_none()).then_some(())
-    }
-
-    /// From a string's opening quote to past its closing one; whether it
-    /// holds escapes.
-    #[inline]
-    fn string(&mut self) -> Option<bool> {
-        self.i += 1;
-        let mut escaped = false;
-        loop {
-            match *self.s.get(self.i)? {
-                b'"' => {
-                    self.i += 1;
-                    return Some(escaped);
-                }
-                b'\\' => {
-                    escaped = true;
-                    self.i += 2;
-                }
-                _ => self.i += 1,
-            }
-        }
-    }
-
-    /// Past one value, whatever it is; its range.
-    pub fn skip(&mut self) -> Option<(usize, usize)> {
-        let first = self.at()?;
-        let start = self.i;
-        match first {
-            b'"' => {
-                self.string()?;
-            }
-            b'{' | b'[' => {
-                let mut depth = 0usize;
-                loop {
-                    match *self.s.get(self.i)? {
-                        b'"' => {
-                            self.string()?;
-                            continue;
-                        }
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                self.i += 1;
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    self.i += 1;
-                }
-            }
-            _ => {
-                while let Some(b) = self.s.get(self.i) {
-                    if matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
-                        break;
-                    }
-                    self.i += 1;
-                }
-            }
-        }
-        (self.i > start).then_some((start, self.i))
-    }
-
-    /// Calls `member` on each member of the object here, with the scanner at
-    /// the member's value, which `member` must walk past.
-    pub fn members(
-        &mut self,
-        mut member: impl FnMut(&mut Self, Cow<'a, str>) -> Option<()>,
-    ) -> Option<()> {
-        self.list(b'{', b'}', |sc| {
-            if sc.at()? != b'"' {
-                return None;
-            }
-            let start = sc.i;
-            let escaped = sc.string()?;
-            let key = if escaped {
-                Cow::Owned(serde_json::from_str(sc.text.get(start..sc.i)?).ok()?)
-            } else {
-                Cow::Borrowed(sc.text.get(start + 1..sc.i - 1)?)
-            };
-            if sc.at()? != b':' {
-                return None;
-            }
-            sc.i += 1;
-            member(sc, key)
-        })
-    }
-
-    /// Calls `item` on each item of the array here, as [`Scanner::members`].
-    fn items(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        self.list(b'[', b']', item)
-    }
-
-    /// Calls `each` on each element of the object or array here, from `open`
-    /// to `close`: `each` walks past one element.
-    fn list(
-        &mut self,
-        open: u8,
-        close: u8,
-        mut each: impl FnMut(&mut Self) -> Option<()>,
-    ) -> Option<()> {
-        if self.at()? != open {
-            return None;
-        }
-        self.i += 1;
-        if self.at()? == close {
-            self.i += 1;
-            return Some(());
-        }
-        loop {
-            each(self)?;
-            match self.at()? {
-                b',' => self.i += 1,
-                c if c == close => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    /// Past one value, checked against `plan` all the way down: each value
-    /// out of place is added to `misfits`. Its range.
-    pub fn check<'p>(
-        &mut self,
-        plan: &'p Plan,
-        misfits: &mut Vec<Misfit<'p>>,
-    ) -> Option<(usize, usize)> {
-        let first = self.at()?;
-        let start = self.i;
-        match first {
-            b'{' if !plan.props.is_empty() && plan.allows(Type::Object) => {
-                self.members(|sc, key| match plan.child(&key) {
-                    Some(child) => sc.check(child, misfits).map(drop),
-                    None => sc.skip().map(drop),
-                })?;
-            }
-            b'[' if plan.allows(Type::Array) && plan.items.is_some() => {
-                let items = plan.items.as_deref()?;
-                self.items(|sc| sc.check(items, misfits).map(drop))?;
-            }
-            _ => {
-                let (start, end) = self.skip()?;
-                if !plan.leaf_accepts(self.text.get(start..end)?) {
-                    misfits.push(Misfit { start, end, plan });
-                }
-            }
-        }
-        Some((start, self.i))
-    }
-}
-
-/// What a value out of place was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    Boolean,
-    Integer,
-    /// An integer outside the signed 64-bit range.
-    BigInteger,
-    /// A number with a fraction, or an exponent.
-    Number,
-    String,
-    EmptyString,
-    Object,
-    Array,
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Kind::Boolean => "boolean",
-            Kind::Integer => "integer",
-            Kind::BigInteger => "integer beyond 64 bits",
-            Kind::Number => "number",
-            Kind::String => "string",
-            Kind::EmptyString => "empty string",
-            Kind::Object => "object",
-            Kind::Array => "array",
-        })
-    }
-}
+use crate::json_scan::{Kind, Scanner};
+use crate::schema_plan::{Misfit, Plan, Type};
 
 /// A conversion made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -567,8 +120,8 @@ pub fn resolve(text: &str, misfits: &[Misfit<'_>], seen: &mut Vec<Seen>) -> Opti
     let (mut at, mut changed) = (0, false);
     for m in misfits {
         let raw = &text[m.start..m.end];
-        let kind = kind_of(raw);
-        let Some(wanted) = m.plan.ty else {
+        let kind = Kind::of(raw);
+        let Some(wanted) = m.plan.ty() else {
             continue; // only a typed node can misfit
         };
         match convert(m.plan, wanted, kind, raw, seen) {
@@ -581,12 +134,12 @@ pub fn resolve(text: &str, misfits: &[Misfit<'_>], seen: &mut Vec<Seen>) -> Opti
                 out.push_str(&new);
                 at = m.end;
                 seen.push(Seen {
-                    path: Arc::clone(&m.plan.path),
+                    path: Arc::clone(m.plan.path()),
                     outcome: Outcome::Converted(how),
                 });
             }
             None => seen.push(Seen {
-                path: Arc::clone(&m.plan.path),
+                path: Arc::clone(m.plan.path()),
                 outcome: Outcome::Kept {
                     kind,
                     wanted,
@@ -600,30 +153,6 @@ pub fn resolve(text: &str, misfits: &[Misfit<'_>], seen: &mut Vec<Seen>) -> Opti
     }
     out.push_str(&text[at..]);
     Some(out)
-}
-
-/// What the JSON text of a value is.
-fn kind_of(raw: &str) -> Kind {
-    match raw.as_bytes().first() {
-        Some(b't' | b'f') => Kind::Boolean,
-        Some(b'"') if raw.len() == 2 => Kind::EmptyString,
-        Some(b'"') => Kind::String,
-        Some(b'{') => Kind::Object,
-        Some(b'[') => Kind::Array,
-        _ => number_kind(raw),
-    }
-}
-
-/// The kind of a JSON number's text.
-#[inline]
-fn number_kind(raw: &str) -> Kind {
-    if raw.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
-        Kind::Number
-    } else if raw.len() <= 18 || raw.parse::<i64>().is_ok() {
-        Kind::Integer
-    } else {
-        Kind::BigInteger
-    }
 }
 
 /// The value `raw` (of `kind`) as a `wanted`, when it converts exactly.
@@ -703,6 +232,8 @@ pub fn example(raw: &str) -> Box<str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_scan::Kind;
+    use serde_json::Value;
     use serde_json::json;
 
     /// The plan of a record schema with these properties.
@@ -1098,20 +629,6 @@ mod tests {
             out(&p, "{ \"act\\u0069ve\" :\n 1 , \"b\":2}"),
             "{ \"act\\u0069ve\" :\n true , \"b\":2}"
         );
-    }
-
-    #[test]
-    fn every_stream_has_a_plan_that_checks_its_ids() {
-        for def in STREAMS {
-            let plan = Plan::of(def);
-            assert_eq!(plan.ty, Some(Type::Object), "{}", def.name);
-            assert_eq!(
-                plan.child("id").map(|c| c.ty),
-                Some(Some(Type::Integer)),
-                "{}",
-                def.name
-            );
-        }
     }
 
     crate::testing::never_panics!(

@@ -32,8 +32,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::Error;
 use crate::ratelimit::Pace;
-use crate::sink::{Batch, Finished, ReadSummary, Sink, Stream};
-use crate::slice::ParentLists;
+use crate::sink::{Batch, Finished, ParentLists, ReadSummary, Sink, Stream};
 
 /// The time over which rates are smoothed (the EMA's time constant).
 pub const SMOOTHING: Duration = Duration::from_secs(10);

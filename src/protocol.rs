@@ -5,7 +5,39 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::FailureType;
+/// Airbyte's classification of a failure, carried by `TRACE` `ERROR` messages.
+// The protocol's names: config_error, system_error, transient_error.
+#[allow(clippy::enum_variant_names)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureType {
+    /// The user must change something (config, catalog, state, the key).
+    ConfigError,
+    /// A bug or an API behaviour the connector does not understand.
+    SystemError,
+    /// Worth retrying later: network trouble, rate limits, Paystack outages.
+    TransientError,
+}
+
+impl FailureType {
+    /// The failure type of a run that failed for these reasons: a config
+    /// error when every one is, transient when none is a system error,
+    /// else a system error.
+    pub fn of_all(types: impl IntoIterator<Item = FailureType>) -> FailureType {
+        let (mut all_config, mut any_system) = (true, false);
+        for t in types {
+            all_config &= t == FailureType::ConfigError;
+            any_system |= t == FailureType::SystemError;
+        }
+        if all_config {
+            FailureType::ConfigError
+        } else if any_system {
+            FailureType::SystemError
+        } else {
+            FailureType::TransientError
+        }
+    }
+}
 
 /// One line of connector output.
 #[derive(Debug, Serialize)]

@@ -29,14 +29,12 @@
 //!   The client tells which kind from
 //!   [`crate::rate_headers::RateHeaders::server_wait`].
 //!
-//!   Each success wins back 2% of the allowed rate, so after an isolated 429
-//!   the pace is whole again within 5 (transient) or 10 (used up) successes,
-//!   and occasional 429s at random cost the pace little (a test holds the
-//!   requests answered 200 to at least 90% of the allowed rate with one in
-//!   twenty refused). When 429s keep coming (transient ones in more than about
-//!   one request in six, used-up windows in more than one in eleven) the
-//!   cuts outweigh the gains and the pace keeps falling, down to a quarter of
-//!   the allowed rate, until the refusals stop; then it climbs back.
+//!   Each success wins back `WIN_BACK` of the allowed rate, so after an
+//!   isolated 429 the pace is whole again within a few successes, and
+//!   occasional refusals cost little of the rate. When 429s keep coming
+//!   faster than the successes win the share back, the pace keeps falling,
+//!   down to `MIN_SHARE` of the allowed rate, until the refusals stop;
+//!   then it climbs back.
 //! - When the pace is what holds the read back, the limiter says so, once per
 //!   allowed rate: [`RateLimiter::acquire`] returns the [`Pace`] (the rate
 //!   and where it comes from) when requests have waited for their slots back
@@ -51,6 +49,11 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::rate_headers::{self, Form, RateHeaders, Wait};
+
+/// Paystack's documented limits: 600 requests a minute for live keys, 100
+/// for test keys.
+pub const LIVE_REQUESTS_PER_MINUTE: u32 = 600;
+pub const TEST_REQUESTS_PER_MINUTE: u32 = 100;
 
 /// Where the allowed rate comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +79,7 @@ impl Pace {
     /// One sentence for the log: the rate, where it comes from, and how it
     /// can be changed.
     pub fn explain(&self) -> String {
-        use crate::app::{LIVE_REQUESTS_PER_MINUTE as LIVE, TEST_REQUESTS_PER_MINUTE as TEST};
+        use self::{LIVE_REQUESTS_PER_MINUTE as LIVE, TEST_REQUESTS_PER_MINUTE as TEST};
         let n = self.per_minute;
         let (from, change) = match self.source {
             Source::TestKey => (

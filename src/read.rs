@@ -50,12 +50,12 @@ use tokio::task::JoinSet;
 use crate::catalog::Selected;
 use crate::client::{Client, Notice, Page};
 use crate::config::Config;
-use crate::emit::now_millis;
 use crate::error::Error;
-use crate::sink::{Batch, Finished, ReadSummary, Sink, Stream};
-use crate::slice::{PageRequest, ParentLists, StreamProgress, Tuning};
-use crate::state::{InputState, format_cursor};
+use crate::sink::{Batch, Finished, ParentLists, ReadSummary, Sink, Stream};
+use crate::slice::{PageRequest, StreamProgress, Tuning};
+use crate::state::InputState;
 use crate::stop::{Signals, Stop};
+use crate::time::{format_cursor, now_millis};
 use crate::window::window;
 
 /// How a read runs.

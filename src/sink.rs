@@ -15,16 +15,35 @@
 //! uses. A new consumer of the read (counts and checks per stream, say) is a
 //! new implementation behind a [`Tee`]; the reader does not change.
 
+use chrono::{DateTime, Utc};
+
 use crate::client::{Drift, Page};
 use crate::completeness::ListRead;
 use crate::error::Error;
 use crate::ratelimit::Pace;
-use crate::slice::{ParentLists, StateUpdate};
 use crate::stop::Stop;
 use crate::streams::StreamDef;
 
 /// A stream, as events name it: its row of the table.
 pub type Stream = &'static StreamDef;
+
+/// A state to emit: the cursor (none for full refresh streams) and the
+/// records since the previous state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateUpdate {
+    pub cursor: Option<DateTime<Utc>>,
+    pub record_count: u64,
+}
+
+/// How far a child stream is through its parents' lists.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ParentLists {
+    /// Child lists read to their end (one per parent record).
+    pub read: u64,
+    /// Child lists to read: the parent records the window's first page
+    /// announced, or those found so far if more.
+    pub of: u64,
+}
 
 /// The records of one page to emit, straight from the response body.
 #[derive(Debug, Clone, Copy)]

@@ -50,10 +50,11 @@ use chrono::{DateTime, Utc};
 use crate::client::{Fields, Page};
 use crate::completeness::{Check, Completeness, Deliveries, ListRead, Settled};
 use crate::error::Error;
-use crate::normalise::Plan;
 use crate::paging::{Ask, Counts, ListPages, MAX_PAGES};
-use crate::state::format_cursor;
+use crate::schema_plan::Plan;
+use crate::sink::{ParentLists, StateUpdate};
 use crate::streams::{Mode, Parent, StreamDef};
+use crate::time::format_cursor;
 use crate::unplaced::Unplaced;
 use crate::window::{self, Range, Window};
 
@@ -96,24 +97,6 @@ pub struct PageRequest {
     pub fields: Fields<'static>,
     /// The page and its query (time filter included).
     pub ask: Ask,
-}
-
-/// A state to emit: the cursor (none for full refresh streams) and the
-/// records since the previous state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StateUpdate {
-    pub cursor: Option<DateTime<Utc>>,
-    pub record_count: u64,
-}
-
-/// How far a child stream is through its parents' lists.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct ParentLists {
-    /// Child lists read to their end (one per parent record).
-    pub read: u64,
-    /// Child lists to read: the parent records the window's first page
-    /// announced, or those found so far if more.
-    pub of: u64,
 }
 
 /// What a page gave.

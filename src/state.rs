@@ -16,20 +16,18 @@
 //! "slices": [...]}` is read too, so a state written by any version of
 //! Airbyte's connector resumes without re-reading history.
 //!
-//! A state that is not one of this connector's is refused rather than
-//! ignored (see [`InputState::for_streams`]): ignoring it would silently
-//! re-read every stream from `start_date`.
+//! What the state holds for each stream name is kept ([`Entry`]), so that
+//! `crate::state_review` can check it against the selected streams.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use crate::catalog::Selected;
-use crate::config::kind_of;
 use crate::error::Error;
-use crate::protocol::SyncMode;
-use crate::streams::{self, StreamDef};
+use crate::input::json_type;
+use crate::streams;
+use crate::time::parse_cursor;
 
 /// The cursors found in the input state, by stream name.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -42,7 +40,7 @@ pub struct InputState {
 /// What the state held for one stream name. Ordered so that, of two entries
 /// for one stream, the one understood wins.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Entry {
+pub enum Entry {
     /// A name that is not a stream of this connector.
     UnknownStream,
     /// A stream of this connector, but keyed in a way this connector (and
@@ -70,6 +68,11 @@ impl InputState {
         self.cursors.is_empty()
     }
 
+    /// Every stream name the state holds, and what its entry held.
+    pub fn entries(&self) -> &BTreeMap<String, Entry> {
+        &self.entries
+    }
+
     fn note(&mut self, stream: &str, entry: Entry) {
         let slot = self
             .entries
@@ -79,199 +82,6 @@ impl InputState {
             *slot = entry;
         }
     }
-
-    /// This state, checked against the streams the catalog selected; logs a
-    /// WARN for each thing it ignores (see [`InputState::review`]).
-    ///
-    /// # Errors
-    /// See [`InputState::review`].
-    pub fn for_streams(self, selected: &[Selected]) -> Result<Self, Error> {
-        for warning in self.review(selected)? {
-            tracing::warn!("{warning}");
-        }
-        Ok(self)
-    }
-
-    /// Checks the state against the selected streams; returns what it
-    /// ignores, as warnings.
-    ///
-    /// # Errors
-    /// A [`Error::Config`] saying what was expected when the state is not a
-    /// state of this connector at all (it names no stream of this connector
-    /// in a way this connector understands: another connector's state, the
-    /// config, the catalog), or when a stream read incrementally has an
-    /// entry without its cursor (e.g. `{"customers": {"updatedAt": ...}}`).
-    /// Either would otherwise re-read streams from `start_date` unnoticed.
-    pub fn review(&self, selected: &[Selected]) -> Result<Vec<String>, Error> {
-        if self.entries.is_empty() {
-            return Ok(Vec::new());
-        }
-        let find = |name: &str| selected.iter().find(|s| s.def.name == name);
-        let incremental = |name: &str| find(name).is_some_and(|s| s.mode == SyncMode::Incremental);
-        let wrong: Vec<String> = self
-            .entries
-            .iter()
-            .filter(|(name, entry)| matches!(entry, Entry::Foreign(_)) && incremental(name))
-            .map(|(name, entry)| describe(name, entry))
-            .collect();
-        if !wrong.is_empty() {
-            return Err(Error::config(format!(
-                "The state of {} does not hold the stream's cursor: this connector (or Airbyte's \
-                 source-paystack) did not write it, and reading on would silently re-read the \
-                 stream from start_date. {} Fix the state, remove those streams from it to read \
-                 them from start_date, or leave --state out.",
-                list(&wrong),
-                expected(selected)
-            )));
-        }
-        if !self.entries.values().any(|e| *e == Entry::Understood) {
-            return Err(Error::config(format!(
-                "The state is not a state of this connector: {}. {} Pass the state a read of this \
-                 connector (or Airbyte's source-paystack) wrote, or leave --state out to read \
-                 from start_date.",
-                self.what_it_is(),
-                expected(selected)
-            )));
-        }
-        let mut warnings = Vec::new();
-        let unknown = self.described(|_, e| *e == Entry::UnknownStream);
-        if !unknown.is_empty() {
-            warnings.push(format!(
-                "The state has entries for streams this connector does not have, which are \
-                 ignored: {}.",
-                list(&unknown)
-            ));
-        }
-        let not_selected =
-            self.described(|name, e| *e != Entry::UnknownStream && find(name).is_none());
-        if !not_selected.is_empty() {
-            warnings.push(format!(
-                "The state has entries for streams the catalog does not select, which are \
-                 ignored: {}.",
-                list(&not_selected)
-            ));
-        }
-        for (name, entry) in &self.entries {
-            if matches!(entry, Entry::Foreign(_)) && find(name).is_some() {
-                warnings.push(format!(
-                    "The state of {} is not one this connector writes, and is ignored: the \
-                     stream is read in full refresh, which needs no state.",
-                    describe(name, entry)
-                ));
-            }
-        }
-        Ok(warnings)
-    }
-
-    /// The entries `keep` keeps, described.
-    fn described(&self, keep: impl Fn(&str, &Entry) -> bool) -> Vec<String> {
-        self.entries
-            .iter()
-            .filter(|(name, entry)| keep(name, entry))
-            .map(|(name, entry)| describe(name, entry))
-            .collect()
-    }
-
-    /// What a state that is not this connector's seems to be, by its names.
-    fn what_it_is(&self) -> String {
-        let has = |k: &str| self.entries.contains_key(k);
-        let looks = if has("secret_key") || has("start_date") {
-            "it looks like the config, not a state: "
-        } else if has("streams") {
-            "it looks like a catalog, not a state: "
-        } else {
-            ""
-        };
-        let unknown = self.described(|_, e| *e == Entry::UnknownStream);
-        let foreign = self.described(|_, e| matches!(e, Entry::Foreign(_)));
-        match (foreign.is_empty(), unknown.is_empty()) {
-            (true, _) => format!(
-                "{looks}it names no stream of this connector ({})",
-                list(&unknown)
-            ),
-            (false, true) => format!("{looks}it names {}", list(&foreign)),
-            (false, false) => format!(
-                "{looks}it names {}, and streams this connector does not have ({})",
-                list(&foreign),
-                list(&unknown)
-            ),
-        }
-    }
-}
-
-/// One entry, for a message: `refunds`, `customers (keyed updatedAt, not
-/// createdAt)`. Never a value.
-fn describe(name: &str, entry: &Entry) -> String {
-    let name = short(name);
-    match entry {
-        Entry::UnknownStream | Entry::Understood => name,
-        Entry::Foreign(keys) => {
-            let cursor = streams::find(&name).and_then(StreamDef::cursor_field);
-            let keyed = match keys.as_slice() {
-                [] => "not an object".to_owned(),
-                keys => format!(
-                    "keyed {}",
-                    list(&keys.iter().map(|k| short(k)).collect::<Vec<_>>())
-                ),
-            };
-            match cursor {
-                Some(c) => format!("{name} ({keyed}, not {c})"),
-                None => format!("{name} ({keyed})"),
-            }
-        }
-    }
-}
-
-/// What this connector's state holds for the selected streams, with an
-/// example.
-fn expected(selected: &[Selected]) -> String {
-    let mut by_cursor: Vec<(&str, Vec<&str>)> = Vec::new();
-    for s in selected.iter().filter(|s| s.mode == SyncMode::Incremental) {
-        let Some(cursor) = s.def.cursor_field() else {
-            continue;
-        };
-        match by_cursor.iter_mut().find(|(c, _)| *c == cursor) {
-            Some((_, names)) => names.push(s.def.name),
-            None => by_cursor.push((cursor, vec![s.def.name])),
-        }
-    }
-    let Some((cursor, names)) = by_cursor.first() else {
-        return "The selected streams are all read in full refresh, which needs no state."
-            .to_owned();
-    };
-    let fields = by_cursor
-        .iter()
-        .map(|(c, names)| format!("{c} for {}", names.join(", ")))
-        .collect::<Vec<_>>()
-        .join("; ");
-    format!(
-        "This connector's state holds, for each stream read incrementally, the newest value of \
-         its cursor: {fields}. For example {{\"{}\": {{\"{cursor}\": \"2024-01-01T00:00:00.000Z\"}}}}, \
-         or the last STATE message of each stream, as a JSON array.",
-        names[0]
-    )
-}
-
-/// At most six items, then how many more.
-fn list<S: AsRef<str>>(items: &[S]) -> String {
-    let mut text = items
-        .iter()
-        .take(6)
-        .map(AsRef::as_ref)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > 6 {
-        text.push_str(&format!(" and {} more", items.len() - 6));
-    }
-    text
-}
-
-/// A name cut to 40 characters, for messages.
-fn short(name: &str) -> String {
-    match name.char_indices().nth(40) {
-        Some((i, _)) => format!("{}...", &name[..i]),
-        None => name.to_owned(),
-    }
 }
 
 /// Reads the state file at `path`.
@@ -280,15 +90,12 @@ fn short(name: &str) -> String {
 /// A [`Error::Config`] when the file cannot be read, is not JSON, has an
 /// unknown shape, or holds a cursor that is not a date-time.
 pub fn load(path: &std::path::Path) -> Result<InputState, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::unreadable_file(
-            "state",
-            path,
-            &e,
-            "Pass --state with the path of a state JSON file, or leave --state out for a sync \
+    let text = crate::input::read(
+        "state",
+        path,
+        "Pass --state with the path of a state JSON file, or leave --state out for a sync \
              from start_date.",
-        )
-    })?;
+    )?;
     parse(&text)
 }
 
@@ -324,7 +131,7 @@ pub fn parse(text: &str) -> Result<InputState, Error> {
             return Err(Error::config(format!(
                 "The state must be a JSON array of state messages or an object, not {}. Pass the \
                  state Airbyte saved, or reset the connection's state.",
-                kind_of(other)
+                json_type(other)
             )));
         }
     }
@@ -342,7 +149,7 @@ fn read_message(message: &Value, state: &mut InputState) -> Result<(), String> {
     let Value::Object(map) = message else {
         return Err(format!(
             "a state message must be an object, not {}. Reset the connection's state or fix the file.",
-            kind_of(message)
+            json_type(message)
         ));
     };
     let kind = map.get("type").and_then(Value::as_str);
@@ -364,7 +171,7 @@ fn read_message(message: &Value, state: &mut InputState) -> Result<(), String> {
             Some(Value::Null) => Ok(()),
             Some(other) => Err(format!(
                 "LEGACY state data must be an object, not {}",
-                kind_of(other)
+                json_type(other)
             )),
             None => Ok(()),
         },
@@ -429,7 +236,7 @@ fn read_blob(name: &str, blob: &Value, state: &mut InputState) -> Result<(), Str
     let Value::Object(map) = blob else {
         return Err(format!(
             "the state of stream {name} must be an object like {{\"{cursor_field}\": \"2024-01-01T00:00:00.000Z\"}}, not {}",
-            kind_of(blob)
+            json_type(blob)
         ));
     };
     // The stream's own cursor field first; the other spelling is accepted too
@@ -490,55 +297,10 @@ fn concurrent_cdk_cursor(map: &Map<String, Value>) -> Option<&Value> {
         .or_else(|| first.get("end"))
 }
 
-/// Parses a cursor value: an ISO-8601 date-time (any fractional digits, `Z`
-/// or offset, `T` or space), a plain date, or epoch seconds/milliseconds.
-pub fn parse_cursor(value: &Value) -> Option<DateTime<Utc>> {
-    match value {
-        Value::String(s) => parse_cursor_str(s),
-        Value::Number(n) => {
-            let n = n.as_i64()?;
-            // Epoch milliseconds are above 10^11 for any date after 1973.
-            if n.abs() >= 100_000_000_000 {
-                Utc.timestamp_millis_opt(n).single()
-            } else {
-                Utc.timestamp_opt(n, 0).single()
-            }
-        }
-        _ => None,
-    }
-}
-
-/// Parses a cursor string; see [`parse_cursor`].
-pub fn parse_cursor_str(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Some(d.with_timezone(&Utc));
-    }
-    let naive = s.strip_suffix('Z').unwrap_or(s);
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
-        if let Ok(d) = NaiveDateTime::parse_from_str(naive, format) {
-            return Some(d.and_utc());
-        }
-    }
-    if let Ok(d) = DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%z") {
-        return Some(d.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
-}
-
-/// Formats a cursor the way Paystack writes times: `2024-01-01T00:00:00.000Z`.
-/// (Airbyte's connector reads this with `%Y-%m-%dT%H:%M:%S.%fZ`.)
-pub fn format_cursor(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
+    use crate::time::format_cursor;
 
     use crate::testing::t as at;
 
@@ -638,258 +400,4 @@ mod tests {
         |text: &str| drop(parse(text)),
         r#"[{"type": "STREAM", "stream": {"stream_descriptor": {"name": "customers"}, "stream_state": VALUE}}]"#
     );
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
-
-        #[test]
-        fn cursor_parsing_never_panics(text in ".{0,40}", n in any::<i64>()) {
-            let _ = parse_cursor_str(&text);
-            let _ = parse_cursor(&serde_json::json!(n));
-        }
-    }
-
-    fn sel(streams: &[(&str, SyncMode)]) -> Vec<Selected> {
-        streams
-            .iter()
-            .map(|(name, mode)| Selected {
-                def: streams::find(name).unwrap(),
-                mode: *mode,
-            })
-            .collect()
-    }
-
-    fn incremental(names: &[&str]) -> Vec<Selected> {
-        let modes: Vec<(&str, SyncMode)> =
-            names.iter().map(|n| (*n, SyncMode::Incremental)).collect();
-        sel(&modes)
-    }
-
-    /// The warnings of a state that is accepted.
-    fn warnings(text: &str, selected: &[Selected]) -> Vec<String> {
-        let state = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-        state
-            .review(selected)
-            .unwrap_or_else(|e| panic!("{text}: refused: {e}"))
-    }
-
-    /// The message of a state that is refused.
-    fn refused(text: &str, selected: &[Selected]) -> String {
-        match parse(text).and_then(|s| s.review(selected)) {
-            Err(Error::Config(m)) => m,
-            other => panic!("{text}: expected a config error, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn every_state_airbyte_writes_is_accepted_without_a_warning() {
-        let customers = incremental(&["customers"]);
-        let shapes = [
-            r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"createdAt":"2024-05-01T10:00:00.000Z"}}}]"#,
-            r#"[{"type":"GLOBAL","global":{"shared_state":{},"stream_states":[{"stream_descriptor":{"name":"customers"},"stream_state":{"createdAt":"2024-05-01T10:00:00Z"}}]}}]"#,
-            r#"[{"type":"LEGACY","data":{"customers":{"createdAt":"2024-05-01T10:00:00.000000Z"}}}]"#,
-            r#"{"customers":{"createdAt":1714557600}}"#,
-            r#"{"customers":{"state_type":"date-range","slices":[{"start":"2020-01-01T00:00:00.000Z","end":"2024-05-01T10:00:00.000Z"}]}}"#,
-            // No cursor yet: an empty entry, a null one, a null cursor, the
-            // CDK's marker for a full refresh, an empty concurrent state.
-            r#"{"customers":{}}"#,
-            r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":null}}]"#,
-            r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"}}}]"#,
-            r#"{"customers":{"createdAt":null}}"#,
-            r#"{"customers":{"__ab_no_cursor_state_message":true}}"#,
-            r#"{"customers":{"state_type":"date-range","slices":[],"legacy":{}}}"#,
-            // Empty states.
-            "",
-            "[]",
-            "{}",
-            "null",
-            r#"[{"type":"LEGACY","data":{}}]"#,
-        ];
-        for text in shapes {
-            assert_eq!(warnings(text, &customers), Vec::<String>::new(), "{text}");
-        }
-        // Streams without a cursor keep `{}`, as this connector writes it.
-        let mixed = sel(&[
-            ("customers", SyncMode::Incremental),
-            ("subaccounts", SyncMode::FullRefresh),
-            ("invoices", SyncMode::FullRefresh),
-        ]);
-        let ours = r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"subaccounts"},"stream_state":{}}},
-                       {"type":"STREAM","stream":{"stream_descriptor":{"name":"invoices"},"stream_state":{"created_at":"2024-01-01T00:00:00.000Z"}}},
-                       {"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"createdAt":"2024-01-01T00:00:00.000Z"}}}]"#;
-        assert_eq!(warnings(ours, &mixed), Vec::<String>::new());
-        assert_eq!(
-            warnings(r#"{"subaccounts":{}}"#, &mixed),
-            Vec::<String>::new()
-        );
-    }
-
-    #[test]
-    fn another_connectors_state_is_refused_with_what_was_expected() {
-        let customers = incremental(&["customers", "invoices", "refunds"]);
-        let cases = [
-            // Another connector's cursor for a stream of this one.
-            (
-                r#"{"customers":{"updatedAt":"2024-05-01T10:00:00Z"}}"#,
-                "customers (keyed updatedAt, not createdAt)",
-            ),
-            (
-                r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"updated_at":"2024-05-01T10:00:00Z"}}}]"#,
-                "customers (keyed updated_at, not createdAt)",
-            ),
-            // Stripe: integer `created`, and streams this connector lacks.
-            (
-                r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"charges"},"stream_state":{"created":1714557600}}},
-                    {"type":"STREAM","stream":{"stream_descriptor":{"name":"invoices"},"stream_state":{"created":1714557600}}}]"#,
-                "invoices (keyed created, not created_at)",
-            ),
-        ];
-        for (text, needle) in cases {
-            let m = refused(text, &customers);
-            assert!(m.contains(needle), "{text}: {m}");
-            assert!(m.contains("would silently re-read the stream"), "{m}");
-            assert!(
-                m.contains("createdAt for customers, refunds; created_at for invoices"),
-                "{m}"
-            );
-            assert!(
-                m.contains(
-                    r#"For example {"customers": {"createdAt": "2024-01-01T00:00:00.000Z"}}"#
-                ),
-                "{m}"
-            );
-        }
-        // Nothing of this connector at all, whatever is selected.
-        let transactions = incremental(&["transactions"]);
-        for (text, needle) in [
-            (
-                r#"{"customers":{"updatedAt":"2024-05-01T10:00:00Z"}}"#,
-                "it names customers (keyed updatedAt, not createdAt)",
-            ),
-            (
-                r#"{"charges":{"created":1714557600},"payouts":{"created":1714557600}}"#,
-                "it names no stream of this connector (charges, payouts)",
-            ),
-            (
-                r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"charges"},"stream_state":{"created":1714557600}}},
-                    {"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"created":1714557600}}}]"#,
-                "it names customers (keyed created, not createdAt), and streams this connector does not have (charges)",
-            ),
-        ] {
-            let m = refused(text, &transactions);
-            assert!(
-                m.starts_with("The state is not a state of this connector"),
-                "{m}"
-            );
-            assert!(m.contains(needle), "{text}: {m}");
-            assert!(m.contains("createdAt for transactions"), "{m}");
-        }
-    }
-
-    #[test]
-    fn the_config_or_the_catalog_passed_as_state_is_refused() {
-        let config = r#"{"secret_key":"sk_test_SECRETVALUE99","start_date":"2024-01-01T00:00:00Z","lookback_window_days":0}"#;
-        let catalog = r#"{"streams":[{"stream":{"name":"customers","json_schema":{}},"sync_mode":"incremental","destination_sync_mode":"append"}]}"#;
-        for selected in [
-            incremental(&["customers"]),
-            sel(&[("subaccounts", SyncMode::FullRefresh)]),
-        ] {
-            let m = refused(config, &selected);
-            assert!(
-                m.contains(
-                    "it looks like the config, not a state: it names no stream of this connector \
-                     (lookback_window_days, secret_key, start_date)"
-                ),
-                "{m}"
-            );
-            assert!(!m.contains("SECRETVALUE"), "the key leaked: {m}");
-            let m = refused(catalog, &selected);
-            assert!(
-                m.contains("it looks like a catalog, not a state: it names no stream of this connector (streams)"),
-                "{m}"
-            );
-        }
-        let m = refused(config, &sel(&[("subaccounts", SyncMode::FullRefresh)]));
-        assert!(
-            m.contains("The selected streams are all read in full refresh, which needs no state."),
-            "{m}"
-        );
-        let m = refused(
-            r#"{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{}}}}"#,
-            &incremental(&["customers"]),
-        );
-        assert!(
-            m.contains("this is a STATE message as read writes it"),
-            "{m}"
-        );
-    }
-
-    #[test]
-    fn what_is_ignored_is_a_warning() {
-        let customers = incremental(&["customers"]);
-        // Some streams known, some not.
-        let w = warnings(
-            r#"{"customers":{"createdAt":"2024-05-01T10:00:00Z"},"charges":{"created":1714557600}}"#,
-            &customers,
-        );
-        assert_eq!(
-            w,
-            [
-                "The state has entries for streams this connector does not have, which are ignored: \
-              charges."
-            ]
-        );
-        // Streams not selected, written by this connector or not.
-        let w = warnings(
-            r#"{"customers":{"createdAt":"2024-05-01T10:00:00Z"},"refunds":{"createdAt":"2024-05-01T10:00:00Z"},"disputes":{"updatedAt":"x"}}"#,
-            &customers,
-        );
-        assert_eq!(
-            w,
-            [
-                "The state has entries for streams the catalog does not select, which are ignored: \
-              disputes (keyed updatedAt, not createdAt), refunds."
-            ]
-        );
-        // A stream read in full refresh does not need its state.
-        let full = sel(&[
-            ("customers", SyncMode::Incremental),
-            ("refunds", SyncMode::FullRefresh),
-        ]);
-        let w = warnings(
-            r#"{"customers":{"createdAt":"2024-05-01T10:00:00Z"},"refunds":{"updatedAt":"x"}}"#,
-            &full,
-        );
-        assert_eq!(
-            w,
-            [
-                "The state of refunds (keyed updatedAt, not createdAt) is not one this connector \
-              writes, and is ignored: the stream is read in full refresh, which needs no state."
-            ]
-        );
-        // Of two entries for one stream, the one understood counts.
-        let w = warnings(
-            r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"updatedAt":"x"}}},
-                {"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"createdAt":"2024-05-01T10:00:00Z"}}}]"#,
-            &customers,
-        );
-        assert!(w.is_empty(), "{w:?}");
-    }
-
-    #[test]
-    fn long_lists_and_names_are_cut() {
-        let names: Vec<String> = (0..9).map(|i| format!("\"s{i}\":{{}}")).collect();
-        let m = refused(
-            &format!("{{{}}}", names.join(",")),
-            &incremental(&["customers"]),
-        );
-        assert!(m.contains("(s0, s1, s2, s3, s4, s5 and 3 more)"), "{m}");
-        let long = "x".repeat(100);
-        let m = refused(
-            &format!("{{\"{long}\":{{}}}}"),
-            &incremental(&["customers"]),
-        );
-        assert!(m.contains(&format!("{}...", "x".repeat(40))), "{m}");
-        assert!(!m.contains(&"x".repeat(41)), "{m}");
-    }
 }

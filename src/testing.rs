@@ -4,7 +4,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use crate::state::parse_cursor_str;
+use crate::time::parse_cursor_str;
 
 /// A time written in a test.
 pub fn t(s: &str) -> DateTime<Utc> {

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use crate::state::format_cursor;
+use crate::time::format_cursor;
 
 /// The records of one stream the connector cannot place (see the module
 /// docs).

@@ -9,6 +9,7 @@ mod drift;
 mod faults;
 mod first_hour;
 mod interrupt;
+mod layers;
 mod matrix;
 mod metadata;
 mod more_streams;
