@@ -69,6 +69,7 @@ mod drift;
 mod emit;
 mod error;
 mod normalise;
+mod page;
 mod paging;
 mod progress;
 mod protocol;

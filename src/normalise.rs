@@ -19,7 +19,7 @@
 //! # The fast path
 //! A stream's schema is compiled once into a [`Plan`]: a tree of only the
 //! properties that have a type to check. The page decoder
-//! ([`crate::client::decode_page`]) already walks every record to find its id
+//! ([`crate::page::decode_page`]) already walks every record to find its id
 //! and cursor; it checks each value against the plan in the same walk
 //! ([`Scanner`]), without building anything: a leaf is judged by its first
 //! bytes. The walk notes where each value out of place is ([`Misfit`]), so

@@ -45,8 +45,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use crate::client::{ListQuery, Meta, Page};
+use crate::client::ListQuery;
 use crate::error::Error;
+use crate::page::{Meta, Page};
 
 /// A list of more than this many pages stops with an error: a guard against
 /// an API that never runs out of pages. A time slice whose first page claims
@@ -535,7 +536,7 @@ impl ListPages for Cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::{Fields, decode_page};
+    use crate::page::{Fields, decode_page};
 
     fn page(ids: &[u64], meta: Meta) -> Page {
         let data: Vec<String> = ids.iter().map(|id| format!(r#"{{"id":{id}}}"#)).collect();

@@ -48,10 +48,11 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::catalog::Selected;
-use crate::client::{Client, Notice, Page};
+use crate::client::{Client, Notice};
 use crate::config::Config;
 use crate::emit::now_millis;
 use crate::error::Error;
+use crate::page::Page;
 use crate::sink::{Batch, Finished, ReadSummary, Sink, Stream};
 use crate::slice::{PageRequest, ParentLists, StreamProgress, Tuning};
 use crate::state::{InputState, format_cursor};

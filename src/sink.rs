@@ -15,9 +15,9 @@
 //! uses. A new consumer of the read (counts and checks per stream, say) is a
 //! new implementation behind a [`Tee`]; the reader does not change.
 
-use crate::client::{Drift, Page};
 use crate::completeness::ListRead;
 use crate::error::Error;
+use crate::page::{Drift, Page};
 use crate::ratelimit::Pace;
 use crate::slice::{ParentLists, StateUpdate};
 use crate::stop::Stop;
@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn a_tee_hands_every_event_to_both_sinks_in_order() {
         let body = br#"{"data":[{"id":1},{"id":2},{"id":3}]}"#.to_vec();
-        let page = crate::client::decode_page(body, Default::default()).unwrap();
+        let page = crate::page::decode_page(body, Default::default()).unwrap();
         let (mut a, mut b) = (Log::default(), Log::default());
         let customers = find("customers").unwrap();
         {

@@ -47,10 +47,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::client::{Fields, Page};
 use crate::completeness::{Check, Completeness, Deliveries, ListRead, Settled};
 use crate::error::Error;
 use crate::normalise::Plan;
+use crate::page::{Fields, Page};
 use crate::paging::{Ask, Counts, ListPages, MAX_PAGES};
 use crate::state::format_cursor;
 use crate::streams::{Mode, Parent, StreamDef};
@@ -716,7 +716,7 @@ fn describe(path: &str, range: Option<Range>, window: Option<Window>) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::{Meta, decode_page};
+    use crate::page::{Meta, decode_page};
     use crate::streams::find;
     use crate::testing::t;
     use proptest::prelude::*;
