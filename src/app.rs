@@ -239,11 +239,11 @@ async fn connection_check(
     for (i, def) in listed.iter().copied().enumerate() {
         let client = Arc::clone(&client);
         tasks.spawn(async move {
-            let query = def.paging.first_query(1);
+            let query = crate::paging::first_query(def.paging, 1);
             (
                 i,
                 client
-                    .list(def.path, Fields::default(), &query, &|_| {})
+                    .list(def.path, Fields::default(), query.pairs(), &|_| {})
                     .await,
             )
         });

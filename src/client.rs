@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 
 use crate::config::SecretKey;
@@ -32,48 +32,6 @@ pub struct HttpSettings {
     /// Whole-request timeout, body included.
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
-}
-
-/// Query of one list request. Field names are Paystack's parameter names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListQuery {
-    /// Offset paging: the page number. Cursor paging: `None`.
-    pub page: Option<u32>,
-    pub per_page: u32,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    /// Cursor paging: the `meta.next` of the previous page.
-    pub next: Option<String>,
-}
-
-impl ListQuery {
-    /// Page `page` of an offset-paged list, without a time filter.
-    pub fn page(page: u32, per_page: u32) -> Self {
-        ListQuery {
-            page: Some(page),
-            per_page,
-            from: None,
-            to: None,
-            next: None,
-        }
-    }
-
-    fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut q = vec![("perPage", self.per_page.to_string())];
-        if let Some(page) = self.page {
-            q.push(("page", page.to_string()));
-        }
-        if let Some(next) = &self.next {
-            q.push(("next", next.clone()));
-        }
-        if let Some(from) = self.from {
-            q.push(("from", crate::state::format_cursor(from)));
-        }
-        if let Some(to) = self.to {
-            q.push(("to", crate::state::format_cursor(to)));
-        }
-        q
-    }
 }
 
 /// Something worth telling the reader while a request runs.
@@ -134,9 +92,10 @@ impl Client {
         })
     }
 
-    /// Fetches one page of a list endpoint, retrying as [`RetryPolicy`] says.
-    /// `notify` hears about every retry and the waits worth reporting (rate
-    /// limits).
+    /// Fetches one page of a list endpoint: `GET path` with the `query`
+    /// pairs, sent as they are, its records read as `fields` says; retrying
+    /// as [`RetryPolicy`] says. `notify` hears about every retry and the
+    /// waits worth reporting (rate limits).
     ///
     /// # Errors
     /// The last failure once retries are exhausted, or at once for a final
@@ -145,11 +104,15 @@ impl Client {
         &self,
         path: &str,
         fields: Fields<'_>,
-        query: &ListQuery,
+        query: &[(&'static str, String)],
         notify: &(dyn Fn(Notice) + Send + Sync),
     ) -> Result<Page, Error> {
         let url = format!("{}{}", self.settings.base_url, path);
-        let pairs = query.pairs();
+        // The retry log names the page asked for, when the query has one.
+        let page = query
+            .iter()
+            .find(|(name, _)| *name == "page")
+            .map(|(_, value)| tracing::field::display(value));
         // Failed attempts, in their budgets; and every attempt sent.
         let mut attempts = Attempts::default();
         let mut sent = 0;
@@ -158,7 +121,7 @@ impl Client {
                 notify(Notice::Paced(pace));
             }
             sent += 1;
-            let error = match self.attempt(&url, path, &pairs, fields, sent).await {
+            let error = match self.attempt(&url, path, query, fields, sent).await {
                 Ok(page) => {
                     self.limiter.succeeded();
                     return Ok(page);
@@ -183,7 +146,7 @@ impl Client {
                     }
                     tracing::warn!(
                         path,
-                        page = query.page,
+                        page,
                         delay_ms = delay.as_millis() as u64,
                         "{error} Sending it again in {} ({}).",
                         crate::rate_headers::human(delay),
@@ -207,7 +170,8 @@ impl Client {
             .into_iter()
             .find(|p| !refused.contains(p))
             .unwrap_or("/transaction");
-        self.list(path, Fields::default(), &ListQuery::page(1, 1), &|_| {})
+        let first_record = [("perPage", "1".to_owned()), ("page", "1".to_owned())];
+        self.list(path, Fields::default(), &first_record, &|_| {})
             .await
             .map(drop)
     }
@@ -291,24 +255,74 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::parse_cursor_str;
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    #[test]
-    fn query_uses_paystack_parameter_names() {
-        let q = ListQuery {
-            page: Some(2),
-            per_page: 200,
-            from: parse_cursor_str("2024-01-01T00:00:00Z"),
-            to: None,
-            next: None,
+    /// Fetches `query` from a list whose first answer is a 500 and whose
+    /// second is a page, which answers only that query.
+    async fn fetch_after_a_500(query: &[(&'static str, String)]) {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/customer"))
+            .respond_with(ResponseTemplate::new(500))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        let mut answer = Mock::given(method("GET")).and(path("/customer"));
+        for (name, value) in query {
+            answer = answer.and(query_param(*name, value.as_str()));
+        }
+        answer
+            .respond_with(
+                ResponseTemplate::new(200).set_body_string(r#"{"status":true,"data":[]}"#),
+            )
+            .mount(&server)
+            .await;
+        let settings = HttpSettings {
+            base_url: server.uri(),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(5),
+            retry: RetryPolicy {
+                base_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(1),
+                ..RetryPolicy::default()
+            },
         };
-        assert_eq!(
-            q.pairs(),
-            vec![
-                ("perPage", "200".to_string()),
-                ("page", "2".to_string()),
-                ("from", "2024-01-01T00:00:00.000Z".to_string())
-            ]
+        let key = SecretKey::new("sk_test_clienttests00");
+        let client = Client::new(&key, settings, Arc::new(RateLimiter::new(None))).unwrap();
+        let page = client
+            .list("/customer", Fields::default(), query, &|_| {})
+            .await
+            .unwrap();
+        assert!(page.records.is_empty());
+    }
+
+    /// The retry's log line for `query`.
+    fn retry_log(query: &[(&'static str, String)]) -> String {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let logged = crate::testing::warnings(|| runtime.block_on(fetch_after_a_500(query)));
+        assert_eq!(logged.len(), 1, "{logged:#?}");
+        logged[0].clone()
+    }
+
+    /// The query is sent as given, and a retry's log line names the page
+    /// asked for when the query has a `page`, and no page when it has none.
+    #[test]
+    fn a_retry_names_the_page_of_the_query_when_it_has_one() {
+        let offset = [("perPage", "2".to_owned()), ("page", "3".to_owned())];
+        let log = retry_log(&offset);
+        assert!(log.starts_with("WARN Paystack answered HTTP 500"), "{log}");
+        assert!(log.contains("Sending it again in"), "{log}");
+        assert!(
+            log.contains(r#"path="/customer" page=3 delay_ms="#),
+            "{log}"
         );
+        let cursor = [("perPage", "2".to_owned()), ("next", "c2".to_owned())];
+        let log = retry_log(&cursor);
+        assert!(log.contains(r#"path="/customer" delay_ms="#), "{log}");
+        assert!(!log.contains("page="), "{log}");
     }
 }
