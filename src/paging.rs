@@ -6,9 +6,9 @@
 //! ([`ListPages::next`], an [`Ask`] whose [`Query`] the kind writes), what an
 //! answer changes ([`ListPages::take`]), and what it knows about its size
 //! ([`ListPages::counts`], and [`ListPages::announced`], the count the
-//! completeness check holds the list to). Slicing (`crate::slice`) adds the
+//! completeness check holds the list to). Slicing (`src/slice.rs`) adds the
 //! time filter to the query, and with ESTIMATE and the completeness check
-//! (`crate::completeness`) asks for counts; nothing outside this module
+//! (`src/completeness.rs`) asks for counts; nothing outside this module
 //! matches on the kind, and the HTTP client sends the query as it is.
 //!
 //! - [`Offset`]: `perPage` and `page`, sized by `meta.pageCount` /
@@ -59,7 +59,7 @@ use crate::streams::Paging;
 /// A list of more than this many pages stops with an error: a guard against
 /// an API that never runs out of pages. A time slice whose first page claims
 /// more is split first; only a list that cannot be split (one second, or no
-/// time filter) is refused on its first page (`crate::slice`).
+/// time filter) is refused on its first page (`src/slice.rs`).
 pub const MAX_PAGES: u32 = 100_000;
 
 /// A new list of `kind`, asking for `per_page` records a page.
@@ -158,7 +158,7 @@ pub trait ListPages: fmt::Debug + Send {
 
     /// The records the list's query holds (`meta.total`), when the kind's
     /// count is one the pages can be checked against
-    /// (`crate::completeness`): offset paging. `None` for a kind that pages
+    /// (`src/completeness.rs`): offset paging. `None` for a kind that pages
     /// without a count, or a first page that gave none.
     ///
     /// A first read is held to the largest count its pages announced: the
@@ -271,7 +271,7 @@ impl Common {
         path: &str,
     ) -> Result<(), Error> {
         // A first page that claims too many is the caller's to judge: a time
-        // slice is split first (see `crate::slice`).
+        // slice is split first (see `src/slice.rs`).
         if (page_no > 1 && claimed.is_some_and(|l| l > MAX_PAGES)) || page_no >= MAX_PAGES {
             return Err(Error::Pagination {
                 path: path.to_owned(),
