@@ -166,7 +166,7 @@ mod tests {
     fn events_add_up_per_stream_and_read_as_one_line() {
         let (customers, refunds) = (find("customers").unwrap(), find("refunds").unwrap());
         let body = br#"{"data":[{"id":1},{"id":2},{"id":3}]}"#.to_vec();
-        let page = crate::client::decode_page(body, Default::default()).unwrap();
+        let page = crate::page::decode_page(body, Default::default()).unwrap();
         let mut a = Accounting::default();
         a.records(customers, &Batch::new(&page, &[0, 1, 2], b"", 0))
             .unwrap();

@@ -11,11 +11,12 @@ use tokio::task::JoinSet;
 use crate::accounting::Accounting;
 use crate::catalog;
 use crate::cli::Command;
-use crate::client::{Client, Fields, HttpSettings};
+use crate::client::{Client, HttpSettings};
 use crate::config::{self, Config};
 use crate::drift::DriftLog;
 use crate::emit::Emitter;
 use crate::error::Error;
+use crate::page::Fields;
 use crate::progress::Terminal;
 use crate::ratelimit::{LIVE_REQUESTS_PER_MINUTE, RateLimiter, Source, TEST_REQUESTS_PER_MINUTE};
 use crate::read::{self, ReadOptions};
@@ -233,11 +234,11 @@ async fn connection_check(
     for (i, def) in listed.iter().copied().enumerate() {
         let client = Arc::clone(&client);
         tasks.spawn(async move {
-            let query = def.paging.first_query(1);
+            let query = crate::paging::first_query(def.paging, 1);
             (
                 i,
                 client
-                    .list(def.path, Fields::default(), &query, &|_| {})
+                    .list(def.path, Fields::default(), query.pairs(), &|_| {})
                     .await,
             )
         });

@@ -160,12 +160,12 @@ impl Sink for DriftLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::{Fields, decode_page};
+    use crate::page::{Fields, decode_page};
     use crate::schema_plan::Plan;
     use crate::streams::find;
 
     /// A page of `records`, decoded with the plan of this schema.
-    fn page(records: &str) -> crate::client::Page {
+    fn page(records: &str) -> crate::page::Page {
         let t = |ty: &str| serde_json::json!({"type": ["null", ty]});
         let plan = Plan::compile(&serde_json::json!({"type": "object", "properties": {
             "id": t("integer"), "metadata": t("object"), "customer": t("integer"),

@@ -25,15 +25,20 @@
 //!   child lists, checkpoint order), over its `&'static StreamDef`.
 //! - `window`: the time arithmetic: windows, the `from`/`to` of a slice,
 //!   cutting a dense slice.
-//! - `paging`: one type per paging kind (offset, cursor) behind one trait;
-//!   its doc says what adding Paystack's keyset kind would touch.
+//! - `paging`: one type per paging kind (offset, cursor) behind one trait,
+//!   each writing its own query parameters; the kind is a column of the
+//!   stream table (`streams::Paging`). Its doc says what adding Paystack's
+//!   keyset kind would touch.
 //! - `completeness`: each offset list's records checked against the
 //!   `meta.total` its pages announced; a list that falls short is read
 //!   again, and the two reads together are held to the count: short still,
 //!   the stream fails (or, set to warn, goes on with a WARN).
 //! - `unplaced`: records the connector cannot place (no id, created in the
 //!   future), counted per stream and told in one WARN.
-//! - `client`: HTTP and decoding a page without copying its records.
+//! - `client`: HTTP (a path and its query pairs), the retry loop, the key
+//!   probe.
+//! - `page`: decoding an answer's body: a page without copying its records,
+//!   an error's message.
 //! - `schema_plan`: each stream's schema compiled into the checks a page's
 //!   records go through while it is decoded.
 //! - `json_scan`: a walk through JSON text that builds nothing.
@@ -82,6 +87,7 @@ mod error;
 mod input;
 mod json_scan;
 mod normalise;
+mod page;
 mod paging;
 mod progress;
 mod protocol;

@@ -17,7 +17,7 @@
 //! the stream.
 //!
 //! # The fast path
-//! The page decoder ([`crate::client::decode_page`]) already walks every
+//! The page decoder ([`crate::page::decode_page`]) already walks every
 //! record to find its id and cursor; it checks each value against the
 //! stream's compiled schema ([`Plan`]) in the same walk, and notes where each
 //! value out of place is ([`Misfit`]). A record that needs a change is

@@ -1,13 +1,17 @@
 //! How a list endpoint pages: one small type per paging kind, each owning its
-//! state and its guards, behind one trait, [`ListPages`]. A list answers
-//! three questions: which page may be asked for now ([`ListPages::next`]),
-//! what an answer changes ([`ListPages::take`]), and what it knows about its
-//! size ([`ListPages::counts`], and [`ListPages::announced`], the count the
-//! completeness check holds the list to). Slicing (`crate::slice`), ESTIMATE
-//! and the completeness check (`crate::completeness`) ask for counts;
-//! nothing outside this module matches on the kind.
+//! state, its query parameters and its guards, behind one trait,
+//! [`ListPages`]. The kind of a stream's endpoint is a column of the stream
+//! table ([`Paging`]); [`start`] maps it to its type. A list answers three
+//! questions: which page may be asked for now and with which parameters
+//! ([`ListPages::next`], an [`Ask`] whose [`Query`] the kind writes), what an
+//! answer changes ([`ListPages::take`]), and what it knows about its size
+//! ([`ListPages::counts`], and [`ListPages::announced`], the count the
+//! completeness check holds the list to). Slicing (`src/slice.rs`) adds the
+//! time filter to the query, and with ESTIMATE and the completeness check
+//! (`src/completeness.rs`) asks for counts; nothing outside this module
+//! matches on the kind, and the HTTP client sends the query as it is.
 //!
-//! - [`Offset`]: `page` and `perPage`, sized by `meta.pageCount` /
+//! - [`Offset`]: `perPage` and `page`, sized by `meta.pageCount` /
 //!   `meta.total`. A list is read until `meta.pageCount` (or
 //!   `ceil(total / perPage)`, whichever is larger) or an empty page, never
 //!   stopping on a short page, with several pages in flight once the first
@@ -16,77 +20,87 @@
 //!   first page that claims more pages reveals a server-side cap on
 //!   `perPage`; the list then continues with that page size, which is right
 //!   whether Paystack offsets pages by the cap or by the size asked for.
-//! - [`Cursor`]: `next` cursors only (`meta.next`), one page at a time,
-//!   until `meta.next` is absent (`/terminal`).
+//! - [`Cursor`]: `perPage` and the `next` cursor of the previous page
+//!   (`meta.next`), one page at a time, until `meta.next` is absent
+//!   (`/terminal`); a cursor seen twice stops the stream.
 //!
-//! Guards every kind shares: a page identical to its neighbour, a cursor
-//! seen twice, or a list of more than [`MAX_PAGES`] pages stops the stream
-//! with an error rather than looping; an empty page ends the list.
+//! Guards every kind shares: a page identical to its neighbour, or a list of
+//! more than [`MAX_PAGES`] pages stops the stream with an error rather than
+//! looping; an empty page ends the list.
 //!
 //! # Adding a kind: Paystack's keyset paging
 //! `/transaction`, `/customer`, `/transfer` and `/transferrecipient` page by
 //! keyset when asked with `use_cursor=true` (`meta.next` / `meta.previous`,
 //! no `total`). Reading them that way touches exactly:
 //! 1. this module: a `Keyset` type implementing [`ListPages`] (its `next`
-//!    sets `use_cursor` and the last `meta.next`; `counts` knows no total,
-//!    so those streams are read as one slice, get no ESTIMATE and are read
-//!    without a completeness check), a
-//!    `Paging::Keyset` variant, and its arm in [`Paging::start`];
-//! 2. `crate::client`: a `use_cursor` field in `ListQuery`, written by
-//!    `ListQuery::pairs`;
-//! 3. `crate::streams`: `paging: Paging::Keyset` in the four rows.
+//!    writes `perPage`, `use_cursor=true` and the last `meta.next`; `counts`
+//!    knows no total, so those streams are read as one slice, get no
+//!    ESTIMATE and are read without a completeness check), and its arm in
+//!    [`start`];
+//! 2. the stream table (`src/streams.rs`): a `Paging::Keyset` variant, its
+//!    arm in `Paging::counted` (`false`), and `paging: Paging::Keyset` in
+//!    the four rows;
+//! 3. `src/spec.json`: the four streams leave the `completeness` option (a
+//!    test holds it to the streams whose lists are counted).
 //!
-//! Slicing, splitting, child lists, checkpoints, the reader and the output
-//! do not change; the read scenarios of the integration tests run for every
-//! kind in the table.
+//! The HTTP client, slicing, splitting, child lists, checkpoints, the
+//! reader and the output do not change; the read scenarios of the
+//! integration tests run for every kind in the table.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use crate::client::{ListQuery, Meta, Page};
 use crate::error::Error;
+use crate::page::{Meta, Page};
+use crate::streams::Paging;
 
 /// A list of more than this many pages stops with an error: a guard against
 /// an API that never runs out of pages. A time slice whose first page claims
 /// more is split first; only a list that cannot be split (one second, or no
-/// time filter) is refused on its first page (`crate::slice`).
+/// time filter) is refused on its first page (`src/slice.rs`).
 pub const MAX_PAGES: u32 = 100_000;
 
-/// How a stream's list endpoint pages (a column of the stream table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paging {
-    /// `page` and `perPage`, with `meta.pageCount` / `meta.total`: [`Offset`].
-    Offset,
-    /// `next` cursors only (`meta.next`), no page numbers: [`Cursor`].
-    Cursor,
+/// A new list of `kind`, asking for `per_page` records a page.
+pub fn start(kind: Paging, per_page: u32) -> Box<dyn ListPages> {
+    match kind {
+        Paging::Offset => Box::new(Offset::new(per_page)),
+        Paging::Cursor => Box::new(Cursor::new(per_page)),
+    }
 }
 
-impl Paging {
-    /// A new list of this kind, asking for `per_page` records a page.
-    pub fn start(self, per_page: u32) -> Box<dyn ListPages> {
-        match self {
-            Paging::Offset => Box::new(Offset::new(per_page)),
-            Paging::Cursor => Box::new(Cursor::new(per_page)),
-        }
+/// The query of the first page of a list of `kind`.
+pub fn first_query(kind: Paging, per_page: u32) -> Query {
+    start(kind, per_page)
+        .next()
+        .expect("a new list hands out its first page")
+        .query
+}
+
+/// The query parameters of one page request, by Paystack's names, in the
+/// order they are sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query(Vec<(&'static str, String)>);
+
+impl Query {
+    /// Adds the parameter `name`.
+    pub fn push(&mut self, name: &'static str, value: impl fmt::Display) {
+        self.0.push((name, value.to_string()));
     }
 
-    /// Its lists announce a count (`meta.total`) they are checked against
-    /// ([`ListPages::announced`]).
-    pub fn counted(self) -> bool {
-        match self {
-            Paging::Offset => true,
-            Paging::Cursor => false,
-        }
+    /// The value of the parameter `name`, if the query has it.
+    #[cfg(test)]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
 
-    /// The query of a list's first page.
-    pub fn first_query(self, per_page: u32) -> ListQuery {
-        self.start(per_page)
-            .next()
-            .expect("a new list hands out its first page")
-            .query
+    /// The pairs, as the HTTP client sends them.
+    pub fn pairs(&self) -> &[(&'static str, String)] {
+        &self.0
     }
 }
 
@@ -106,8 +120,9 @@ pub struct Counts {
 pub struct Ask {
     /// The page's number in its list (1 for the first).
     pub page_no: u32,
-    /// Its query, without a time filter (the slice adds it).
-    pub query: ListQuery,
+    /// Its query, written by the kind, without a time filter (the slice
+    /// adds it).
+    pub query: Query,
 }
 
 /// The paging state of one list (a time slice, or a child list).
@@ -143,7 +158,7 @@ pub trait ListPages: fmt::Debug + Send {
 
     /// The records the list's query holds (`meta.total`), when the kind's
     /// count is one the pages can be checked against
-    /// (`crate::completeness`): offset paging. `None` for a kind that pages
+    /// (`src/completeness.rs`): offset paging. `None` for a kind that pages
     /// without a count, or a first page that gave none.
     ///
     /// A first read is held to the largest count its pages announced: the
@@ -256,7 +271,7 @@ impl Common {
         path: &str,
     ) -> Result<(), Error> {
         // A first page that claims too many is the caller's to judge: a time
-        // slice is split first (see `crate::slice`).
+        // slice is split first (see `src/slice.rs`).
         if (page_no > 1 && claimed.is_some_and(|l| l > MAX_PAGES)) || page_no >= MAX_PAGES {
             return Err(Error::Pagination {
                 path: path.to_owned(),
@@ -356,24 +371,28 @@ impl ListPages for Offset {
         } else {
             self.per_page
         };
-        let query = ListQuery::page(page_no, size);
+        let mut query = Query::default();
+        query.push("perPage", size);
+        query.push("page", page_no);
         Some(Ask { page_no, query })
     }
 
     fn take(&mut self, ask: &Ask, page: &Page, path: &str) -> Result<Option<u32>, Error> {
-        let (page_no, asked) = (ask.page_no, &ask.query);
+        let page_no = ask.page_no;
         self.common.arrived(page_no, page);
         let n = page.records.len() as u64;
         let meta = &page.meta;
         let mut learned = None;
         if page_no == 1 && !self.second {
+            // The first page is always asked with the first page size.
+            let asked = self.first_per_page;
             let claims_more = meta.page_count.is_some_and(|c| c > 1)
                 || meta.total.is_some_and(|t| t > n)
                 || meta.next.is_some();
-            if n > 0 && n < u64::from(asked.per_page) && claims_more {
+            if n > 0 && n < u64::from(asked) && claims_more {
                 tracing::warn!(
                     path,
-                    asked = asked.per_page,
+                    asked,
                     got = n,
                     "Paystack capped the page size; continuing with the smaller pages."
                 );
@@ -469,11 +488,11 @@ impl ListPages for Cursor {
             _ => return None,
         };
         self.common.in_flight += 1;
-        let query = ListQuery {
-            page: None,
-            next: token,
-            ..ListQuery::page(page_no, self.per_page)
-        };
+        let mut query = Query::default();
+        query.push("perPage", self.per_page);
+        if let Some(token) = token {
+            query.push("next", token);
+        }
         Some(Ask { page_no, query })
     }
 
@@ -535,7 +554,7 @@ impl ListPages for Cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::{Fields, decode_page};
+    use crate::page::{Fields, decode_page};
 
     fn page(ids: &[u64], meta: Meta) -> Page {
         let data: Vec<String> = ids.iter().map(|id| format!(r#"{{"id":{id}}}"#)).collect();
@@ -545,15 +564,26 @@ mod tests {
         p
     }
 
+    /// The query of offset page `page` of `per_page` records.
+    fn offset(page: u32, per_page: u32) -> Query {
+        let mut q = Query::default();
+        q.push("perPage", per_page);
+        q.push("page", page);
+        q
+    }
+
     fn take(list: &mut dyn ListPages, ask: &Ask, p: &Page) -> Option<u32> {
         list.take(ask, p, "/x").unwrap()
     }
 
     #[test]
     fn offset_pages_fan_out_once_the_first_page_gives_the_count() {
-        let mut list = Paging::Offset.start(2);
+        let mut list = start(Paging::Offset, 2);
         let first = list.next().unwrap();
-        assert_eq!(first.query, ListQuery::page(1, 2));
+        assert_eq!(
+            first.query.pairs(),
+            [("perPage", "2".to_owned()), ("page", "1".to_owned())]
+        );
         assert!(list.next().is_none(), "nothing before page 1 answers");
         let meta = Meta {
             total: Some(5),
@@ -579,10 +609,10 @@ mod tests {
 
     #[test]
     fn a_cursor_list_knows_no_page_count() {
-        let mut list = Paging::Cursor.start(2);
+        let mut list = start(Paging::Cursor, 2);
         let first = list.next().unwrap();
         assert_eq!(
-            (first.query.page, first.query.next.as_deref()),
+            (first.query.get("page"), first.query.get("next")),
             (None, None)
         );
         let next = |token: Option<&str>| Meta {
@@ -594,7 +624,10 @@ mod tests {
         assert_eq!(list.counts().pages, None);
         let second = list.next().unwrap();
         assert_eq!(second.page_no, 2);
-        assert_eq!(second.query.next.as_deref(), Some("c2"));
+        assert_eq!(
+            second.query.pairs(),
+            [("perPage", "2".to_owned()), ("next", "c2".to_owned())]
+        );
         take(list.as_mut(), &second, &page(&[7], next(None)));
         assert!(list.is_complete());
         assert_eq!(list.counts().received, 3);
@@ -603,7 +636,7 @@ mod tests {
     /// Answers the first page of a new list of `per_page`-sized pages with
     /// `ids` and `meta`.
     fn started(per_page: u32, ids: &[u64], meta: &Meta) -> Box<dyn ListPages> {
-        let mut list = Paging::Offset.start(per_page);
+        let mut list = start(Paging::Offset, per_page);
         let first = list.next().unwrap();
         take(list.as_mut(), &first, &page(ids, meta.clone()));
         list
@@ -629,7 +662,7 @@ mod tests {
         take(list.as_mut(), &third, &page(&[1], meta.clone()));
         assert!(list.is_complete());
         // A cursor list announces nothing, even when its meta has a total.
-        let mut cursor = Paging::Cursor.start(2);
+        let mut cursor = start(Paging::Cursor, 2);
         let first = cursor.next().unwrap();
         take(cursor.as_mut(), &first, &page(&[9], meta));
         assert_eq!(cursor.announced(), None);
@@ -649,10 +682,10 @@ mod tests {
         let later: Vec<_> = {
             let mut l = first_read;
             let asks: Vec<_> = std::iter::from_fn(|| l.next()).collect();
-            assert!(asks.iter().all(|a| a.query.per_page == 3));
+            assert!(asks.iter().all(|a| a.query.get("perPage") == Some("3")));
             let mut again = l.again();
             let one = again.next().unwrap();
-            assert_eq!(one.query, ListQuery::page(1, 4), "page 1 as first asked");
+            assert_eq!(one.query, offset(1, 4), "page 1 as first asked");
             // Short again: a record left out, not a smaller cap.
             assert_eq!(
                 take(again.as_mut(), &one, &page(&[9, 7], meta.clone())),
@@ -667,7 +700,7 @@ mod tests {
         };
         assert_eq!(
             later,
-            [ListQuery::page(2, 3), ListQuery::page(3, 3)],
+            [offset(2, 3), offset(3, 3)],
             "later pages with the cap"
         );
     }
@@ -706,7 +739,7 @@ mod tests {
     #[test]
     fn a_cursor_page_with_records_but_no_meta_is_an_error_an_empty_one_the_end() {
         for ids in [&[9, 8][..], &[9]] {
-            let mut list = Paging::Cursor.start(2);
+            let mut list = start(Paging::Cursor, 2);
             let first = list.next().unwrap();
             let e = list
                 .take(&first, &page(ids, Meta::default()), "/terminal")
@@ -714,7 +747,7 @@ mod tests {
             assert!(matches!(e, Error::Pagination { .. }), "{ids:?}: {e}");
             assert!(e.to_string().contains("no `meta`"), "{e}");
         }
-        let mut list = Paging::Cursor.start(2);
+        let mut list = start(Paging::Cursor, 2);
         let first = list.next().unwrap();
         take(list.as_mut(), &first, &page(&[], Meta::default()));
         assert!(list.is_complete(), "an empty page without meta is the last");
@@ -725,7 +758,7 @@ mod tests {
 
     #[test]
     fn a_list_of_too_many_pages_is_an_error() {
-        let mut list = Paging::Offset.start(1);
+        let mut list = start(Paging::Offset, 1);
         let first = list.next().unwrap();
         let meta = Meta {
             page_count: Some(u64::from(MAX_PAGES) + 1),
@@ -743,8 +776,31 @@ mod tests {
 
     #[test]
     fn the_first_query_of_each_kind() {
-        assert_eq!(Paging::Offset.first_query(1), ListQuery::page(1, 1));
-        let cursor = Paging::Cursor.first_query(1);
-        assert_eq!((cursor.page, cursor.per_page), (None, 1));
+        assert_eq!(first_query(Paging::Offset, 1), offset(1, 1));
+        let cursor = first_query(Paging::Cursor, 1);
+        assert_eq!(cursor.pairs(), [("perPage", "1".to_owned())]);
+    }
+
+    /// A kind's lists announce a count exactly when the table says its lists
+    /// are counted (the spec's `completeness` offers those streams).
+    #[test]
+    fn a_kind_announces_a_count_exactly_when_it_is_counted() {
+        let kinds = crate::streams::STREAMS
+            .iter()
+            .flat_map(|d| [Some(d.paging), d.parent.map(|p| p.paging)])
+            .flatten();
+        for kind in kinds {
+            let mut list = start(kind, 2);
+            let first = list.next().unwrap();
+            let meta = Meta {
+                total: Some(5),
+                page_count: Some(3),
+                next: Some("c2".to_owned()),
+                present: true,
+                ..Meta::default()
+            };
+            take(list.as_mut(), &first, &page(&[5, 4], meta));
+            assert_eq!(list.announced().is_some(), kind.counted(), "{kind:?}");
+        }
     }
 }

@@ -548,7 +548,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for SuspendingWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::{Fields, Page, decode_page};
+    use crate::page::{Fields, Page, decode_page};
     use crate::ratelimit::Source;
     use crate::streams::find;
     use indicatif::{InMemoryTerm, TermLike};

@@ -421,6 +421,7 @@ fn interval_for(per_minute: Option<u32>) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::warnings;
     use reqwest::header::{HeaderMap, HeaderValue};
 
     /// The rate headers of an answer with these headers, received now.
@@ -930,33 +931,6 @@ mod tests {
         let l = RateLimiter::new(Some(600));
         left(&l, "0", "whenever");
         assert_eq!(gaps(&l, 1).await, [Duration::ZERO]);
-    }
-
-    /// What the limiter logs at WARN while `f` runs.
-    fn warnings(f: impl FnOnce()) -> Vec<String> {
-        #[derive(Clone, Default)]
-        struct Lines(std::sync::Arc<Mutex<Vec<u8>>>);
-        impl std::io::Write for Lines {
-            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let lines = Lines::default();
-        let writer = lines.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_max_level(tracing::Level::WARN)
-            .with_ansi(false)
-            .without_time()
-            .with_target(false)
-            .finish();
-        tracing::subscriber::with_default(subscriber, f);
-        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
-        text.lines().map(|l| l.trim().to_owned()).collect()
     }
 
     #[test]

@@ -48,9 +48,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::catalog::Selected;
-use crate::client::{Client, Notice, Page};
+use crate::client::{Client, Notice};
 use crate::config::Config;
 use crate::error::Error;
+use crate::page::Page;
 use crate::sink::{Batch, Finished, ParentLists, ReadSummary, Sink, Stream};
 use crate::slice::{PageRequest, StreamProgress, Tuning};
 use crate::state::InputState;
@@ -290,7 +291,7 @@ impl Reader<'_> {
                 let _ = notices.send((i, n));
             };
             let result = client
-                .list(&req.path, req.fields, &req.ask.query, &notify)
+                .list(&req.path, req.fields, req.ask.query.pairs(), &notify)
                 .await;
             (i, req, result)
         });
@@ -323,8 +324,7 @@ impl Reader<'_> {
         if self.runs[i].phase != Phase::Active {
             return Ok(()); // a late answer for a stream that already failed
         }
-        let first =
-            !self.runs[i].running_sent && req.ask.page_no == 1 && req.ask.query.next.is_none();
+        let first = !self.runs[i].running_sent && req.ask.page_no == 1;
         let page = match result {
             Ok(page) => page,
             Err(e) if first && e.refusal().is_some() => return self.refused(i, e).await,

@@ -17,9 +17,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::client::{Drift, Page};
 use crate::completeness::ListRead;
 use crate::error::Error;
+use crate::page::{Drift, Page};
 use crate::ratelimit::Pace;
 use crate::stop::Stop;
 use crate::streams::StreamDef;
@@ -265,7 +265,7 @@ mod tests {
     #[test]
     fn a_tee_hands_every_event_to_both_sinks_in_order() {
         let body = br#"{"data":[{"id":1},{"id":2},{"id":3}]}"#.to_vec();
-        let page = crate::client::decode_page(body, Default::default()).unwrap();
+        let page = crate::page::decode_page(body, Default::default()).unwrap();
         let (mut a, mut b) = (Log::default(), Log::default());
         let customers = find("customers").unwrap();
         {

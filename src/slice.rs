@@ -47,10 +47,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::client::{Fields, Page};
 use crate::completeness::{Check, Completeness, Deliveries, ListRead, Settled};
 use crate::error::Error;
-use crate::paging::{Ask, Counts, ListPages, MAX_PAGES};
+use crate::page::{Fields, Page};
+use crate::paging::{self, Ask, Counts, ListPages, MAX_PAGES};
 use crate::schema_plan::Plan;
 use crate::sink::{ParentLists, StateUpdate};
 use crate::streams::{Mode, Parent, StreamDef};
@@ -243,7 +243,7 @@ impl StreamProgress {
         Slice {
             id: self.new_id(),
             range,
-            pages: self.def.paging.start(self.tuning.per_page),
+            pages: paging::start(self.def.paging, self.tuning.per_page),
             deliveries: Deliveries::default(),
             max_cursor: None,
             open_children: 0,
@@ -283,7 +283,8 @@ impl StreamProgress {
             if let Some(mut ask) = slice.pages.next() {
                 if let (Some(range), Some(w)) = (slice.range, self.window) {
                     let (from, to) = w.query_bounds(range);
-                    (ask.query.from, ask.query.to) = (Some(from), Some(to));
+                    ask.query.push("from", format_cursor(from));
+                    ask.query.push("to", format_cursor(to));
                 }
                 return Some(PageRequest {
                     target: Target::Slice(slice.id),
@@ -412,7 +413,7 @@ impl StreamProgress {
                         slice: slice.id,
                         path: parent.path.replace("{}", &path_segment(key)),
                         tag: child_tag(parent, key, r.cursor),
-                        pages: parent.paging.start(self.tuning.per_page),
+                        pages: paging::start(parent.paging, self.tuning.per_page),
                         deliveries: Deliveries::default(),
                     }),
                     None => tracing::warn!(
@@ -699,7 +700,7 @@ fn describe(path: &str, range: Option<Range>, window: Option<Window>) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::{Meta, decode_page};
+    use crate::page::{Meta, decode_page};
     use crate::streams::find;
     use crate::testing::t;
     use proptest::prelude::*;
@@ -708,6 +709,27 @@ mod tests {
     /// `[from, to)` windows that end at the sync start.
     const JANUARY: (&str, &str) = (START, "2024-02-01T00:00:00Z");
     const TEN_SECONDS: (&str, &str) = (START, "2024-01-01T00:00:10Z");
+
+    /// The time filter a request asks for: its `from` and `to`, read back.
+    fn bounds(r: &PageRequest) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        let at = |name| {
+            r.ask
+                .query
+                .get(name)
+                .and_then(crate::time::parse_cursor_str)
+        };
+        (at("from"), at("to"))
+    }
+
+    /// The number of the page a request asks for (offset paging).
+    fn page_param(r: &PageRequest) -> Option<u32> {
+        r.ask.query.get("page").map(|p| p.parse().unwrap())
+    }
+
+    /// The page size a request asks for.
+    fn per_page(r: &PageRequest) -> u32 {
+        r.ask.query.get("perPage").unwrap().parse().unwrap()
+    }
 
     /// A page of records with these ids and creation times (newest first).
     fn page(records: &[(u64, &str)], meta: Meta) -> Page {
@@ -822,15 +844,16 @@ mod tests {
     fn pages_are_requested_until_the_page_count_and_state_moves_at_the_end() {
         let mut p = progress(JANUARY, 2, 50);
         let r1 = p.next_request().unwrap();
-        let q = &r1.ask.query;
-        assert_eq!(q.page.unwrap(), 1);
         assert_eq!(
-            q.from,
-            Some(t("2023-12-31T23:59:59Z")),
-            "from is widened by a second"
+            r1.ask.query.pairs(),
+            [
+                ("perPage", "2".to_owned()),
+                ("page", "1".to_owned()),
+                ("from", "2023-12-31T23:59:59.000Z".to_owned()),
+                ("to", "2024-01-31T23:59:59.999Z".to_owned()),
+            ],
+            "Paystack's names: from widened by a second, to the sync start less a millisecond"
         );
-        let to = Some(t("2024-01-31T23:59:59.999Z"));
-        assert_eq!(q.to, to, "the sync start, less a millisecond");
         let nothing = p.next_request();
         assert_eq!(
             nothing, None,
@@ -840,7 +863,7 @@ mod tests {
         assert_eq!(answer(&mut p, &r1, &first, meta(5, 2)), [5, 4]);
         assert_eq!(p.take_state(), None, "no state before the slice is done");
         let (r2, r3) = (p.next_request().unwrap(), p.next_request().unwrap());
-        assert_eq!((r2.ask.query.page, r3.ask.query.page), (Some(2), Some(3)));
+        assert_eq!((page_param(&r2), page_param(&r3)), (Some(2), Some(3)));
         assert_eq!(p.next_request(), None);
         // Pages may come back in any order.
         answer(&mut p, &r3, &[(1, "2024-01-02T00:00:00Z")], meta(5, 2));
@@ -859,7 +882,7 @@ mod tests {
         // No counts at all: one page after another until an empty one.
         answer(&mut p, &r1, &[(9, "2024-01-20T00:00:00Z")], Meta::default());
         let r2 = p.next_request().unwrap();
-        assert_eq!(r2.ask.query.page.unwrap(), 2);
+        assert_eq!(page_param(&r2), Some(2));
         assert_eq!(
             p.next_request(),
             None,
@@ -894,7 +917,7 @@ mod tests {
         let rest = all_requests(&mut p);
         let numbers: Vec<u32> = rest.iter().map(|r| r.ask.page_no).collect();
         assert_eq!(numbers, [2, 3, 4]);
-        assert!(rest.iter().all(|r| r.ask.query.per_page == 2));
+        assert!(rest.iter().all(|r| per_page(r) == 2));
     }
 
     /// A later list's short first page is a record left out, not a smaller
@@ -908,13 +931,13 @@ mod tests {
         answer(&mut p, &r1, &three, meta(24, 3));
         let slices = all_requests(&mut p);
         assert!(slices.len() > 1, "split");
-        assert!(slices.iter().all(|r| r.ask.query.per_page == 3));
+        assert!(slices.iter().all(|r| per_page(r) == 3));
         // The first slice's first page is short (a record left out): that
         // list goes on with 2, and the slices it is split into ask for 3.
         answer(&mut p, &slices[0], &three[..2], meta(6, 3));
         let rest = all_requests(&mut p);
         assert!(rest.len() > 1, "split again");
-        assert!(rest.iter().all(|r| r.ask.query.per_page == 3), "{rest:?}");
+        assert!(rest.iter().all(|r| per_page(r) == 3), "{rest:?}");
     }
 
     /// Paystack's answers for a window whose first page claims `pages`
@@ -990,7 +1013,10 @@ mod tests {
         let reqs = all_requests(&mut p);
         let bounds: Vec<_> = reqs
             .iter()
-            .map(|r| (r.ask.query.from.unwrap(), r.ask.query.to.unwrap()))
+            .map(|r| {
+                let (from, to) = bounds(r);
+                (from.unwrap(), to.unwrap())
+            })
             .collect();
         assert_eq!(bounds.len(), 5);
         assert_eq!(
@@ -1212,7 +1238,7 @@ mod tests {
         let mut p = StreamProgress::new(customers(), Some(w), None, w.from, Tuning::default());
         let r = p.next_request().unwrap();
         let to = Some(t("2024-03-01T00:00:00Z"));
-        assert_eq!(r.ask.query.to, to, "no millisecond taken off");
+        assert_eq!(bounds(&r).1, to, "no millisecond taken off");
     }
 
     /// An incremental stream whose dense slices are split (offset paging).
@@ -1226,7 +1252,7 @@ mod tests {
         assert_eq!(find("subaccounts").unwrap().cursor_field(), None);
         let mut p = walk("subaccounts", None, None, tuning(2, 1));
         let r1 = p.next_request().unwrap();
-        assert_eq!((r1.ask.query.from, r1.ask.query.to), (None, None));
+        assert_eq!(bounds(&r1), (None, None));
         // Records of any age are kept; 3 pages are not split.
         let old_and_new = [(9, "2030-01-01T00:00:00Z"), (8, "1999-01-01T00:00:00Z")];
         assert_eq!(answer(&mut p, &r1, &old_and_new, meta(5, 2)), [9, 8]);
@@ -1244,16 +1270,17 @@ mod tests {
     fn cursor_paging_follows_next_until_it_ends() {
         // A stream without a time filter, cursor paging.
         let terminals = find("terminals").unwrap();
-        assert_eq!(terminals.paging, crate::paging::Paging::Cursor);
+        assert_eq!(terminals.paging, crate::streams::Paging::Cursor);
         let mut p = walk("terminals", None, None, tuning(2, 50));
         let r1 = p.next_request().unwrap();
-        let q1 = &r1.ask.query;
-        assert_eq!((q1.page, q1.next.as_deref()), (None, None));
+        assert_eq!(r1.ask.query.pairs(), [("perPage", "2".to_owned())]);
         assert_eq!(ids(&mut p, &r1, &cursor_page(&[9, 8], Some("c2"))), [9, 8]);
         let r2 = p.next_request().unwrap();
         assert_eq!(p.next_request(), None, "one page at a time");
-        let q2 = &r2.ask.query;
-        assert_eq!((q2.page, q2.next.as_deref()), (None, Some("c2")));
+        assert_eq!(
+            r2.ask.query.pairs(),
+            [("perPage", "2".to_owned()), ("next", "c2".to_owned())]
+        );
         ids(&mut p, &r2, &cursor_page(&[7], None));
         assert!(p.is_done());
         // A cursor seen twice is an error, not a loop.
@@ -1296,7 +1323,7 @@ mod tests {
         let (c1, c2) = (p.next_request().unwrap(), p.next_request().unwrap());
         assert_eq!(c1.path, "/settlement/71/transactions");
         assert_eq!(c2.path, "/settlement/70/transactions");
-        assert_eq!((c1.ask.query.from, c1.ask.query.page), (None, Some(1)));
+        assert_eq!((bounds(&c1).0, page_param(&c1)), (None, Some(1)));
         let children = page(&[(1, "2024-01-09T00:00:00Z")], meta(1, 2));
         let outcome = p.on_page(&c2, &children).unwrap();
         let tag = String::from_utf8(outcome.tag.unwrap().to_vec()).unwrap();

@@ -15,7 +15,26 @@
 //!   creation time: only the parents inside the window are re-read. Each
 //!   record is tagged with its parent's key and creation time.
 
-pub use crate::paging::Paging;
+/// How a stream's list endpoint pages. `src/paging.rs` gives each kind its
+/// type, which writes the kind's query parameters and guards its lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// `perPage` and `page`, sized by `meta.pageCount` / `meta.total`.
+    Offset,
+    /// `perPage` and the `next` cursor of the previous page (`meta.next`),
+    /// no page numbers.
+    Cursor,
+}
+
+impl Paging {
+    /// Its lists announce a count (`meta.total`) they are checked against.
+    pub const fn counted(self) -> bool {
+        match self {
+            Paging::Offset => true,
+            Paging::Cursor => false,
+        }
+    }
+}
 
 /// How a stream is synced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

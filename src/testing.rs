@@ -1,4 +1,5 @@
-//! What the unit tests share: test times and property-test inputs.
+//! What the unit tests share: test times, property-test inputs, and the
+//! warnings logged.
 
 use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
@@ -84,3 +85,30 @@ macro_rules! never_panics {
     };
 }
 pub(crate) use never_panics;
+
+/// The lines logged at WARN (and above) while `f` runs, trimmed.
+pub fn warnings(f: impl FnOnce()) -> Vec<String> {
+    #[derive(Clone, Default)]
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Lines {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .without_time()
+        .with_target(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, f);
+    let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    text.lines().map(|l| l.trim().to_owned()).collect()
+}
