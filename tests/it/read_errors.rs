@@ -241,24 +241,22 @@ async fn bad_catalog_and_state_are_config_errors_with_exit_code_1() {
 
 #[tokio::test]
 async fn an_unreadable_body_is_retried_then_reported_as_a_system_error() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/customer"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>oops</html>"))
-        .expect(3)
-        .mount(&server)
-        .await;
+    let def = an_offset_stream_with_a_total();
+    let server =
+        fake_with(|o| o.faults = vec![FaultRule::every_on(def.path, Fault::Html(200))]).await;
     let files = Files::new();
     let out = run(
         read_cmd(
             &files.default_config(0),
-            &files.catalog(&[("customers", "incremental")]),
+            &files.catalog(&[(def.name, "incremental")]),
             None,
         ),
-        &mock_settings(&server, 1),
+        &settings(&server, 1),
     )
     .await;
     assert_eq!(out.code, 1);
+    // max_attempts in the test settings
+    assert_eq!(server.stats().by_path[def.path], 3);
     let e = out.errors()[0];
     assert_eq!(e["failure_type"], "system_error");
     assert!(
