@@ -102,6 +102,8 @@ async fn discover_lists_every_stream_with_keys_and_cursors() {
         STREAMS.iter().map(|d| d.name).collect::<Vec<_>>(),
         "every row of the table, in its order"
     );
+    let unique: std::collections::HashSet<&&str> = names.iter().collect();
+    assert_eq!(unique.len(), names.len(), "unique stream names");
     // The eight keep Airbyte's cursors and keys, so states carry over.
     for s in &streams[..8] {
         let name = s["name"].as_str().unwrap();
