@@ -240,55 +240,174 @@ impl Sink for Tee<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ratelimit::Source;
     use crate::streams::find;
 
-    /// Writes each event it hears as one line.
+    /// Writes each event it hears as one line, and refuses the events
+    /// named in `refuse`.
     #[derive(Default)]
-    struct Log(Vec<String>);
+    struct Log {
+        lines: Vec<String>,
+        refuse: &'static [&'static str],
+    }
 
-    impl Sink for Log {
-        fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
-            self.0.push(format!("started {}", stream.name));
-            Ok(())
-        }
-
-        fn records(&mut self, stream: Stream, batch: &Batch<'_>) -> Result<(), Error> {
-            for r in batch.records() {
-                let text = String::from_utf8_lossy(r);
-                self.0
-                    .push(format!("{} {}{text}", stream.name, batch.tag.len()));
+    impl Log {
+        fn hear(&mut self, event: &str, what: String) -> Result<(), Error> {
+            self.lines.push(format!("{event} {what}"));
+            if self.refuse.contains(&event) {
+                return Err(Error::Config(format!("{event} refused")));
             }
             Ok(())
         }
     }
 
-    #[test]
-    fn a_tee_hands_every_event_to_both_sinks_in_order() {
+    impl Sink for Log {
+        fn read_started(&mut self, streams: &[Stream]) -> Result<(), Error> {
+            let names: Vec<&str> = streams.iter().map(|s| s.name).collect();
+            self.hear("read_started", names.join(","))
+        }
+        fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
+            self.hear("stream_started", stream.name.into())
+        }
+        fn stream_running(&mut self, stream: Stream) -> Result<(), Error> {
+            self.hear("stream_running", stream.name.into())
+        }
+        fn records(&mut self, stream: Stream, batch: &Batch<'_>) -> Result<(), Error> {
+            let records: Vec<String> = batch
+                .records()
+                .map(|r| String::from_utf8_lossy(r).into_owned())
+                .collect();
+            let what = format!("{} {} {}", stream.name, batch.emitted_at, records.join(""));
+            self.hear("records", what)
+        }
+        fn checkpoint(&mut self, stream: Stream, update: StateUpdate) -> Result<(), Error> {
+            self.hear("checkpoint", format!("{} {update:?}", stream.name))
+        }
+        fn estimate(&mut self, stream: Stream, rows: u64) -> Result<(), Error> {
+            self.hear("estimate", format!("{} {rows}", stream.name))
+        }
+        fn parent_lists(&mut self, stream: Stream, lists: ParentLists) -> Result<(), Error> {
+            self.hear("parent_lists", format!("{} {lists:?}", stream.name))
+        }
+        fn rate_limited(&mut self, stream: Stream, resume_at_ms: i64) -> Result<(), Error> {
+            self.hear("rate_limited", format!("{} {resume_at_ms}", stream.name))
+        }
+        fn paced(&mut self, pace: Pace) -> Result<(), Error> {
+            self.hear("paced", format!("{pace:?}"))
+        }
+        fn retrying(&mut self, stream: Stream, rate_limited: bool) -> Result<(), Error> {
+            self.hear("retrying", format!("{} {rate_limited}", stream.name))
+        }
+        fn list_read(&mut self, stream: Stream, read: ListRead) -> Result<(), Error> {
+            self.hear("list_read", format!("{} {read:?}", stream.name))
+        }
+        fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {
+            let how = match how {
+                Finished::Complete => "complete",
+                Finished::Failed(_) => "failed",
+                Finished::Skipped => "skipped",
+                Finished::Stopped => "stopped",
+            };
+            self.hear("stream_finished", format!("{} {how}", stream.name))
+        }
+        fn read_finished(&mut self, summary: &ReadSummary) -> Result<(), Error> {
+            let what = format!("{} {}", summary.streams, summary.records);
+            self.hear("read_finished", what)
+        }
+    }
+
+    /// One event sent to a sink.
+    type Event<'e> = &'e mut dyn FnMut(&mut dyn Sink) -> Result<(), Error>;
+
+    /// Sends one of each of the 13 events to `sink`, stopping at the first
+    /// refusal; the names of the events sent.
+    fn every_event(sink: &mut dyn Sink) -> Vec<&'static str> {
         let body = br#"{"data":[{"id":1},{"id":2},{"id":3}]}"#.to_vec();
         let page = crate::page::decode_page(body, Default::default()).unwrap();
-        let (mut a, mut b) = (Log::default(), Log::default());
         let customers = find("customers").unwrap();
-        {
-            let mut tee = Tee(&mut a, &mut b);
-            tee.stream_started(customers).unwrap();
-            let batch = Batch::new(&page, &[0, 2], b"", 7);
-            assert_eq!(batch.len(), 2);
-            tee.records(customers, &batch).unwrap();
-            tee.checkpoint(
-                customers,
-                StateUpdate {
-                    cursor: None,
-                    record_count: 2,
-                },
-            )
-            .unwrap();
-        }
-        let want = [
-            "started customers",
-            r#"customers 0{"id":1}"#,
-            r#"customers 0{"id":3}"#,
+        let batch = Batch::new(&page, &[0, 2], b"", 7);
+        assert_eq!(batch.len(), 2);
+        let update = StateUpdate {
+            cursor: None,
+            record_count: 2,
+        };
+        let lists = ParentLists { read: 1, of: 3 };
+        let pace = Pace {
+            per_minute: 90,
+            source: Source::Config,
+        };
+        let read = ListRead {
+            checked: true,
+            ..ListRead::default()
+        };
+        let summary = ReadSummary {
+            streams: 1,
+            records: 2,
+            ..ReadSummary::default()
+        };
+        let events: [(&str, Event<'_>); 13] = [
+            ("read_started", &mut |s| s.read_started(&[customers])),
+            ("stream_started", &mut |s| s.stream_started(customers)),
+            ("stream_running", &mut |s| s.stream_running(customers)),
+            ("records", &mut |s| s.records(customers, &batch)),
+            ("checkpoint", &mut |s| s.checkpoint(customers, update)),
+            ("estimate", &mut |s| s.estimate(customers, 3)),
+            ("parent_lists", &mut |s| s.parent_lists(customers, lists)),
+            ("rate_limited", &mut |s| s.rate_limited(customers, 1_000)),
+            ("paced", &mut |s| s.paced(pace)),
+            ("retrying", &mut |s| s.retrying(customers, true)),
+            ("list_read", &mut |s| s.list_read(customers, read)),
+            ("stream_finished", &mut |s| {
+                s.stream_finished(customers, Finished::Complete)
+            }),
+            ("read_finished", &mut |s| s.read_finished(&summary)),
         ];
-        assert_eq!(a.0, want);
-        assert_eq!(b.0, want);
+        let mut sent = Vec::new();
+        for (name, event) in events {
+            sent.push(name);
+            if event(sink).is_err() {
+                break;
+            }
+        }
+        sent
+    }
+
+    #[test]
+    fn a_tee_hands_every_event_to_both_sinks_in_order() {
+        let mut alone = Log::default();
+        let sent = every_event(&mut alone);
+        assert_eq!(sent.len(), 13, "every event of a Sink");
+        let want: Vec<&str> = alone.lines.iter().map(String::as_str).collect();
+        assert_eq!(
+            want.iter()
+                .map(|l| l.split(' ').next().unwrap())
+                .collect::<Vec<_>>(),
+            sent,
+            "one line per event"
+        );
+        assert!(
+            want.contains(&r#"records customers 7 {"id":1}{"id":3}"#),
+            "{want:?}"
+        );
+        let (mut a, mut b) = (Log::default(), Log::default());
+        every_event(&mut Tee(&mut a, &mut b));
+        assert_eq!(a.lines, want);
+        assert_eq!(b.lines, want);
+    }
+
+    /// An event the first sink refuses does not reach the second, and its
+    /// error is the tee's.
+    #[test]
+    fn a_tee_stops_an_event_the_first_sink_refuses() {
+        let mut a = Log {
+            refuse: &["checkpoint"],
+            ..Log::default()
+        };
+        let mut b = Log::default();
+        let sent = every_event(&mut Tee(&mut a, &mut b));
+        assert_eq!(sent.last(), Some(&"checkpoint"), "the refusal is the tee's");
+        assert_eq!(a.lines.len(), 5);
+        assert_eq!(b.lines.len(), 4, "the second never heard the checkpoint");
+        assert!(b.lines.iter().all(|l| !l.starts_with("checkpoint")));
     }
 }

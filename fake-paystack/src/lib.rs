@@ -197,6 +197,9 @@ pub struct Options {
     /// so they land inside the query being read: its `meta.total` grows
     /// between its pages and between reads (default false).
     pub grow_in_range: bool,
+    /// Keep the path and query of every API request, for
+    /// [`FakePaystack::requests`] (default false).
+    pub log_requests: bool,
 }
 
 impl Default for Options {
@@ -220,6 +223,7 @@ impl Default for Options {
             grow_every: None,
             unavailable: Vec::new(),
             grow_in_range: false,
+            log_requests: false,
         }
     }
 }
@@ -372,6 +376,7 @@ fn build(options: &Options) -> Result<server::Shared, Error> {
         list_requests: AtomicU64::new(0),
         servings: Mutex::default(),
         stats: stats::Collector::default(),
+        log: options.log_requests.then(Mutex::default),
     })
 }
 
@@ -484,9 +489,24 @@ impl FakePaystack {
         self.shared.stats.snapshot()
     }
 
-    /// Zeroes the counters (not the request numbering of scripted faults).
+    /// Zeroes the counters and empties the request log (not the request
+    /// numbering of scripted faults).
     pub fn reset_stats(&self) {
         self.shared.stats.reset();
+        if let Some(log) = &self.shared.log {
+            log.lock().expect("lock").clear();
+        }
+    }
+
+    /// The path and query of every API request so far, in arrival order
+    /// (`/customer?perPage=2&page=1`), as sent; empty unless
+    /// [`Options::log_requests`] is on.
+    pub fn requests(&self) -> Vec<String> {
+        self.shared
+            .log
+            .as_ref()
+            .map(|log| log.lock().expect("lock").clone())
+            .unwrap_or_default()
     }
 
     /// The ids `stream` holds (generated and inserted) created in

@@ -267,6 +267,7 @@ impl Cli {
             grow_every: self.grow_every,
             unavailable: self.unavailable.concat(),
             grow_in_range: self.grow_in_range,
+            log_requests: false,
         })
     }
 }

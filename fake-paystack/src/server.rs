@@ -64,6 +64,8 @@ pub(crate) struct Shared {
     /// [`Fault::LoseMovingRecord`].
     pub servings: Mutex<HashMap<String, u64>>,
     pub stats: Collector,
+    /// The path and query of every API request, when logging is on.
+    pub log: Option<Mutex<Vec<String>>>,
 }
 
 impl Shared {
@@ -369,6 +371,13 @@ async fn handle(
         _ => &path,
     };
     let ticket = shared.plan.lock().expect("lock").next(counted);
+    if let Some(log) = &shared.log {
+        let sent = req
+            .uri()
+            .path_and_query()
+            .map_or(path.as_str(), |p| p.as_str());
+        log.lock().expect("lock").push(sent.to_owned());
+    }
     let mut delay = shared.latency;
     if !shared.jitter.is_zero() {
         let r = mix(shared.seed ^ mix(ticket.n ^ 0x1177_E400));

@@ -5,7 +5,7 @@
 //! image on every change by `ci/standard-tests.sh`) and the older Connector
 //! Acceptance Tests (`connector-acceptance-test`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::DateTime;
 use fake_paystack::FakePaystack;
@@ -76,31 +76,7 @@ fn strict_check(value: &Value, schema: &Value, path: &str, errors: &mut Vec<Stri
     }
 }
 
-#[tokio::test]
-async fn spec_suite() {
-    let server = fake().await;
-    let out = run(Command::Spec, &settings_for(&server)).await;
-    let spec = &out.of_type("SPEC")[0]["spec"];
-    let conn = &spec["connectionSpecification"];
-    assert!(jsonschema::draft7::meta::is_valid(conn));
-    assert!(spec["documentationUrl"].is_string());
-    for (name, prop) in conn["properties"].as_object().unwrap() {
-        // Property types: one type, or a type and null.
-        let ty = types(prop);
-        assert!(
-            ty.len() == 1 || (ty.len() == 2 && ty.contains(&"null")),
-            "{name}: {ty:?}"
-        );
-        for kw in ["$ref", "allOf", "anyOf", "oneOf", "not"] {
-            assert!(prop.get(kw).is_none(), "{name} uses {kw}");
-        }
-        // Secret-like fields are marked.
-        let secret_like = ["key", "secret", "token", "password"]
-            .iter()
-            .any(|w| name.contains(w));
-        assert_eq!(prop["airbyte_secret"] == true, secret_like, "{name}");
-    }
-}
+// The spec suite is `spec_discover::spec_is_a_valid_draft7_schema_that_hides_the_key`.
 
 #[tokio::test]
 async fn connection_suite() {
@@ -127,54 +103,7 @@ async fn connection_suite() {
     }
 }
 
-#[tokio::test]
-async fn discovery_suite() {
-    let server = fake().await;
-    let files = Files::new();
-    let out = run(
-        Command::Discover {
-            config: files.default_config(0),
-        },
-        &settings_for(&server),
-    )
-    .await;
-    let streams = out.of_type("CATALOG")[0]["catalog"]["streams"]
-        .as_array()
-        .unwrap()
-        .clone();
-    let names: HashSet<&str> = streams
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names.len(), streams.len(), "unique stream names");
-    for s in &streams {
-        let name = s["name"].as_str().unwrap();
-        let schema = &s["json_schema"];
-        assert!(
-            jsonschema::draft7::meta::is_valid(schema),
-            "{name}: Draft 7"
-        );
-        for path in s["default_cursor_field"].as_array().unwrap() {
-            let field = path.as_str().unwrap();
-            assert!(
-                schema["properties"].get(field).is_some(),
-                "{name}: cursor {field} in schema"
-            );
-        }
-        for key in s["source_defined_primary_key"].as_array().unwrap() {
-            let mut node = schema;
-            for part in key.as_array().unwrap() {
-                node = &node["properties"][part.as_str().unwrap()];
-            }
-            assert!(node.is_object(), "{name}: primary key {key} in schema");
-            let ty = types(node);
-            assert!(
-                !ty.contains(&"object") && !ty.contains(&"array"),
-                "{name}: key {key} is {ty:?}"
-            );
-        }
-    }
-}
+// The discovery suite is `spec_discover::discover_lists_every_stream_with_keys_and_cursors`.
 
 #[tokio::test]
 async fn basic_read_suite() {

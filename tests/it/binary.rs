@@ -2,7 +2,6 @@
 //! stderr, `PAYSTACK_API_URL`.
 
 use serde_json::json;
-use wiremock::MockServer;
 
 use crate::support::*;
 
@@ -70,15 +69,7 @@ fn unknown_flags_and_missing_commands_are_usage_errors() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn read_goes_to_paystack_api_url_and_logs_only_to_stderr() {
-    let server = MockServer::start().await;
-    mount_empty_lists(&server, &["customers"]).await;
-    let recs = records("customers", 3, t("2024-02-01T00:00:00Z"), days(1), 1);
-    mount_list(
-        &server,
-        "customers",
-        PaystackList::new("customers", recs, Behaviour::default()),
-    )
-    .await;
+    let server = fake_with(|o| o.records = [("customers", 3)].into()).await;
     let files = Files::new();
     let config = files.config(json!({"secret_key": KEY, "start_date": "2024-01-01T00:00:00Z", "requests_per_minute": 100000}));
     let catalog = files.catalog(&[("customers", "incremental"), ("invoices", "full_refresh")]);

@@ -1,8 +1,9 @@
 //! `check`: exactly one CONNECTION_STATUS, exit code 0 either way.
 
+use fake_paystack::Unavailable;
 use serde_json::json;
 use source_paystack::cli::Command;
-use wiremock::matchers::{header, method, path};
+use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::*;
@@ -42,7 +43,7 @@ async fn check_succeeds_with_an_accepted_key_and_sends_auth_and_user_agent() {
         Command::Check {
             config: files.default_config(0),
         },
-        &settings(&server, 1),
+        &mock_settings(&server, 1),
     )
     .await;
     assert_eq!(status(&out).0, "SUCCEEDED");
@@ -56,14 +57,7 @@ async fn check_succeeds_with_an_accepted_key_and_sends_auth_and_user_agent() {
 
 #[tokio::test]
 async fn check_fails_with_a_rejected_key_and_says_what_to_do() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({"status": false, "message": "Invalid key"})),
-        )
-        .mount(&server)
-        .await;
+    let server = fake_with(|o| o.keys = vec!["sk_test_another".into()]).await;
     let files = Files::new();
     let out = run(
         Command::Check {
@@ -84,31 +78,22 @@ async fn check_fails_with_a_rejected_key_and_says_what_to_do() {
 
 #[tokio::test]
 async fn check_fails_on_a_bad_config_without_calling_paystack() {
-    let server = MockServer::start().await;
+    let server = fake_with(|_| {}).await;
     let files = Files::new();
     let config = files.config(json!({"secret_key": KEY, "start_date": "last tuesday"}));
     let out = run(Command::Check { config }, &settings(&server, 1)).await;
     let (s, message) = status(&out);
     assert_eq!(s, "FAILED");
     assert!(message.contains("start_date"), "{message}");
-    assert!(server.received_requests().await.unwrap().is_empty());
+    assert!(server.stats().requests == 0);
 }
 
 #[tokio::test]
 async fn check_succeeds_and_names_the_streams_the_key_cannot_read() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/dispute"))
-        .respond_with(
-            ResponseTemplate::new(403)
-                .set_body_json(json!({"status": false, "message": "Disputes are not enabled"})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": true, "data": []})))
-        .mount(&server)
-        .await;
+    let server = fake_with(|o| {
+        o.unavailable = vec![Unavailable::new("/dispute", 403).saying("Disputes are not enabled")];
+    })
+    .await;
     let files = Files::new();
     let out = run(
         Command::Check {
@@ -128,7 +113,7 @@ async fn check_succeeds_and_names_the_streams_the_key_cannot_read() {
 #[tokio::test]
 async fn check_fails_when_paystack_cannot_be_reached() {
     // A port nobody listens on: every request fails to connect.
-    let server = MockServer::start().await;
+    let server = fake_with(|_| {}).await;
     let mut s = settings(&server, 1);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use fake_paystack::{FakePaystack, Options};
 use serde_json::{Value, json};
-use wiremock::MockServer;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::*;
 
@@ -140,6 +141,13 @@ async fn drifted_records_are_written_in_their_schema_types_and_counted() {
     let (out, stderr) = read_binary(server.uri(), config, catalog, &[]).await;
     assert_eq!(out.code, 0, "{stderr}");
     assert_records_match_schemas(&out);
+    for m in out.of_type("RECORD") {
+        let at = m["record"]["emitted_at"].as_i64().unwrap();
+        assert!(
+            at > 1_600_000_000_000,
+            "emitted_at is in milliseconds: {at}"
+        );
+    }
 
     let info = logs(&stderr, "INFO", CONVERTED);
     let mut total = 0;
@@ -227,12 +235,14 @@ async fn values_that_cannot_be_converted_go_out_as_sent_with_one_warn_per_field(
         }
         records.push(r);
     }
-    mount_list(
-        &server,
-        "orders",
-        PaystackList::new("orders", records.clone(), Behaviour::default()),
-    )
-    .await;
+    // Values the fake never serves: one page of hand-made records, newest
+    // first.
+    let newest_first: Vec<Value> = records.iter().rev().cloned().collect();
+    Mock::given(method("GET"))
+        .and(path("/order"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(one_page(&newest_first)))
+        .mount(&server)
+        .await;
     let files = Files::new();
     let config = files.config(json!({
         "secret_key": KEY,
@@ -248,6 +258,7 @@ async fn values_that_cannot_be_converted_go_out_as_sent_with_one_warn_per_field(
         .map(|r| (r["id"].as_u64().unwrap(), r))
         .collect();
     assert_eq!(emitted.len(), 6, "nothing is dropped");
+    assert_eq!(out.records("orders").len(), 6, "nothing is read twice");
     for (i, sent) in records.iter().enumerate() {
         let got = emitted[&(100 + i as u64)];
         if i == 2 {

@@ -89,16 +89,17 @@ async fn each_passing_fault_is_retried_without_loss_or_duplicates() {
         Fault::MissingMeta,
         Fault::PerPageString,
     ];
+    let def = an_offset_stream_with_a_total();
     for fault in faults {
         for concurrency in [1, 4] {
-            let server = fake(&["transactions"], 1000).await;
+            let server = fake(&[def.name], 1000).await;
             // The 5th request, then the 9th and 10th in a row.
-            server.push_fault(FaultRule::nth_on("/transaction", 5, fault.clone()));
-            server.push_fault(FaultRule::nth_on("/transaction", 9, fault.clone()).times(2));
-            let out = read(&["transactions"], &fast(&server, concurrency)).await;
+            server.push_fault(FaultRule::nth_on(def.path, 5, fault.clone()));
+            server.push_fault(FaultRule::nth_on(def.path, 9, fault.clone()).times(2));
+            let out = read(&[def.name], &fast(&server, concurrency)).await;
             let what = format!("{fault:?} c={concurrency}");
             assert_eq!(out.code, 0, "{what}: {}", out.text);
-            assert_exactly_once(&out, &server, "transactions", &what);
+            assert_exactly_once(&out, &server, def.name, &what);
             let stats = server.stats();
             // (A slow answer the client gave up on is not counted.)
             if !matches!(fault, Fault::Slow(_)) {

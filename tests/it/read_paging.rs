@@ -1,43 +1,30 @@
-//! `read`: pagination, slices, boundaries, record pass-through, statuses.
+//! `read`: the requests of an offset list, slice boundaries, lists without
+//! `meta`, the end of the window, statuses, and lists that claim too many
+//! pages.
 
 use std::collections::HashSet;
 
 use serde_json::Value;
-use source_paystack::Tuning;
-use wiremock::MockServer;
+use source_paystack::{STREAMS, Tuning};
 
 use crate::support::*;
 
-fn q<'a>(req: &'a [(String, String)], key: &str) -> &'a str {
-    req.iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
-
 #[tokio::test]
 async fn pages_are_requested_exactly_until_the_page_count() {
+    let def = an_offset_stream_with_a_total();
     for concurrency in [1, 4] {
-        let server = MockServer::start().await;
-        let recs = records("customers", 5, t("2024-02-01T00:00:00Z"), days(1), 100);
-        mount_list(
-            &server,
-            "customers",
-            PaystackList::new("customers", recs, Behaviour::default()),
-        )
-        .await;
+        let server = fake_list(def.name, 5, t("2024-02-01T00:00:00Z"), days(1)).await;
         let files = Files::new();
-        let mut s = settings(&server, concurrency);
-        s.tuning.per_page = 2;
+        let s = fake_settings(server.uri(), 2, concurrency);
         let cmd = read_cmd(
             &files.default_config(0),
-            &files.catalog(&[("customers", "incremental")]),
+            &files.catalog(&[(def.name, "incremental")]),
             None,
         );
         let out = run(cmd, &s).await;
         assert_eq!(out.code, 0, "{}", out.text);
-        let mut reqs = requests_to(&server, "/customer").await;
-        reqs.sort_by_key(|r| q(r, "page").to_owned());
+        let mut reqs = queries(&server, def.path);
+        reqs.sort_by_key(|r| param(r, "page").map(str::to_owned));
         let expected: Vec<Vec<(String, String)>> = (1..=3)
             .map(|page| {
                 vec![
@@ -49,43 +36,32 @@ async fn pages_are_requested_exactly_until_the_page_count() {
             })
             .collect();
         assert_eq!(reqs, expected, "concurrency {concurrency}");
-        assert_eq!(out.record_ids("customers"), (100..105).collect::<Vec<_>>());
+        assert_eq!(out.record_ids(def.name), server.all_ids(def.name));
     }
 }
 
 /// Every combination of inclusive/exclusive `from` and `to`, with records on
-/// every slice boundary: each record comes out exactly once.
+/// every slice boundary, read one request or three at a time: each record
+/// comes out exactly once.
 #[tokio::test]
 async fn boundary_records_are_emitted_exactly_once_whatever_the_inclusivity() {
+    let def = an_offset_stream_with_a_total();
     for (from_inclusive, to_inclusive) in
         [(true, true), (true, false), (false, true), (false, false)]
     {
         for concurrency in [1, 3] {
-            let server = MockServer::start().await;
-            // Two records every second (ties on createdAt), so every
-            // whole-second slice boundary has records on it.
-            let recs: Vec<Value> = (0..120u64)
-                .map(|i| {
-                    record(
-                        "transactions",
-                        1_000 + i,
-                        t("2024-06-01T11:58:00Z") + chrono::TimeDelta::seconds((i / 2) as i64),
-                    )
-                })
-                .collect();
-            let behaviour = Behaviour {
-                from_inclusive,
-                to_inclusive,
-                ..Behaviour::default()
-            };
-            mount_list(
-                &server,
-                "transactions",
-                PaystackList::new("transactions", recs, behaviour),
-            )
+            // Two records every second (ties on the creation time), so
+            // every whole-second slice boundary has records on it.
+            let server = fake_with(|o| {
+                o.records = [(def.name, 120)].into();
+                o.start = t("2024-06-01T11:58:00Z");
+                o.end = t("2024-06-01T11:59:00Z");
+                o.behaviour.from_inclusive = from_inclusive;
+                o.behaviour.to_inclusive = to_inclusive;
+            })
             .await;
             let files = Files::new();
-            let mut s = settings(&server, concurrency);
+            let mut s = fake_settings(server.uri(), 2, concurrency);
             s.tuning = Tuning {
                 per_page: 2,
                 max_pages_per_slice: 4,
@@ -93,15 +69,11 @@ async fn boundary_records_are_emitted_exactly_once_whatever_the_inclusivity() {
             let config = files.config(serde_json::json!({
                 "secret_key": KEY, "start_date": "2024-06-01T11:58:00Z"
             }));
-            let cmd = read_cmd(
-                &config,
-                &files.catalog(&[("transactions", "full_refresh")]),
-                None,
-            );
+            let cmd = read_cmd(&config, &files.catalog(&[(def.name, "full_refresh")]), None);
             let out = run(cmd, &s).await;
             assert_eq!(out.code, 0, "{}", out.text);
             let ids: Vec<u64> = out
-                .records("transactions")
+                .records(def.name)
                 .iter()
                 .map(|r| r["id"].as_u64().unwrap())
                 .collect();
@@ -111,10 +83,9 @@ async fn boundary_records_are_emitted_exactly_once_whatever_the_inclusivity() {
             );
             assert_eq!(unique.len(), 120, "{label}: every record");
             assert_eq!(ids.len(), 120, "{label}: no duplicates");
-            let froms: HashSet<String> = requests_to(&server, "/transaction")
-                .await
+            let froms: HashSet<String> = queries(&server, def.path)
                 .iter()
-                .map(|r| q(r, "from").to_owned())
+                .filter_map(|r| param(r, "from").map(str::to_owned))
                 .collect();
             assert!(
                 froms.len() >= 10,
@@ -126,69 +97,28 @@ async fn boundary_records_are_emitted_exactly_once_whatever_the_inclusivity() {
 }
 
 #[tokio::test]
-async fn a_capped_page_size_loses_nothing() {
-    for page_count_from_requested in [false, true] {
-        let server = MockServer::start().await;
-        let recs = records("refunds", 23, t("2024-02-01T00:00:00Z"), days(1), 1);
-        let behaviour = Behaviour {
-            max_per_page: Some(3),
-            page_count_from_requested,
-            per_page_as_string: true,
-            ..Behaviour::default()
-        };
-        mount_list(
-            &server,
-            "refunds",
-            PaystackList::new("refunds", recs, behaviour),
-        )
-        .await;
-        let files = Files::new();
-        let mut s = settings(&server, 2);
-        s.tuning.per_page = 10;
-        let cmd = read_cmd(
-            &files.default_config(0),
-            &files.catalog(&[("refunds", "incremental")]),
-            None,
-        );
-        let out = run(cmd, &s).await;
-        assert_eq!(out.code, 0, "{}", out.text);
-        assert_eq!(
-            out.record_ids("refunds"),
-            (1..=23).collect::<Vec<_>>(),
-            "page_count_from_requested={page_count_from_requested}"
-        );
-    }
-}
-
-#[tokio::test]
 async fn without_meta_pages_are_read_until_an_empty_one() {
-    let server = MockServer::start().await;
-    let recs = records("settlements", 7, t("2024-02-01T00:00:00Z"), days(1), 1);
-    let behaviour = Behaviour {
-        omit_meta: true,
-        ..Behaviour::default()
-    };
-    mount_list(
-        &server,
-        "settlements",
-        PaystackList::new("settlements", recs, behaviour),
-    )
+    let def = an_offset_stream_with_a_total();
+    let server = fake_with(|o| {
+        o.records = [(def.name, 7)].into();
+        o.start = t("2024-02-01T00:00:00Z");
+        o.end = t("2024-02-08T00:00:00Z");
+        o.behaviour.omit_meta = true;
+    })
     .await;
     let files = Files::new();
-    let mut s = settings(&server, 4);
-    s.tuning.per_page = 3;
+    let s = fake_settings(server.uri(), 3, 4);
     let cmd = read_cmd(
         &files.default_config(0),
-        &files.catalog(&[("settlements", "incremental")]),
+        &files.catalog(&[(def.name, "incremental")]),
         None,
     );
     let out = run(cmd, &s).await;
     assert_eq!(out.code, 0, "{}", out.text);
-    assert_eq!(out.record_ids("settlements"), (1..=7).collect::<Vec<_>>());
-    let pages: Vec<String> = requests_to(&server, "/settlement")
-        .await
+    assert_eq!(out.record_ids(def.name), server.all_ids(def.name));
+    let pages: Vec<String> = queries(&server, def.path)
         .iter()
-        .map(|r| q(r, "page").to_owned())
+        .map(|r| param(r, "page").unwrap_or("").to_owned())
         .collect();
     assert_eq!(
         pages,
@@ -199,124 +129,68 @@ async fn without_meta_pages_are_read_until_an_empty_one() {
 
 #[tokio::test]
 async fn records_created_today_are_read_and_later_ones_wait_for_the_next_sync() {
-    let server = MockServer::start().await;
-    let recs = vec![
-        record("invoices", 1, t("2024-06-01T00:00:01Z")),
-        record("invoices", 2, t("2024-06-01T11:59:59Z")),
-        // Created after the sync started.
-        record("invoices", 3, t("2024-06-01T12:00:01Z")),
-    ];
-    mount_list(
-        &server,
-        "invoices",
-        PaystackList::new("invoices", recs, Behaviour::default()),
-    )
-    .await;
+    let def = an_offset_stream_with_a_total();
+    let server = fake_with(|_| {}).await;
+    let mut today = server.insert_at(def.name, t("2024-06-01T00:00:01Z"), 1);
+    today.extend(server.insert_at(def.name, t("2024-06-01T11:59:59Z"), 1));
+    // Created after the sync started.
+    server.insert_at(def.name, t("2024-06-01T12:00:01Z"), 1);
     let files = Files::new();
     let cmd = read_cmd(
         &files.default_config(0),
-        &files.catalog(&[("invoices", "incremental")]),
+        &files.catalog(&[(def.name, "incremental")]),
         None,
     );
-    let out = run(cmd, &settings(&server, 1)).await;
-    assert_eq!(out.record_ids("invoices"), [1, 2]);
-    assert_eq!(out.state_cursors("invoices"), ["2024-06-01T11:59:59.000Z"]);
-}
-
-#[tokio::test]
-async fn records_pass_through_unchanged_and_match_their_schemas() {
-    let server = MockServer::start().await;
-    let mut all = std::collections::HashMap::new();
-    for (n, def) in core_streams().map(def).enumerate() {
-        let recs = records(
-            def.name,
-            6,
-            t("2024-02-01T00:00:00Z"),
-            days(3),
-            10 * n as u64 + 1,
-        );
-        all.insert(def.name, recs.clone());
-        mount_list(
-            &server,
-            def.name,
-            PaystackList::new(def.name, recs, Behaviour::default()),
-        )
-        .await;
-    }
-    let files = Files::new();
-    let streams = core("incremental");
-    let out = run(
-        read_cmd(&files.default_config(0), &files.catalog(&streams), None),
-        &settings(&server, 3),
-    )
-    .await;
-    assert_eq!(out.code, 0, "{}", out.text);
-    assert_records_match_schemas(&out);
-    for def in core_streams().map(def) {
-        let mut got: Vec<Value> = out.records(def.name).into_iter().cloned().collect();
-        let mut want = all[def.name].clone();
-        got.sort_by_key(|r| r["id"].as_u64());
-        want.sort_by_key(|r| r["id"].as_u64());
-        assert_eq!(got, want, "{} records are passed through as sent", def.name);
-    }
-    for m in out.of_type("RECORD") {
-        let at = m["record"]["emitted_at"].as_i64().unwrap();
-        assert!(
-            at > 1_600_000_000_000,
-            "emitted_at is in milliseconds: {at}"
-        );
-    }
+    let out = run(cmd, &fake_settings(server.uri(), 200, 1)).await;
+    assert_eq!(out.record_ids(def.name), today);
+    assert_eq!(out.state_cursors(def.name), ["2024-06-01T11:59:59.000Z"]);
 }
 
 #[tokio::test]
 async fn every_stream_reports_started_running_complete_in_order() {
-    let server = MockServer::start().await;
-    mount_empty_lists(&server, &["customers"]).await;
-    let recs = records("customers", 3, t("2024-02-01T00:00:00Z"), days(1), 1);
-    mount_list(
-        &server,
-        "customers",
-        PaystackList::new("customers", recs, Behaviour::default()),
-    )
+    let server = fake_with(|o| {
+        o.records = [(an_offset_stream_with_a_total().name, 3)].into();
+    })
     .await;
+    let def = an_offset_stream_with_a_total();
     let files = Files::new();
-    let streams = core("full_refresh");
+    let streams = every_stream("full_refresh");
     let out = run(
         read_cmd(&files.default_config(0), &files.catalog(&streams), None),
-        &settings(&server, 1),
+        &fake_settings(server.uri(), 200, 1),
     )
     .await;
-    assert_eq!(out.code, 0);
-    for def in core_streams().map(def) {
+    assert_eq!(out.code, 0, "{}", out.text);
+    for d in STREAMS {
         assert_eq!(
-            out.statuses(def.name),
+            out.statuses(d.name),
             ["STARTED", "RUNNING", "COMPLETE"],
             "{}",
-            def.name
+            d.name
         );
         assert!(
-            !out.states(def.name).is_empty(),
+            !out.states(d.name).is_empty(),
             "{} emits a state even in full refresh",
-            def.name
+            d.name
         );
     }
     // Records of a stream come between its RUNNING and its COMPLETE.
     let pos = |pred: &dyn Fn(&Value) -> bool| out.messages.iter().position(pred).unwrap();
     let running = pos(&|m| {
         m["trace"]["stream_status"]["status"] == "RUNNING"
-            && m["trace"]["stream_status"]["stream_descriptor"]["name"] == "customers"
+            && m["trace"]["stream_status"]["stream_descriptor"]["name"] == def.name
     });
     let first_record = pos(&|m| m["type"] == "RECORD");
     let complete = pos(&|m| {
         m["trace"]["stream_status"]["status"] == "COMPLETE"
-            && m["trace"]["stream_status"]["stream_descriptor"]["name"] == "customers"
+            && m["trace"]["stream_status"]["stream_descriptor"]["name"] == def.name
     });
     assert!(running < first_record && first_record < complete);
     // An ESTIMATE from meta.total comes early.
     let estimate = out
         .messages
         .iter()
-        .find(|m| m["trace"]["type"] == "ESTIMATE" && m["trace"]["estimate"]["name"] == "customers")
+        .find(|m| m["trace"]["type"] == "ESTIMATE" && m["trace"]["estimate"]["name"] == def.name)
         .unwrap();
     assert_eq!(estimate["trace"]["estimate"]["row_estimate"], 3);
 }
@@ -328,10 +202,11 @@ async fn every_stream_reports_started_running_complete_in_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_window_claiming_more_than_100000_pages_is_split_first() {
     use fake_paystack::{FakePaystack, Fault, FaultRule, Options};
+    let def = an_offset_stream_with_a_total();
     for pages in [99_000u64, 100_001, 400_000] {
         let server = FakePaystack::start(Options {
             keys: vec![KEY.to_owned()],
-            records: [("transactions", 300)].into(),
+            records: [(def.name, 300)].into(),
             start: t("2024-01-01T00:00:00Z"),
             end: t("2024-05-01T00:00:00Z"),
             ..Options::default()
@@ -339,15 +214,11 @@ async fn a_window_claiming_more_than_100000_pages_is_split_first() {
         .await
         .unwrap();
         let extra = i64::try_from(pages * 25 - 300).unwrap();
-        server.push_fault(FaultRule::nth_on(
-            "/transaction",
-            1,
-            Fault::WrongTotal(extra),
-        ));
+        server.push_fault(FaultRule::nth_on(def.path, 1, Fault::WrongTotal(extra)));
         let files = Files::new();
         let cmd = read_cmd(
             &files.default_config(0),
-            &files.catalog(&[("transactions", "incremental")]),
+            &files.catalog(&[(def.name, "incremental")]),
             None,
         );
         let mut s = fake_settings(server.uri(), 25, 4);
@@ -357,9 +228,9 @@ async fn a_window_claiming_more_than_100000_pages_is_split_first() {
         };
         let out = run(cmd, &s).await;
         assert_eq!(out.code, 0, "{pages}: {}", out.text);
-        let mut got = out.record_ids("transactions");
+        let mut got = out.record_ids(def.name);
         got.sort_unstable();
-        let want = server.ids("transactions", t("2024-01-01T00:00:00Z"), now());
+        let want = server.ids(def.name, t("2024-01-01T00:00:00Z"), now());
         assert_eq!(got, want, "{pages}: every record, once");
         let requests = server.stats().requests;
         assert!(
@@ -371,16 +242,17 @@ async fn a_window_claiming_more_than_100000_pages_is_split_first() {
 
 /// A slice of one second that claims more than 100,000 pages cannot be
 /// split: the stream fails on its first page, saying what to do. The fake
-/// holds 2.6 million transactions created in one second (25 a page: 104,000
+/// holds 2.6 million records of an offset list created in one second (25 a page: 104,000
 /// pages); the window is that second, or three seconds around it, cut into
 /// one-second slices first (the first of which, asking up to the dense
 /// second with an inclusive `to`, is refused).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_claiming_more_than_100000_pages_fails_saying_what_to_do() {
     use fake_paystack::{FakePaystack, Options};
+    let def = an_offset_stream_with_a_total();
     let server = FakePaystack::start(Options {
         keys: vec![KEY.to_owned()],
-        records: [("transactions", 2_600_000)].into(),
+        records: [(def.name, 2_600_000)].into(),
         start: t("2024-03-01T10:00:00Z"),
         end: t("2024-03-01T10:00:01Z"),
         ..Options::default()
@@ -390,13 +262,13 @@ async fn a_second_claiming_more_than_100000_pages_fails_saying_what_to_do() {
     let cases = [
         (
             ("2024-03-01T10:00:00Z", "2024-03-01T10:00:01Z"),
-            "GET /transaction?from=2024-03-01T09:59:59.000Z&to=2024-03-01T10:00:01.000Z",
+            "?from=2024-03-01T09:59:59.000Z&to=2024-03-01T10:00:01.000Z",
             "set end_date to 2024-03-01T10:00:00.000Z",
             1,
         ),
         (
             ("2024-03-01T09:59:59Z", "2024-03-01T10:00:02Z"),
-            "GET /transaction?from=2024-03-01T09:59:58.000Z&to=2024-03-01T10:00:00.000Z",
+            "?from=2024-03-01T09:59:58.000Z&to=2024-03-01T10:00:00.000Z",
             "set end_date to 2024-03-01T09:59:59.000Z",
             2,
         ),
@@ -407,11 +279,7 @@ async fn a_second_claiming_more_than_100000_pages_fails_saying_what_to_do() {
         let config = files.config(serde_json::json!({
             "secret_key": KEY, "start_date": start, "end_date": end,
         }));
-        let cmd = read_cmd(
-            &config,
-            &files.catalog(&[("transactions", "incremental")]),
-            None,
-        );
+        let cmd = read_cmd(&config, &files.catalog(&[(def.name, "incremental")]), None);
         let out = run(cmd, &fake_settings(server.uri(), 25, 1)).await;
         assert_eq!(out.code, 1, "{start}");
         let e = out.errors()[0];
@@ -419,10 +287,11 @@ async fn a_second_claiming_more_than_100000_pages_fails_saying_what_to_do() {
         let message = e["message"].as_str().unwrap();
         let claim = "claims 104000 pages (2600000 records) in a slice of 1 s, which is not split \
                      further: more than the 100000 pages the connector reads from one list";
-        for needle in [query, claim, end_date] {
+        let request = format!("GET {}{query}", def.path);
+        for needle in [request.as_str(), claim, end_date] {
             assert!(message.contains(needle), "{start}: {message}");
         }
-        assert!(out.record_ids("transactions").is_empty());
+        assert!(out.record_ids(def.name).is_empty());
         let sent = server.stats().requests;
         assert_eq!(sent, requests, "{start}: refused on its first page");
     }

@@ -2,22 +2,22 @@
 //! the connector emits (order, counts, never backward, never ahead of the
 //! records).
 
+use fake_paystack::FakePaystack;
 use serde_json::{Value, json};
-use source_paystack::Tuning;
-use wiremock::MockServer;
+use source_paystack::{StreamDef, Tuning};
 
 use crate::support::*;
 
-fn q<'a>(req: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    req.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+/// The `from` of the first request to `endpoint`.
+fn first_from(server: &FakePaystack, endpoint: &str) -> Option<String> {
+    queries(server, endpoint)
+        .first()
+        .and_then(|r| param(r, "from").map(str::to_owned))
 }
 
-/// The `from` of the first request to `endpoint`.
-async fn first_from(server: &MockServer, endpoint: &str) -> Option<String> {
-    requests_to(server, endpoint)
-        .await
-        .first()
-        .and_then(|r| q(r, "from").map(str::to_owned))
+/// A state holding `cursor` for `def`, in the legacy shape.
+fn state_of(def: &StreamDef, cursor: &str) -> String {
+    json!({def.name: {def.cursor_field().unwrap(): cursor}}).to_string()
 }
 
 #[tokio::test]
@@ -28,19 +28,19 @@ async fn the_window_starts_at_the_cursor_minus_the_lookback() {
         // Never before start_date (2024-01-01).
         (400, "2023-12-31T23:59:59.000Z"),
     ] {
-        let server = MockServer::start().await;
-        mount_empty_lists(&server, &[]).await;
+        let def = an_offset_stream_with_a_total();
+        let server = fake_with(|_| {}).await;
         let files = Files::new();
-        let state = files.state(r#"{"customers": {"createdAt": "2024-05-10T00:00:00.000Z"}}"#);
+        let state = files.state(&state_of(def, "2024-05-10T00:00:00.000Z"));
         let cmd = read_cmd(
             &files.default_config(lookback),
-            &files.catalog(&[("customers", "incremental")]),
+            &files.catalog(&[(def.name, "incremental")]),
             Some(&state),
         );
         let out = run(cmd, &settings(&server, 1)).await;
         assert_eq!(out.code, 0, "{}", out.text);
         assert_eq!(
-            first_from(&server, "/customer").await.as_deref(),
+            first_from(&server, def.path).as_deref(),
             Some(want),
             "lookback {lookback}"
         );
@@ -58,8 +58,7 @@ async fn every_input_state_shape_resumes_from_its_cursor() {
         r#"{"invoices":{"created_at":"2024-04-01T08:30:00Z"}}"#,
     ];
     for shape in shapes {
-        let server = MockServer::start().await;
-        mount_empty_lists(&server, &[]).await;
+        let server = fake_with(|_| {}).await;
         let files = Files::new();
         let state = files.state(shape);
         let cmd = read_cmd(
@@ -70,7 +69,7 @@ async fn every_input_state_shape_resumes_from_its_cursor() {
         let out = run(cmd, &settings(&server, 1)).await;
         assert_eq!(out.code, 0, "{shape}: {}", out.text);
         assert_eq!(
-            first_from(&server, "/paymentrequest").await.as_deref(),
+            first_from(&server, "/paymentrequest").as_deref(),
             Some("2024-04-01T08:29:59.000Z"),
             "{shape}"
         );
@@ -81,8 +80,7 @@ async fn every_input_state_shape_resumes_from_its_cursor() {
         );
     }
     for empty in ["", "[]", "{}"] {
-        let server = MockServer::start().await;
-        mount_empty_lists(&server, &[]).await;
+        let server = fake_with(|_| {}).await;
         let files = Files::new();
         let state = files.state(empty);
         let cmd = read_cmd(
@@ -93,7 +91,7 @@ async fn every_input_state_shape_resumes_from_its_cursor() {
         let out = run(cmd, &settings(&server, 1)).await;
         assert_eq!(out.code, 0, "{empty:?}");
         assert_eq!(
-            first_from(&server, "/paymentrequest").await.as_deref(),
+            first_from(&server, "/paymentrequest").as_deref(),
             Some("2023-12-31T23:59:59.000Z"),
             "{empty:?}: from start_date"
         );
@@ -102,41 +100,35 @@ async fn every_input_state_shape_resumes_from_its_cursor() {
 
 #[tokio::test]
 async fn a_state_written_by_airbytes_connector_resumes_without_rereading_history() {
-    let server = MockServer::start().await;
-    let recs = records("transactions", 40, t("2024-01-02T00:00:00Z"), days(3), 1);
-    mount_list(
-        &server,
-        "transactions",
-        PaystackList::new("transactions", recs, Behaviour::default()),
-    )
-    .await;
+    let def = an_offset_stream_with_a_total();
+    // Record i is created on 2024-01-02 + 3i days: the 39th on 2024-04-25,
+    // the 40th on 2024-04-28, the only one after the cursor.
+    let server = fake_list(def.name, 40, t("2024-01-02T00:00:00Z"), days(3)).await;
     let files = Files::new();
     // Airbyte's low-code connector writes %Y-%m-%dT%H:%M:%S.%fZ.
-    let state = files.state(r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"transactions"},"stream_state":{"createdAt":"2024-04-26T00:00:00.000000Z"}}}]"#);
+    let state = json!([{"type": "STREAM", "stream": {
+        "stream_descriptor": {"name": def.name},
+        "stream_state": {def.cursor_field().unwrap(): "2024-04-26T00:00:00.000000Z"},
+    }}]);
+    let state = files.state(&state.to_string());
     let cmd = read_cmd(
         &files.default_config(0),
-        &files.catalog(&[("transactions", "incremental")]),
+        &files.catalog(&[(def.name, "incremental")]),
         Some(&state),
     );
     let out = run(cmd, &settings(&server, 1)).await;
     assert_eq!(out.code, 0, "{}", out.text);
-    // Record i (id i + 1) is created on 2024-01-02 + 3i days: id 39 on
-    // 2024-04-25, id 40 on 2024-04-28, the only one after the cursor.
     assert_eq!(
-        out.record_ids("transactions"),
-        [40],
+        out.record_ids(def.name),
+        server.all_ids(def.name)[39..],
         "only records at or after the cursor"
     );
-    assert_eq!(
-        out.state_cursors("transactions"),
-        ["2024-04-28T00:00:00.000Z"]
-    );
+    assert_eq!(out.state_cursors(def.name), ["2024-04-28T00:00:00.000Z"]);
 }
 
 #[tokio::test]
 async fn a_far_future_state_yields_no_records_and_one_state() {
-    let server = MockServer::start().await;
-    mount_empty_lists(&server, &[]).await;
+    let server = fake_with(|_| {}).await;
     let files = Files::new();
     let state = files.write(
         "abnormal.json",
@@ -151,10 +143,7 @@ async fn a_far_future_state_yields_no_records_and_one_state() {
     let out = run(cmd, &settings(&server, 2)).await;
     assert_eq!(out.code, 0, "{}", out.text);
     assert!(out.of_type("RECORD").is_empty());
-    assert!(
-        server.received_requests().await.unwrap().is_empty(),
-        "nothing to ask for"
-    );
+    assert_eq!(server.stats().requests, 0, "nothing to ask for");
     for (name, _) in streams {
         assert_eq!(
             out.state_cursors(name),
@@ -167,30 +156,23 @@ async fn a_far_future_state_yields_no_records_and_one_state() {
 
 #[tokio::test]
 async fn full_refresh_ignores_the_state_but_never_moves_it_back() {
-    let server = MockServer::start().await;
-    let recs = records("refunds", 4, t("2024-02-01T00:00:00Z"), days(1), 1);
-    mount_list(
-        &server,
-        "refunds",
-        PaystackList::new("refunds", recs, Behaviour::default()),
-    )
-    .await;
+    let def = an_offset_stream_with_a_total();
+    let server = fake_list(def.name, 4, t("2024-02-01T00:00:00Z"), days(1)).await;
     let files = Files::new();
-    let state = files.state(r#"{"refunds": {"createdAt": "2024-05-01T00:00:00Z"}}"#);
+    let state = files.state(&state_of(def, "2024-05-01T00:00:00Z"));
     let cmd = read_cmd(
         &files.default_config(0),
-        &files.catalog(&[("refunds", "full_refresh")]),
+        &files.catalog(&[(def.name, "full_refresh")]),
         Some(&state),
     );
     let out = run(cmd, &settings(&server, 1)).await;
-    assert_eq!(out.record_ids("refunds"), [1, 2, 3, 4]);
-    assert_eq!(out.state_cursors("refunds"), ["2024-05-01T00:00:00.000Z"]);
+    assert_eq!(out.record_ids(def.name), server.all_ids(def.name));
+    assert_eq!(out.state_cursors(def.name), ["2024-05-01T00:00:00.000Z"]);
 }
 
 #[tokio::test]
 async fn an_empty_stream_without_state_checkpoints_at_start_date() {
-    let server = MockServer::start().await;
-    mount_empty_lists(&server, &[]).await;
+    let server = fake_with(|_| {}).await;
     let files = Files::new();
     let cmd = read_cmd(
         &files.default_config(0),
@@ -211,19 +193,22 @@ async fn an_empty_stream_without_state_checkpoints_at_start_date() {
 #[tokio::test]
 async fn states_only_move_forward_and_only_after_every_earlier_record() {
     for concurrency in [1, 4] {
-        let server = MockServer::start().await;
-        // 300 records over ~25 days, several per hour, with ties.
-        let recs = records(
-            "customers",
-            300,
-            t("2024-05-01T00:00:00Z"),
-            chrono::TimeDelta::minutes(120),
-            1,
-        );
-        let all = recs.clone();
-        // Answers take 0-20 ms, so slices complete out of order.
-        let list = PaystackList::new("customers", recs, Behaviour::default()).with_jitter(20);
-        mount_list(&server, "customers", list).await;
+        let def = an_offset_stream_with_a_total();
+        // 300 records over 25 days, one every two hours; answers take
+        // 0-20 ms, so slices complete out of order.
+        let server = fake_with(|o| {
+            o.records = [(def.name, 300)].into();
+            o.start = t("2024-05-01T00:00:00Z");
+            o.end = t("2024-05-26T00:00:00Z");
+            o.latency_jitter = std::time::Duration::from_millis(20);
+        })
+        .await;
+        let all: Vec<(u64, String)> = server
+            .all_ids(def.name)
+            .into_iter()
+            .map(|id| (id, fmt(server.created_at(def.name, id).unwrap())))
+            .collect();
+        let field = def.cursor_field().unwrap();
         let files = Files::new();
         let mut s = settings(&server, concurrency);
         s.tuning = Tuning {
@@ -231,14 +216,10 @@ async fn states_only_move_forward_and_only_after_every_earlier_record() {
             max_pages_per_slice: 4,
         };
         let config = files.config(json!({"secret_key": KEY, "start_date": "2024-05-01T00:00:00Z"}));
-        let cmd = read_cmd(
-            &config,
-            &files.catalog(&[("customers", "incremental")]),
-            None,
-        );
+        let cmd = read_cmd(&config, &files.catalog(&[(def.name, "incremental")]), None);
         let out = run(cmd, &s).await;
         assert_eq!(out.code, 0, "{}", out.text);
-        assert_eq!(out.record_ids("customers"), (1..=300).collect::<Vec<_>>());
+        assert_eq!(out.record_ids(def.name), server.all_ids(def.name));
 
         let mut seen_ids = std::collections::HashSet::new();
         let mut since_state = 0u64;
@@ -252,7 +233,7 @@ async fn states_only_move_forward_and_only_after_every_earlier_record() {
                 }
                 Some("STATE") => {
                     states += 1;
-                    let cursor = m["state"]["stream"]["stream_state"]["createdAt"]
+                    let cursor = m["state"]["stream"]["stream_state"][field]
                         .as_str()
                         .unwrap()
                         .to_owned();
@@ -269,12 +250,11 @@ async fn states_only_move_forward_and_only_after_every_earlier_record() {
                     );
                     since_state = 0;
                     // Every record created before the cursor is already out.
-                    for r in &all {
-                        if r["createdAt"].as_str().unwrap() < cursor.as_str() {
+                    for (id, created) in &all {
+                        if created.as_str() < cursor.as_str() {
                             assert!(
-                                seen_ids.contains(&r["id"].as_u64().unwrap()),
-                                "c={concurrency}: state {cursor} before record {}",
-                                r["id"]
+                                seen_ids.contains(id),
+                                "c={concurrency}: state {cursor} before record {id}"
                             );
                         }
                     }
@@ -289,7 +269,7 @@ async fn states_only_move_forward_and_only_after_every_earlier_record() {
         );
         let newest = all
             .iter()
-            .map(|r| r["createdAt"].as_str().unwrap())
+            .map(|(_, created)| created.as_str())
             .max()
             .unwrap();
         assert_eq!(
@@ -302,19 +282,13 @@ async fn states_only_move_forward_and_only_after_every_earlier_record() {
 
 #[tokio::test]
 async fn a_second_incremental_read_from_the_final_state_only_rereads_the_lookback() {
-    let server = MockServer::start().await;
-    let recs = records("subscriptions", 30, t("2024-05-01T00:00:00Z"), days(1), 1);
-    mount_list(
-        &server,
-        "subscriptions",
-        PaystackList::new("subscriptions", recs, Behaviour::default()),
-    )
-    .await;
+    let def = an_offset_stream_with_a_total();
+    let server = fake_list(def.name, 30, t("2024-05-01T00:00:00Z"), days(1)).await;
     let files = Files::new();
-    let catalog = files.catalog(&[("subscriptions", "incremental")]);
+    let catalog = files.catalog(&[(def.name, "incremental")]);
     let config = files.default_config(2);
     let first = run(read_cmd(&config, &catalog, None), &settings(&server, 1)).await;
-    assert_eq!(first.record_ids("subscriptions").len(), 30);
+    assert_eq!(first.record_ids(def.name), server.all_ids(def.name));
     let final_state: Value = first.of_type("STATE").last().unwrap()["state"].clone();
     let state = files.state(&json!([final_state]).to_string());
     let second = run(
@@ -323,11 +297,8 @@ async fn a_second_incremental_read_from_the_final_state_only_rereads_the_lookbac
     )
     .await;
     // Newest record: 2024-05-30; a two-day lookback re-reads 05-28..05-30.
-    assert_eq!(second.record_ids("subscriptions"), [28, 29, 30]);
-    assert_eq!(
-        second.state_cursors("subscriptions"),
-        ["2024-05-30T00:00:00.000Z"]
-    );
+    assert_eq!(second.record_ids(def.name), server.all_ids(def.name)[27..]);
+    assert_eq!(second.state_cursors(def.name), ["2024-05-30T00:00:00.000Z"]);
 }
 
 /// `stream_lookback_days`: each stream reads back as far as its own

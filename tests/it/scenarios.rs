@@ -2,7 +2,10 @@
 //! stream table (its first top-level stream of each kind), against the fake
 //! Paystack: every record of the window comes out exactly once, the stream
 //! completes, and its last state is its newest record. A new paging kind in
-//! the table is covered by every line. And one snapshot of a whole read.
+//! the table is covered by every line. The lines vary sizes, concurrency and
+//! slice splitting; Paystack's undocumented behaviours are the rows of the
+//! matrix (`matrix.rs`), which reads every stream. And one snapshot of a
+//! whole read.
 
 use std::collections::HashSet;
 
@@ -23,24 +26,18 @@ struct Case {
     /// `max_pages_per_slice`: a slice of more pages is split.
     slice_pages: u32,
     concurrency: usize,
-    behaviour: Behaviour,
 }
 
 impl Case {
     /// `records` records, read 10 a page, 4 requests at once, slices of at
-    /// most 4 pages, from a fake with the default behaviour.
+    /// most 4 pages.
     fn of(records: u64) -> Self {
         Case {
             records,
             per_page: 10,
             slice_pages: 4,
             concurrency: 4,
-            behaviour: Behaviour::default(),
         }
-    }
-
-    fn per_page(self, per_page: u32) -> Self {
-        Case { per_page, ..self }
     }
 
     fn slice_pages(self, slice_pages: u32) -> Self {
@@ -55,10 +52,6 @@ impl Case {
             concurrency,
             ..self
         }
-    }
-
-    fn serving(self, behaviour: Behaviour) -> Self {
-        Case { behaviour, ..self }
     }
 }
 
@@ -81,7 +74,6 @@ async fn read_case(what: &str, def: &'static StreamDef, case: Case) {
         records: [(def.name, case.records)].into(),
         start: t(START),
         end: t("2024-05-01T00:00:00Z"),
-        behaviour: case.behaviour,
         ..Options::default()
     })
     .await
@@ -134,26 +126,6 @@ async fn read_case(what: &str, def: &'static StreamDef, case: Case) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_paging_kind_reads_every_record_exactly_once() {
-    let b = Behaviour::default();
-    let exclusive = Behaviour {
-        from_inclusive: false,
-        to_inclusive: false,
-        ..b
-    };
-    let capped = Behaviour {
-        max_per_page: Some(10),
-        ..b
-    };
-    let capped_counting_as_asked = Behaviour {
-        page_count_from_requested: true,
-        to_inclusive: false,
-        ..capped
-    };
-    let per_page_string = Behaviour {
-        per_page_as_string: true,
-        from_inclusive: false,
-        ..b
-    };
     // One line per case.
     #[rustfmt::skip]
     let cases = [
@@ -165,10 +137,6 @@ async fn every_paging_kind_reads_every_record_exactly_once() {
         ("pages four at a time", Case::of(400)),
         ("dense slices, split again", Case::of(2_000).slice_pages(2)),
         ("no split needed", Case::of(400).slice_pages(1_000)),
-        ("exclusive from and to", Case::of(400).serving(exclusive)),
-        ("a page-size cap", Case::of(400).per_page(25).serving(capped)),
-        ("a cap, pageCount as asked", Case::of(400).per_page(25).serving(capped_counting_as_asked)),
-        ("perPage as a string", Case::of(400).serving(per_page_string)),
     ];
     let kinds = one_stream_per_paging_kind();
     assert!(kinds.len() >= 2, "offset and cursor paging");

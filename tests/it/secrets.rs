@@ -34,25 +34,11 @@ async fn output(mut c: Command) -> Output {
 /// key is caught too).
 #[tokio::test(flavor = "multi_thread")]
 async fn the_key_appears_nowhere_on_any_path() {
-    let ok = MockServer::start().await;
-    mount_empty_lists(&ok, &["customers"]).await;
-    let recs = records("customers", 3, t("2024-02-01T00:00:00Z"), days(1), 1);
-    mount_list(
-        &ok,
-        "customers",
-        PaystackList::new("customers", recs, Behaviour::default()),
-    )
-    .await;
-
-    let rejected = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({"status": false, "message": "Invalid key"})),
-        )
-        .mount(&rejected)
-        .await;
-
+    let ok = fake_with(|o| o.records = [("customers", 3)].into()).await;
+    let rejected = fake_with(|o| o.keys = vec!["sk_test_another".into()]).await;
+    // Answers no Paystack would send in this form: a bare 429 saying to
+    // retry now, a body cut inside its JSON, a slow empty answer, and a
+    // plain-text 500 on every other path.
     let broken = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/customer"))
@@ -165,23 +151,17 @@ async fn the_key_appears_nowhere_on_any_path() {
 /// A reader that stops reading ends the run quietly: exit code 0, no panic.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_closed_stdout_ends_the_run_quietly() {
-    let server = MockServer::start().await;
-    let recs = records(
-        "transactions",
+    let def = an_offset_stream_with_a_total();
+    let server = fake_list(
+        def.name,
         3000,
         t("2024-02-01T00:00:00Z"),
         chrono::TimeDelta::minutes(5),
-        1,
-    );
-    mount_list(
-        &server,
-        "transactions",
-        PaystackList::new("transactions", recs, Behaviour::default()),
     )
     .await;
     let files = Files::new();
     let config = files.config(json!({"secret_key": KEY, "start_date": "2024-01-01T00:00:00Z", "requests_per_minute": 100000}));
-    let catalog = files.catalog(&[("transactions", "full_refresh")]);
+    let catalog = files.catalog(&[(def.name, "full_refresh")]);
     let mut c = bin(&server.uri(), None);
     c.arg("read")
         .arg("--config")

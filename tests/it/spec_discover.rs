@@ -1,9 +1,9 @@
 //! `spec` and `discover`.
 
+use fake_paystack::FakePaystack;
 use serde_json::{Value, json};
 use source_paystack::STREAMS;
 use source_paystack::cli::Command;
-use wiremock::MockServer;
 
 use crate::support::*;
 
@@ -21,7 +21,7 @@ fn walk<'a>(schema: &'a Value, path: String, out: &mut Vec<(String, &'a Value)>)
 
 #[tokio::test]
 async fn spec_is_a_valid_draft7_schema_that_hides_the_key() {
-    let server = MockServer::start().await;
+    let server = fake_with(|_| {}).await;
     let out = run(Command::Spec, &settings(&server, 1)).await;
     assert_eq!(out.code, 0);
     assert_eq!(out.messages.len(), 1);
@@ -37,12 +37,18 @@ async fn spec_is_a_valid_draft7_schema_that_hides_the_key() {
     assert_eq!(conn["properties"]["lookback_window_days"]["default"], 0);
     assert_eq!(conn["properties"]["lookback_window_days"]["minimum"], 0);
     assert_eq!(conn["properties"]["start_date"]["format"], "date-time");
-    // Acceptance-test rules: one type, or a type and null; no forbidden keywords.
+    assert!(spec["documentationUrl"].is_string());
+    // Acceptance-test rules (CAT's spec suite): one type; no forbidden
+    // keywords; every secret-like field, and only those, marked secret.
     for (name, prop) in conn["properties"].as_object().unwrap() {
         assert!(prop["type"].is_string(), "{name} has one type");
-        for kw in ["$ref", "allOf", "not"] {
+        for kw in ["$ref", "allOf", "anyOf", "oneOf", "not"] {
             assert!(prop.get(kw).is_none(), "{name} uses {kw}");
         }
+        let secret_like = ["key", "secret", "token", "password"]
+            .iter()
+            .any(|w| name.contains(w));
+        assert_eq!(prop["airbyte_secret"] == true, secret_like, "{name}");
     }
     insta::assert_json_snapshot!("spec", spec);
 }
@@ -63,8 +69,8 @@ async fn an_airbyte_config_passes_our_spec_and_so_do_the_samples() {
 
 /// `discover` with the default config: its one message, and the server it
 /// could have asked.
-async fn discover() -> (Output, MockServer) {
-    let server = MockServer::start().await;
+async fn discover() -> (Output, FakePaystack) {
+    let server = fake_with(|_| {}).await;
     let files = Files::new();
     let config = files.default_config(0);
     let out = run(Command::Discover { config }, &settings(&server, 1)).await;
@@ -76,10 +82,7 @@ async fn discover() -> (Output, MockServer) {
 #[tokio::test]
 async fn discover_lists_every_stream_with_keys_and_cursors() {
     let (out, server) = discover().await;
-    assert!(
-        server.received_requests().await.unwrap().is_empty(),
-        "discover makes no request"
-    );
+    assert!(server.stats().requests == 0, "discover makes no request");
     let streams = out.messages[0]["catalog"]["streams"].as_array().unwrap();
     let names: Vec<&str> = streams
         .iter()
@@ -99,6 +102,8 @@ async fn discover_lists_every_stream_with_keys_and_cursors() {
         STREAMS.iter().map(|d| d.name).collect::<Vec<_>>(),
         "every row of the table, in its order"
     );
+    let unique: std::collections::HashSet<&&str> = names.iter().collect();
+    assert_eq!(unique.len(), names.len(), "unique stream names");
     // The eight keep Airbyte's cursors and keys, so states carry over.
     for s in &streams[..8] {
         let name = s["name"].as_str().unwrap();
@@ -132,11 +137,17 @@ async fn discover_lists_every_stream_with_keys_and_cursors() {
                 "{name} lacks {cursor}"
             );
         }
+        // CAT's discovery suite: each key is in the schema, and a scalar.
         for key in s["source_defined_primary_key"].as_array().unwrap() {
-            let field = key[0].as_str().unwrap();
+            let mut node = schema;
+            for part in key.as_array().unwrap() {
+                node = &node["properties"][part.as_str().unwrap()];
+            }
+            assert!(node.is_object(), "{name} lacks key {key}");
+            let types = node["type"].as_array().unwrap();
             assert!(
-                schema["properties"][field].is_object(),
-                "{name} lacks key {field}"
+                !types.contains(&json!("object")) && !types.contains(&json!("array")),
+                "{name}: key {key} is {types:?}"
             );
         }
         assert_eq!(
@@ -234,7 +245,7 @@ async fn fixtures_match_their_schemas_and_the_schemas_reject_drift() {
 
 #[tokio::test]
 async fn discover_rejects_a_bad_config() {
-    let server = MockServer::start().await;
+    let server = fake_with(|_| {}).await;
     let files = Files::new();
     let config = files.config(json!({"secret_key": "nope", "start_date": "2020-01-01T00:00:00Z"}));
     let out = run(Command::Discover { config }, &settings(&server, 1)).await;

@@ -1,16 +1,14 @@
 //! Shared helpers: files for config/catalog/state, running commands
-//! in-process, and a stateful wiremock responder that lists records the way
-//! Paystack does (envelope, meta, perPage/page, from/to, newest first), with
-//! switches for every undocumented behaviour.
+//! in-process and the binary, a fake Paystack per test (with its request
+//! log), streams picked from the table by property, and hand-made records
+//! for the few wiremock answers the fake does not give.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
-pub use fake_paystack::Behaviour;
 use fake_paystack::{FakePaystack, Options};
 use serde_json::{Value, json};
 use source_paystack::Emitter;
@@ -20,12 +18,10 @@ use source_paystack::app::{self, Settings};
 use source_paystack::cli::Command;
 use source_paystack::{STREAMS, StreamDef};
 use tempfile::TempDir;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::MockServer;
 
 /// Airbyte's eight streams, which come first in the table (the discover
-/// test pins their names): the wiremock-based tests use these; every stream
-/// is covered by the tests against the fake Paystack.
+/// test pins their names).
 pub fn core_streams() -> impl Iterator<Item = &'static str> {
     STREAMS.iter().take(8).map(|d| d.name)
 }
@@ -165,9 +161,16 @@ pub fn fake_settings(uri: String, per_page: u32, concurrency: usize) -> Settings
     s
 }
 
-/// Settings for a run against the wiremock `server`, with the connector's
-/// own page and slice sizes.
-pub fn settings(server: &MockServer, concurrency: usize) -> Settings {
+/// Settings for a run against the fake `server`, with the connector's own
+/// page and slice sizes.
+pub fn settings(server: &FakePaystack, concurrency: usize) -> Settings {
+    let mut s = fake_settings(server.uri(), 200, concurrency);
+    s.tuning = Tuning::default();
+    s
+}
+
+/// [`settings`] for a run against the wiremock `server`.
+pub fn mock_settings(server: &MockServer, concurrency: usize) -> Settings {
     let mut s = fake_settings(server.uri(), 200, concurrency);
     s.tuning = Tuning::default();
     s
@@ -393,165 +396,96 @@ pub fn records(
         .collect()
 }
 
-/// A stateful list endpoint over a set of records, treating the
-/// undocumented parts of the API as the fake Paystack's [`Behaviour`] says.
-#[derive(Clone)]
-pub struct PaystackList {
-    pub records: Arc<Mutex<Vec<Value>>>,
-    pub cursor_field: &'static str,
-    pub behaviour: Behaviour,
-    /// Delay each answer by up to this many milliseconds (a hash of the
-    /// query), so that concurrent requests complete out of order.
-    pub jitter_ms: u64,
+/// A fake Paystack for one test: the test key, creation times from
+/// 2024-01-01 to 2024-05-01, no records unless `setup` says so, and a log of
+/// every request ([`queries`]).
+pub async fn fake_with(setup: impl FnOnce(&mut Options)) -> FakePaystack {
+    let mut options = Options {
+        keys: vec![KEY.to_owned()],
+        start: t("2024-01-01T00:00:00Z"),
+        end: t("2024-05-01T00:00:00Z"),
+        log_requests: true,
+        ..Options::default()
+    };
+    setup(&mut options);
+    FakePaystack::start(options).await.unwrap()
 }
 
-impl PaystackList {
-    pub fn new(stream: &str, mut records: Vec<Value>, behaviour: Behaviour) -> Self {
-        let cursor_field = def(stream).cursor_field().unwrap();
-        sort_newest_first(&mut records, cursor_field);
-        PaystackList {
-            records: Arc::new(Mutex::new(records)),
-            cursor_field,
-            behaviour,
-            jitter_ms: 0,
-        }
-    }
-
-    /// The same list, answering after up to `ms` milliseconds.
-    pub fn with_jitter(self, ms: u64) -> Self {
-        PaystackList {
-            jitter_ms: ms,
-            ..self
-        }
-    }
+/// A fake Paystack holding `count` records of the top-level `stream`,
+/// record `i` created at `first + i × step` (ids ascending with time), with
+/// Paystack's default behaviour.
+pub async fn fake_list(
+    stream: &'static str,
+    count: u64,
+    first: DateTime<Utc>,
+    step: TimeDelta,
+) -> FakePaystack {
+    fake_with(|o| {
+        o.records = [(stream, count)].into();
+        o.start = first;
+        o.end = first + step * count.max(1) as i32;
+    })
+    .await
 }
 
-fn sort_newest_first(records: &mut [Value], field: &str) {
-    records.sort_by(|a, b| {
-        let ka = (a[field].as_str().unwrap_or("").to_owned(), a["id"].as_u64());
-        let kb = (b[field].as_str().unwrap_or("").to_owned(), b["id"].as_u64());
-        kb.cmp(&ka)
-    });
-}
-
-fn query(req: &Request, name: &str) -> Option<String> {
-    req.url
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
-impl Respond for PaystackList {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let b = self.behaviour;
-        let per_page: usize = query(req, "perPage")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(50);
-        let page: usize = query(req, "page").and_then(|v| v.parse().ok()).unwrap_or(1);
-        let from = query(req, "from").map(|v| t(&v));
-        let to = query(req, "to").map(|v| t(&v));
-        let records = self.records.lock().unwrap();
-        let matching: Vec<&Value> = records
-            .iter()
-            .filter(|r| {
-                let at = t(r[self.cursor_field].as_str().unwrap());
-                let after = from.is_none_or(|f| if b.from_inclusive { at >= f } else { at > f });
-                let before = to.is_none_or(|e| if b.to_inclusive { at <= e } else { at < e });
-                after && before
-            })
-            .collect();
-        let size = b
-            .max_per_page
-            .map_or(per_page, |m| per_page.min(m as usize))
-            .max(1);
-        let total = matching.len();
-        let data: Vec<&Value> = matching
-            .iter()
-            .skip((page - 1) * size)
-            .take(size)
-            .copied()
-            .collect();
-        let count_size = if b.page_count_from_requested {
-            per_page
-        } else {
-            size
-        };
-        let page_count = total.div_ceil(count_size.max(1));
-        let per_page_value = if b.per_page_as_string {
-            json!(per_page.to_string())
-        } else {
-            json!(size)
-        };
-        let mut body = json!({
-            "status": true,
-            "message": "Records retrieved",
-            "data": data,
-        });
-        if !b.omit_meta {
-            body["meta"] = json!({
-                "total": total,
-                "skipped": (page - 1) * size,
-                "perPage": per_page_value,
-                "page": page,
-                "pageCount": page_count,
-            });
-        }
-        let mut response = ResponseTemplate::new(200).set_body_json(body);
-        if self.jitter_ms > 0 {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            req.url.as_str().hash(&mut h);
-            let delay = Duration::from_millis(h.finish() % self.jitter_ms);
-            response = response.set_delay(delay);
-        }
-        response
-    }
-}
-
-/// Mounts `list` at the endpoint of `stream`.
-pub async fn mount_list(server: &MockServer, stream: &str, list: PaystackList) {
-    let def = def(stream);
-    Mock::given(method("GET"))
-        .and(path(def.path))
-        .respond_with(list)
-        .mount(server)
-        .await;
-}
-
-/// Serves `records` of `stream` with Paystack's default behaviour.
-pub async fn serve(server: &MockServer, stream: &str, records: Vec<Value>) {
-    mount_list(
-        server,
-        stream,
-        PaystackList::new(stream, records, Behaviour::default()),
-    )
-    .await;
-}
-
-/// Mounts an empty list for each of the eight streams not in `except`.
-pub async fn mount_empty_lists(server: &MockServer, except: &[&str]) {
-    for name in core_streams() {
-        if !except.contains(&name) {
-            serve(server, name, vec![]).await;
-        }
-    }
-}
-
-/// The query parameters of the requests `server` received for `path`.
-pub async fn requests_to(server: &MockServer, endpoint: &str) -> Vec<Vec<(String, String)>> {
+/// The query parameters of each request `server` received for `endpoint`,
+/// in arrival order.
+pub fn queries(server: &FakePaystack, endpoint: &str) -> Vec<Vec<(String, String)>> {
     server
-        .received_requests()
-        .await
-        .unwrap_or_default()
+        .requests()
         .iter()
-        .filter(|r| r.url.path() == endpoint)
-        .map(|r| {
-            r.url
-                .query_pairs()
+        .map(|r| reqwest::Url::parse(&format!("http://fake{r}")).unwrap())
+        .filter(|u| u.path() == endpoint)
+        .map(|u| {
+            u.query_pairs()
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect()
         })
         .collect()
+}
+
+/// The value of `key` in one request's query.
+pub fn param<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The first top-level stream of the table with these properties.
+fn first_stream(what: &str, wanted: impl Fn(&StreamDef) -> bool) -> &'static StreamDef {
+    STREAMS
+        .iter()
+        .find(|d| wanted(d))
+        .unwrap_or_else(|| panic!("the table has no {what}"))
+}
+
+/// A top-level offset list with a count (`meta.total`) that filters on
+/// creation time: read incrementally, sliced, checked against its count.
+pub fn an_offset_stream_with_a_total() -> &'static StreamDef {
+    first_stream("offset list with a total", |d| {
+        d.parent.is_none() && d.cursor_field().is_some() && d.counted()
+    })
+}
+
+/// A top-level list paged by cursors only (no page numbers, no count).
+pub fn a_cursor_only_stream() -> &'static StreamDef {
+    first_stream("cursor-only list", |d| d.parent.is_none() && !d.counted())
+}
+
+/// A child stream (one list per parent record) read incrementally.
+pub fn a_child_stream() -> &'static StreamDef {
+    first_stream("child stream", |d| {
+        d.parent.is_some() && d.cursor_field().is_some()
+    })
+}
+
+/// A top-level offset list without a creation-time filter: full refresh
+/// only.
+pub fn a_stream_without_a_time_filter() -> &'static StreamDef {
+    first_stream("list without a time filter", |d| {
+        d.parent.is_none() && d.cursor_field().is_none() && d.counted()
+    })
 }
 
 /// Checks every RECORD of `out` against its stream's discovered schema.
@@ -572,6 +506,18 @@ pub fn assert_records_match_schemas(out: &Output) {
             );
         }
     }
+}
+
+/// One page of `records` (in the order given: Paystack's is newest first),
+/// the whole list, as Paystack sends it: for a wiremock answer with records
+/// the fake does not serve.
+pub fn one_page(records: &[Value]) -> Value {
+    json!({
+        "status": true,
+        "message": "Records retrieved",
+        "data": records,
+        "meta": {"total": records.len(), "skipped": 0, "perPage": 200, "page": 1, "pageCount": 1},
+    })
 }
 
 /// Shorthand for a one-day step.

@@ -265,3 +265,41 @@ async fn bad_options_are_refused() {
         ));
     }
 }
+
+/// With `log_requests`, every API request's path and query, as sent and in
+/// order (admin calls not included), until `reset_stats`; without it, none.
+#[tokio::test]
+async fn the_request_log_holds_every_api_request_as_sent() {
+    let server = FakePaystack::start(Options {
+        log_requests: true,
+        ..options(&[("customers", 5)])
+    })
+    .await
+    .unwrap();
+    get(&server, "/customer?perPage=2&page=1").await;
+    get(
+        &server,
+        "/customer?perPage=2&from=2024-01-01T00%3A00%3A00.000Z",
+    )
+    .await;
+    get(&server, "/settlement/7/transactions").await;
+    client()
+        .get(format!("{}/__admin/health", server.uri()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        server.requests(),
+        [
+            "/customer?perPage=2&page=1",
+            "/customer?perPage=2&from=2024-01-01T00%3A00%3A00.000Z",
+            "/settlement/7/transactions",
+        ]
+    );
+    server.reset_stats();
+    assert!(server.requests().is_empty());
+
+    let quiet = start(&[("customers", 5)]).await;
+    get(&quiet, "/customer").await;
+    assert!(quiet.requests().is_empty(), "off by default");
+}
