@@ -92,24 +92,24 @@ const fn incremental(
     split: bool,
     schema: &'static str,
 ) -> StreamDef {
-    StreamDef {
-        name,
-        path,
-        mode: Mode::Incremental { cursor, split },
-        paging: Paging::Offset,
-        cursor_alias: None,
-        primary_key: &["id"],
-        parent: None,
-        schema,
-        feature: None,
-    }
+    row(name, path, Mode::Incremental { cursor, split }, schema)
 }
 
 const fn full_refresh(name: &'static str, path: &'static str, schema: &'static str) -> StreamDef {
+    row(name, path, Mode::FullRefresh, schema)
+}
+
+/// A top-level offset list keyed by `id`, every business has it.
+const fn row(
+    name: &'static str,
+    path: &'static str,
+    mode: Mode,
+    schema: &'static str,
+) -> StreamDef {
     StreamDef {
         name,
         path,
-        mode: Mode::FullRefresh,
+        mode,
         paging: Paging::Offset,
         cursor_alias: None,
         primary_key: &["id"],
