@@ -394,7 +394,10 @@ impl ListPages for Offset {
                     path,
                     asked,
                     got = n,
-                    "Paystack capped the page size; continuing with the smaller pages."
+                    "Paystack's first page held fewer records than asked for while the list \
+                     has more: a cap on the page size, or a record missing from the page. \
+                     Continuing with pages of this size; the check against meta.total catches \
+                     a missing record."
                 );
                 self.per_page = n as u32;
                 learned = Some(self.per_page);
