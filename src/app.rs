@@ -97,6 +97,7 @@ impl Settings {
         if let Some(n) = num("SOURCE_PAYSTACK_SLICE_PAGES")? {
             s.tuning.max_pages_per_slice = n.clamp(1, 100_000) as u32;
         }
+        s.now = parse_now(std::env::var("SOURCE_PAYSTACK_NOW").ok().as_deref())?;
         Ok(s)
     }
 
@@ -120,6 +121,27 @@ impl Settings {
             http.retry = r;
         }
         Client::new(&config.secret_key, http, Arc::new(limiter))
+    }
+}
+
+/// The value of `SOURCE_PAYSTACK_NOW`, the sync's "now" for tests and
+/// simulations: unset or blank is the clock (`None`).
+///
+/// # Errors
+/// A [`Error::Config`] naming the variable when it is not an RFC 3339
+/// date-time.
+pub fn parse_now(value: Option<&str>) -> Result<Option<DateTime<Utc>>, Error> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .map(|d| Some(d.with_timezone(&Utc)))
+            .map_err(|_| {
+                Error::config(format!(
+                    "The environment variable SOURCE_PAYSTACK_NOW is {text:?}, but it must be an \
+                     RFC 3339 date-time such as 2024-01-01T00:00:00Z. Fix it, or unset it to use \
+                     the clock."
+                ))
+            }),
     }
 }
 
@@ -356,4 +378,28 @@ async fn read_command<W: Write>(
     );
     let failed = !summary.failed.is_empty() || summary.rejected_key.is_some();
     Ok(i32::from(failed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_paystack_now_is_an_rfc_3339_date_time_or_the_clock() {
+        assert_eq!(parse_now(None).unwrap(), None);
+        assert_eq!(parse_now(Some("  ")).unwrap(), None);
+        let expected = "2024-03-01T10:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            parse_now(Some("2024-03-01T10:00:00Z")).unwrap(),
+            Some(expected)
+        );
+        assert_eq!(
+            parse_now(Some("2024-03-01T11:00:00+01:00")).unwrap(),
+            Some(expected)
+        );
+        for bad in ["2024-03-01", "yesterday", "2024-13-01T00:00:00Z"] {
+            let e = parse_now(Some(bad)).unwrap_err();
+            assert!(e.to_string().contains("SOURCE_PAYSTACK_NOW"), "{e}");
+        }
+    }
 }

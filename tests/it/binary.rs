@@ -85,3 +85,38 @@ async fn read_goes_to_paystack_api_url_and_logs_only_to_stderr() {
         "the key never appears, even with --debug"
     );
 }
+
+#[test]
+fn source_paystack_now_sets_the_clock_and_a_bad_value_is_a_config_error() {
+    let files = Files::new();
+    let config = files.config(json!({"secret_key": KEY, "start_date": "2024-01-01T00:00:00Z"}));
+    let discover = |now: &str| {
+        let out = bin()
+            .args(["discover", "--config"])
+            .arg(&config)
+            .env("SOURCE_PAYSTACK_NOW", now)
+            .output()
+            .unwrap();
+        (out.status.code(), lines(&out))
+    };
+    // Before start_date, the start date is in the future of that clock.
+    let (code, msgs) = discover("2023-06-01T00:00:00Z");
+    assert_eq!(code, Some(1));
+    assert_eq!(msgs[0]["trace"]["error"]["failure_type"], "config_error");
+    let message = msgs[0]["trace"]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("in the future"), "{message}");
+    // After it, the same config is fine.
+    let (code, msgs) = discover("2024-06-01T00:00:00+02:00");
+    assert_eq!(code, Some(0));
+    assert_eq!(msgs[0]["type"], "CATALOG");
+    // Not a date-time: an error naming the variable.
+    let (code, msgs) = discover("yesterday");
+    assert_eq!(code, Some(1));
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0]["trace"]["error"]["failure_type"], "config_error");
+    let message = msgs[0]["trace"]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("SOURCE_PAYSTACK_NOW") && message.contains("RFC 3339"),
+        "{message}"
+    );
+}
