@@ -574,19 +574,31 @@ impl FakePaystack {
     /// # Panics
     /// When `stream` is not a stream name of [`ENDPOINTS`].
     pub fn change(&self, stream: &str, ids: &[u64]) -> usize {
-        self.shared.change(self.stream(stream), ids).len()
+        self.change_at(stream, ids, Utc::now())
+    }
+
+    /// As [`FakePaystack::change`], changed at `at` instead of now (for a
+    /// simulated clock). A version's time is never before the record's
+    /// creation nor before its previous version's (then it is 1 ms after).
+    ///
+    /// # Panics
+    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    pub fn change_at(&self, stream: &str, ids: &[u64], at: DateTime<Utc>) -> usize {
+        let s = self.stream(stream);
+        self.shared.change(s, ids, at.timestamp_millis()).len()
     }
 
     /// Changes `count` records of `stream` created before `before` (for a
-    /// child stream: whose parent was), spread evenly over that whole
+    /// child stream: whose parent was), now, spread evenly over that whole
     /// history so every age is represented (all of them when there are no
     /// more than `count`); returns their ids, ascending.
     ///
     /// # Panics
     /// When `stream` is not a stream name of [`ENDPOINTS`].
     pub fn change_older_than(&self, stream: &str, before: DateTime<Utc>, count: u64) -> Vec<u64> {
+        let now = Utc::now().timestamp_millis();
         self.shared
-            .change_older_than(self.stream(stream), before.timestamp_millis(), count)
+            .change_older_than(self.stream(stream), before.timestamp_millis(), count, now)
     }
 
     /// How often one record changed ([`FakePaystack::change`]); 0 for a

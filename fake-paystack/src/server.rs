@@ -129,15 +129,16 @@ impl Shared {
     }
 
     /// Gives each record of `ids` that `stream` holds its next version,
-    /// changed now (wall clock); returns the ids it holds, in the order
-    /// given (an id given twice changes twice).
-    pub fn change(&self, stream: &Stream, ids: &[u64]) -> Vec<u64> {
-        let now = chrono::Utc::now().timestamp_millis();
+    /// changed at `at_ms` (Unix milliseconds); returns the ids it holds, in
+    /// the order given (an id given twice changes twice).
+    pub fn change(&self, stream: &Stream, ids: &[u64], at_ms: i64) -> Vec<u64> {
         ids.iter()
             .copied()
             .filter(|&id| match self.created_of_id(stream, id) {
                 Some(created) => {
-                    stream.changes().bump(id, now, created.saturating_mul(1000));
+                    stream
+                        .changes()
+                        .bump(id, at_ms, created.saturating_mul(1000));
                     true
                 }
                 None => false,
@@ -145,12 +146,18 @@ impl Shared {
             .collect()
     }
 
-    /// Changes `count` records created before `before_ms` (for a child
-    /// stream: whose parent was), spread evenly over that history
-    /// ([`crate::changes::spread`]); returns their ids, ascending.
-    pub fn change_older_than(&self, stream: &Stream, before_ms: i64, count: u64) -> Vec<u64> {
+    /// Changes, at `at_ms`, `count` records created before `before_ms`
+    /// (for a child stream: whose parent was), spread evenly over that
+    /// history ([`crate::changes::spread`]); returns their ids, ascending.
+    pub fn change_older_than(
+        &self,
+        stream: &Stream,
+        before_ms: i64,
+        count: u64,
+        at_ms: i64,
+    ) -> Vec<u64> {
         let ids = self.ids(stream, seconds_range(None, Some(before_ms), true, false));
-        self.change(stream, &crate::changes::spread(&ids, count))
+        self.change(stream, &crate::changes::spread(&ids, count), at_ms)
     }
 
     /// The parent index a child path's key names and the parent's creation
@@ -1170,11 +1177,15 @@ fn admin(shared: &Shared, req: &Request<Incoming>, path: &str) -> Reply {
                 Ok(s) => s,
                 Err(r) => return r,
             };
+            let at = match time_arg("at") {
+                Ok(at) => at.unwrap_or_else(|| chrono::Utc::now().timestamp_millis()),
+                Err(r) => return r,
+            };
             let changed = if let Some(ids) = query_param(q, "ids") {
                 let parsed: Result<Vec<u64>, _> =
                     ids.split(',').map(|id| id.trim().parse::<u64>()).collect();
                 match parsed {
-                    Ok(ids) => shared.change(stream, &ids),
+                    Ok(ids) => shared.change(stream, &ids, at),
                     Err(_) => return Reply::error(400, "Invalid 'ids': give ids=1,2,3"),
                 }
             } else {
@@ -1190,7 +1201,7 @@ fn admin(shared: &Shared, req: &Request<Incoming>, path: &str) -> Reply {
                     Some(Ok(c)) if c <= 1_000_000 => c,
                     Some(_) => return Reply::error(400, "Invalid 'count'"),
                 };
-                shared.change_older_than(stream, before, count)
+                shared.change_older_than(stream, before, count, at)
             };
             Reply::value(
                 200,

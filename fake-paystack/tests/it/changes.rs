@@ -134,9 +134,20 @@ async fn changing_twice_gives_a_newer_version_and_unknown_ids_are_ignored() {
     assert_eq!(server.version("subscriptions", id), 3);
     assert_eq!(server.version("subscriptions", 1), 0);
     assert_eq!(server.record("subscriptions", 1), None);
-    // updatedAt moves forward at each version.
+    // A change at a given time (a simulated clock): that time, or 1 ms
+    // after the previous version's when that is later.
+    let when = t("2026-02-03T04:05:06.789Z");
+    assert_eq!(server.change_at("subscriptions", &[id], when), 1);
+    assert_eq!(server.version("subscriptions", id), 4);
     let customers = start(&[("customers", 5)]).await;
-    let id = customers.all_ids("customers")[0];
+    let ids = customers.all_ids("customers");
+    customers.change_at("customers", &[ids[1]], when);
+    let updated_at = |id| record(&customers, "customers", id)["updatedAt"].clone();
+    assert_eq!(updated_at(ids[1]), "2026-02-03T04:05:06.789Z");
+    customers.change_at("customers", &[ids[1]], t("2025-01-01T00:00:00Z"));
+    assert_eq!(updated_at(ids[1]), "2026-02-03T04:05:06.790Z");
+    // updatedAt moves forward at each version.
+    let id = ids[0];
     let mut last = updated(&record(&customers, "customers", id)).unwrap();
     for v in 1..=5 {
         customers.change("customers", &[id]);
@@ -307,6 +318,16 @@ async fn the_admin_endpoint_changes_records() {
         serde_json::json!({"status": true, "stream": "customers", "changed": 2, "ids": [ids[0], ids[7]]})
     );
     assert_eq!(server.version("customers", ids[7]), 1);
+    let (status, body) = post(&format!(
+        "stream=customers&ids={}&at=2026-03-01T10:00:00.000Z",
+        ids[9]
+    ))
+    .await;
+    assert_eq!((status, body["changed"].as_u64()), (200, Some(1)));
+    assert_eq!(
+        record(&server, "customers", ids[9])["updatedAt"],
+        "2026-03-01T10:00:00.000Z"
+    );
     let (status, body) = post("stream=customers&older_than=2025-01-01T00:00:00.000Z&count=4").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["changed"], 4);
@@ -337,6 +358,7 @@ async fn the_admin_endpoint_changes_records() {
         "stream=customers&ids=1,x",
         "stream=customers&older_than=junk",
         "stream=customers&older_than=2025-01-01&count=-1",
+        "stream=customers&ids=1&at=junk",
     ] {
         let (status, body) = post(q).await;
         assert_eq!(status, 400, "{q}: {body}");
