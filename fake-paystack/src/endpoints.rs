@@ -9,8 +9,9 @@
 //! `from`/`to` are honoured (`honours_from_to`: only where Paystack documents
 //! them), the paging kind (`paging`: offset, cursor on `/terminal`, optional
 //! cursor on some endpoints) and, for a child endpoint, the parent
-//! (`parent`).
+//! (`parent`), and the field a change gives a new value (`change`).
 
+use crate::changes::{self, Change};
 use crate::drift::{Drift, Kind};
 
 /// Extra `meta` fields some endpoints add to the offset meta.
@@ -123,6 +124,10 @@ pub struct Endpoint {
     /// The fields served in another type than their schema's on a share of
     /// records ([`crate::drift`]).
     pub drift: &'static [Drift],
+    /// The top-level field a change ([`crate::changes`]) gives a new value,
+    /// following Paystack's lifecycle for it; `None`: a change moves
+    /// `updatedAt` alone.
+    pub change: Option<Change>,
 }
 
 impl Endpoint {
@@ -147,6 +152,7 @@ impl Endpoint {
             meta_extra: MetaExtra::None,
             parent: None,
             drift: &[],
+            change: None,
         }
     }
 
@@ -174,6 +180,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         181_000_000,
         fixture!("customers"),
     )
+    .cycling("risk_action", &[r#""default""#, r#""allow""#, r#""deny""#])
     .with_paging(Paging::OffsetOrCursor)
     .with_drift(&[Drift::new("metadata", Kind::JsonText)]),
     Endpoint::top(
@@ -184,6 +191,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
         2_000,
         fixture!("disputes"),
     )
+    .cycling(
+        "status",
+        &[
+            r#""awaiting-merchant-feedback""#,
+            r#""awaiting-bank-feedback""#,
+            r#""pending""#,
+            r#""resolved""#,
+        ],
+    )
     .with_drift(&[Drift::new("transaction.metadata", Kind::Empty)]),
     Endpoint::top(
         "/paymentrequest",
@@ -192,7 +208,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "created_at",
         14_000_000,
         fixture!("invoices"),
-    ),
+    )
+    .cycling("status", &[r#""draft""#, r#""pending""#, r#""success""#]),
     Endpoint::top(
         "/refund",
         "refunds",
@@ -200,6 +217,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "createdAt",
         3_000_000,
         fixture!("refunds"),
+    )
+    .cycling(
+        "status",
+        &[r#""pending""#, r#""processing""#, r#""processed""#],
     )
     .with_meta(MetaExtra::FailedRefundCount)
     .with_drift(&[
@@ -213,6 +234,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "createdAt",
         3_050_000,
         fixture!("settlements"),
+    )
+    .cycling(
+        "status",
+        &[r#""pending""#, r#""processing""#, r#""success""#],
     ),
     Endpoint::top(
         "/subscription",
@@ -221,6 +246,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "createdAt",
         320_000,
         fixture!("subscriptions"),
+    )
+    .cycling(
+        "status",
+        &[r#""active""#, r#""non-renewing""#, r#""cancelled""#],
     )
     .with_drift(&[
         Drift::new("authorization.reusable", Kind::ZeroOne),
@@ -238,6 +267,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         4_300_000_000,
         fixture!("transactions"),
     )
+    .cycling("status", &[r#""pending""#, r#""success""#, r#""reversed""#])
     .with_meta(MetaExtra::TotalVolume)
     .with_paging(Paging::OffsetOrCursor)
     .with_drift(&[
@@ -252,6 +282,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         260_000_000,
         fixture!("transfers"),
     )
+    .cycling("status", &[r#""pending""#, r#""success""#, r#""reversed""#])
     .with_paging(Paging::OffsetOrCursor),
     Endpoint::top(
         "/plan",
@@ -261,6 +292,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         182_000,
         fixture!("plans"),
     )
+    .adding("amount", 10_000)
     .with_drift(&[Drift::new(
         "subscriptions[].authorization.reusable",
         Kind::ZeroOne,
@@ -273,6 +305,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         2_179_000,
         fixture!("products"),
     )
+    .adding("quantity", -1)
     .with_drift(&[Drift::new("low_stock_alert", Kind::ZeroOne)]),
     Endpoint::top(
         "/page",
@@ -281,7 +314,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "createdAt",
         1_890_000,
         fixture!("payment_pages"),
-    ),
+    )
+    .cycling("active", &["true", "false"]),
     Endpoint {
         cursor_field: None,
         honours_from_to: false,
@@ -293,6 +327,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             1_150_000,
             fixture!("subaccounts"),
         )
+        .cycling("settlement_bank", &[r#""Test Bank""#, r#""Zenith Bank""#])
         .with_drift(&[Drift::new("active", Kind::ZeroOne)])
     },
     Endpoint::top(
@@ -302,7 +337,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "createdAt",
         2_700_000,
         fixture!("splits"),
-    ),
+    )
+    .cycling("active", &["true", "false"]),
     Endpoint::top(
         "/transferrecipient",
         "transfer_recipients",
@@ -311,6 +347,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         20_280_000,
         fixture!("transfer_recipients"),
     )
+    .cycling("active", &["true", "false"])
     .with_paging(Paging::OffsetOrCursor),
     Endpoint::top(
         "/bulkcharge",
@@ -319,7 +356,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "createdAt",
         66_570_000,
         fixture!("bulk_charges"),
-    ),
+    )
+    .cycling("status", &[r#""active""#, r#""paused""#, r#""complete""#]),
     Endpoint {
         parent: Some(Parent {
             stream: "bulk_charges",
@@ -341,6 +379,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             15_180_000,
             fixture!("bulk_charge_items"),
         )
+        .cycling("status", &[r#""pending""#, r#""success""#])
         .with_drift(&[Drift::new("transaction.metadata", Kind::Empty)])
     },
     Endpoint {
@@ -353,6 +392,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             172_900,
             fixture!("dedicated_accounts"),
         )
+        .cycling("active", &["true", "false"])
         .with_drift(&[Drift::new("split_config", Kind::JsonText)])
     },
     Endpoint::top(
@@ -380,6 +420,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             4_400_000_000,
             fixture!("settlement_transactions"),
         )
+        .cycling("status", &[r#""pending""#, r#""success""#, r#""reversed""#])
         .with_meta(MetaExtra::TotalVolume)
         .with_drift(&[Drift::new("metadata", Kind::Empty)])
     },
@@ -394,6 +435,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             1_000,
             fixture!("terminals"),
         )
+        .cycling("status", &[r#""active""#, r#""inactive""#])
         .with_paging(Paging::Cursor)
     },
     Endpoint {
@@ -406,6 +448,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             26_500,
             fixture!("virtual_terminals"),
         )
+        .cycling("active", &["true", "false"])
     },
     Endpoint::top(
         "/order",
@@ -415,6 +458,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         1_558_000,
         fixture!("orders"),
     )
+    .cycling("status", &[r#""pending""#, r#""success""#])
     .with_drift(&[Drift::new("metadata", Kind::JsonText)]),
     Endpoint {
         honours_from_to: false,
@@ -426,6 +470,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             1_551_000,
             fixture!("storefronts"),
         )
+        .cycling("status", &[r#""active""#, r#""inactive""#])
     },
 ];
 
@@ -440,6 +485,23 @@ impl Endpoint {
 
     const fn with_drift(self, drift: &'static [Drift]) -> Self {
         Endpoint { drift, ..self }
+    }
+
+    /// A change steps `field` through `values` (JSON texts), in lifecycle
+    /// order.
+    const fn cycling(self, field: &'static str, values: &'static [&'static str]) -> Self {
+        Endpoint {
+            change: Some(Change::new(field, changes::Kind::Cycle(values))),
+            ..self
+        }
+    }
+
+    /// A change moves the integer `field` by `delta`.
+    const fn adding(self, field: &'static str, delta: i64) -> Self {
+        Endpoint {
+            change: Some(Change::new(field, changes::Kind::Add(delta))),
+            ..self
+        }
     }
 }
 

@@ -54,6 +54,8 @@
 //!   in.
 //! - [`drift`]: the type drift served on purpose, per field, on a share of
 //!   records.
+//! - [`changes`]: records changed after their creation (new versions, an
+//!   overlay applied when rendering).
 //! - [`store`]: the data model (ids, creation times, paging and cursor
 //!   arithmetic, child streams derived from their parents).
 //! - [`faults`]: fault kinds, scripted rules and random faults.
@@ -73,6 +75,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 pub mod availability;
+pub mod changes;
 pub mod drift;
 pub mod endpoints;
 pub mod faults;
@@ -549,7 +552,8 @@ impl FakePaystack {
         self.shared.total(self.stream(stream))
     }
 
-    /// The JSON text of one record as the list endpoint would send it, or
+    /// The JSON text of one record as the list endpoint would send it now
+    /// (its current version, see [`FakePaystack::change`]), or
     /// `None` when the stream has no such id.
     ///
     /// # Panics
@@ -557,6 +561,53 @@ impl FakePaystack {
     pub fn record(&self, stream: &str, id: u64) -> Option<String> {
         let buf = self.shared.record(self.stream(stream), id)?;
         Some(String::from_utf8(buf).expect("fixtures are UTF-8"))
+    }
+
+    /// Gives each record of `ids` that `stream` holds (child streams too) a
+    /// new version, changed now (wall clock): from then on it is served
+    /// with `updatedAt` (or `updated_at`, where it has one) at the time of
+    /// the change and its stream's changed field ([`Endpoint::change`]) at
+    /// the version's value. Its creation time, and so its place in every
+    /// list, stays. Ids the stream does not hold are ignored; returns how
+    /// many it holds.
+    ///
+    /// # Panics
+    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    pub fn change(&self, stream: &str, ids: &[u64]) -> usize {
+        self.change_at(stream, ids, Utc::now())
+    }
+
+    /// As [`FakePaystack::change`], changed at `at` instead of now (for a
+    /// simulated clock). A version's time is never before the record's
+    /// creation nor before its previous version's (then it is 1 ms after).
+    ///
+    /// # Panics
+    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    pub fn change_at(&self, stream: &str, ids: &[u64], at: DateTime<Utc>) -> usize {
+        let s = self.stream(stream);
+        self.shared.change(s, ids, at.timestamp_millis()).len()
+    }
+
+    /// Changes `count` records of `stream` created before `before` (for a
+    /// child stream: whose parent was), now, spread evenly over that whole
+    /// history so every age is represented (all of them when there are no
+    /// more than `count`); returns their ids, ascending.
+    ///
+    /// # Panics
+    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    pub fn change_older_than(&self, stream: &str, before: DateTime<Utc>, count: u64) -> Vec<u64> {
+        let now = Utc::now().timestamp_millis();
+        self.shared
+            .change_older_than(self.stream(stream), before.timestamp_millis(), count, now)
+    }
+
+    /// How often one record changed ([`FakePaystack::change`]); 0 for a
+    /// record never changed, or one the stream does not hold.
+    ///
+    /// # Panics
+    /// When `stream` is not a stream name of [`ENDPOINTS`].
+    pub fn version(&self, stream: &str, id: u64) -> u32 {
+        self.stream(stream).changes().version(id)
     }
 
     /// The creation time of one record, or `None` when the stream has no

@@ -16,7 +16,10 @@
 //!   ([`ParentKey::Code`]), that code (`batch_code`: `BCH_` and the code of
 //!   its id, see [`write_code`]);
 //! - each drifting field of the endpoint's row ([`crate::drift`]), drifted
-//!   or not by its own draw.
+//!   or not by its own draw;
+//! - on a record changed since its creation ([`crate::changes`]), its
+//!   top-level `updatedAt` (or `updated_at`) as the time of its last change,
+//!   and its stream's changed field as its version's value.
 //!
 //! The field the connector adds to child records (`settlement_id`,
 //! `bulk_charge_code`) is left out: the API does not send it. Everything
@@ -24,6 +27,7 @@
 //! literal byte runs and splices, and a record is rendered straight into a
 //! byte buffer (no JSON trees).
 
+use crate::changes::{self, Change, Version};
 use crate::drift::{self, Drift};
 use crate::endpoints::{Endpoint, ParentKey};
 use crate::time::{TimeFormat, write_time};
@@ -58,6 +62,8 @@ pub struct Splice {
     pub seed: u64,
     /// How the date-times are written.
     pub times: TimeFormat,
+    /// The record's version, when it changed since its creation.
+    pub change: Option<Version>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +73,11 @@ enum Op {
     ParentId,
     /// A date-time this many milliseconds after the creation time.
     Date(i64),
+    /// The record's update time: as [`Op::Date`], or the time of its last
+    /// change when it changed.
+    Updated(i64),
+    /// The stream's changed field: its fixture value, or its version's.
+    Changed(Box<Changed>),
     /// `"PREFIX` + the code of the id + `"`.
     Code {
         prefix: &'static str,
@@ -79,6 +90,73 @@ enum Op {
         clean: Box<[u8]>,
         drifted: Box<[u8]>,
     },
+}
+
+/// The changed field of one fixture record, compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Changed {
+    /// Version `v` is `next[(v - 1) % next.len()]`.
+    Cycle {
+        clean: Box<[u8]>,
+        next: Box<[Box<[u8]>]>,
+    },
+    /// Version `v` is `base + v × delta` (not below 0); no `base` (null):
+    /// always `clean`.
+    Add {
+        clean: Box<[u8]>,
+        base: Option<i64>,
+        delta: i64,
+    },
+}
+
+impl Changed {
+    fn new(clean: Vec<u8>, change: &Change) -> Self {
+        let clean = clean.into_boxed_slice();
+        match change.kind {
+            changes::Kind::Cycle(values) => {
+                let start = values
+                    .iter()
+                    .position(|v| v.as_bytes() == &*clean)
+                    .map_or(0, |p| p + 1);
+                let next = (0..values.len())
+                    .map(|k| Box::from(values[(start + k) % values.len()].as_bytes()))
+                    .collect();
+                Changed::Cycle { clean, next }
+            }
+            changes::Kind::Add(delta) => {
+                let base = std::str::from_utf8(&clean)
+                    .ok()
+                    .and_then(|t| t.parse::<i64>().ok());
+                Changed::Add { clean, base, delta }
+            }
+        }
+    }
+
+    fn write(&self, version: Option<Version>, buf: &mut Vec<u8>) {
+        match (version, self) {
+            (Some(v), Changed::Cycle { next, .. }) if !next.is_empty() => {
+                buf.extend_from_slice(&next[(v.n as usize - 1) % next.len()]);
+            }
+            (
+                Some(v),
+                Changed::Add {
+                    base: Some(base),
+                    delta,
+                    ..
+                },
+            ) => {
+                let value = base.saturating_add(delta.saturating_mul(i64::from(v.n)));
+                buf.extend_from_slice(itoa::Buffer::new().format(value.max(0)).as_bytes());
+            }
+            _ => buf.extend_from_slice(self.clean()),
+        }
+    }
+
+    fn clean(&self) -> &[u8] {
+        match self {
+            Changed::Cycle { clean, .. } | Changed::Add { clean, .. } => clean,
+        }
+    }
 }
 
 /// One fixture record, compiled.
@@ -106,6 +184,8 @@ struct Rules<'a> {
     code: Option<(&'a str, &'static str, usize)>,
     /// The fields that drift.
     drift: &'a [Drift],
+    /// The field a change changes.
+    change: Option<Change>,
 }
 
 impl Fixture {
@@ -131,6 +211,7 @@ impl Fixture {
             parent_id: endpoint.parent.and_then(|p| p.id_field),
             code,
             drift: endpoint.drift,
+            change: endpoint.change,
         };
         let variants = records
             .iter()
@@ -159,6 +240,11 @@ impl Fixture {
                 Op::Id => buf.extend_from_slice(it.format(s.id).as_bytes()),
                 Op::ParentId => buf.extend_from_slice(it.format(s.parent).as_bytes()),
                 Op::Date(after) => write_time(buf, s.created * 1000 + after, s.times),
+                Op::Updated(after) => {
+                    let at = s.change.map_or(s.created * 1000 + after, |v| v.at_ms);
+                    write_time(buf, at, s.times);
+                }
+                Op::Changed(field) => field.write(s.change, buf),
                 Op::Code { prefix, len } => {
                     buf.push(b'"');
                     buf.extend_from_slice(prefix.as_bytes());
@@ -290,17 +376,7 @@ impl<'a> Compiler<'a> {
         let Some(rule) = self.rules.drift.iter().find(|d| d.path == self.path) else {
             return self.plain_value(depth, key);
         };
-        self.flush();
-        let mark = self.ops.len();
-        self.plain_value(depth, key)?;
-        self.flush();
-        let mut clean = Vec::new();
-        for op in self.ops.drain(mark..) {
-            match op {
-                Op::Lit(bytes) => clean.extend_from_slice(&bytes),
-                _ => return Err(format!("{} drifts but holds spliced values", rule.path)),
-            }
-        }
+        let clean = self.literal_value(depth, key, rule.path, "drifts")?;
         let text = std::str::from_utf8(&clean).map_err(|e| e.to_string())?;
         match rule.kind.apply(text) {
             Some(drifted) => self.ops.push(Op::Alt {
@@ -325,7 +401,11 @@ impl<'a> Compiler<'a> {
                 if let Some((_, prefix, len)) = code {
                     self.op(Op::Code { prefix, len });
                 } else if let (Some(at), Some(base)) = (date_millis(text), self.base) {
-                    self.op(Op::Date(at - base));
+                    if key.is_some_and(|k| changes::UPDATED_FIELDS.contains(&k)) {
+                        self.op(Op::Updated(at - base));
+                    } else {
+                        self.op(Op::Date(at - base));
+                    }
                 } else {
                     self.lit.extend_from_slice(raw);
                 }
@@ -351,6 +431,40 @@ impl<'a> Compiler<'a> {
                 Ok(())
             }
         }
+    }
+
+    /// Compiles one value that must hold no spliced value (the `field`
+    /// that `does` something) and returns its text instead of a literal op.
+    fn literal_value(
+        &mut self,
+        depth: usize,
+        key: Option<&str>,
+        field: &str,
+        does: &str,
+    ) -> Result<Vec<u8>, String> {
+        self.flush();
+        let mark = self.ops.len();
+        self.plain_value(depth, key)?;
+        self.flush();
+        let mut clean = Vec::new();
+        for op in self.ops.drain(mark..) {
+            match op {
+                Op::Lit(bytes) => clean.extend_from_slice(&bytes),
+                _ => return Err(format!("{field} {does} but holds spliced values")),
+            }
+        }
+        Ok(clean)
+    }
+
+    /// The value of the stream's changed field, as an [`Op::Changed`].
+    fn changed_value(&mut self, depth: usize, change: &Change) -> Result<(), String> {
+        if self.rules.drift.iter().any(|d| d.path == change.field) {
+            return Err(format!("{} both changes and drifts", change.field));
+        }
+        let clean = self.literal_value(depth, None, change.field, "changes")?;
+        self.ops
+            .push(Op::Changed(Box::new(Changed::new(clean, change))));
+        Ok(())
     }
 
     /// An object or array, from its opening bracket to `close`.
@@ -406,7 +520,10 @@ impl<'a> Compiler<'a> {
                 self.path.push('.');
             }
             self.path.push_str(&key);
-            self.value(depth + 1, top.then_some(key.as_str()))?;
+            match self.rules.change.filter(|c| top && c.field == key) {
+                Some(change) => self.changed_value(depth + 1, &change)?,
+                None => self.value(depth + 1, top.then_some(key.as_str()))?,
+            }
             self.path.truncate(len);
             first = false;
         }
@@ -494,6 +611,7 @@ mod tests {
             parent,
             seed: 1,
             times: TimeFormat::Millis,
+            change: None,
         };
         f.render(id, &s, &mut buf);
         serde_json::from_slice(&buf).unwrap()
@@ -576,6 +694,7 @@ mod tests {
             drop: None,
             parent_id: None,
             code: None,
+            change: None,
             drift: &[
                 Drift::new("flags[].on", drift::Kind::ZeroOne),
                 Drift::new("meta", drift::Kind::JsonText),
@@ -596,6 +715,7 @@ mod tests {
                 parent: 0,
                 seed,
                 times: TimeFormat::Millis,
+                change: None,
             };
             fixture.render(index, &s, &mut buf);
             serde_json::from_slice::<serde_json::Value>(&buf).unwrap()
@@ -645,6 +765,7 @@ mod tests {
             drop: None,
             parent_id: None,
             code: None,
+            change: None,
             drift: &[],
         };
         assert!(compile(r#"{"id":1}"#, &rules).is_err(), "no creation time");

@@ -128,6 +128,38 @@ impl Shared {
         Some(buf)
     }
 
+    /// Gives each record of `ids` that `stream` holds its next version,
+    /// changed at `at_ms` (Unix milliseconds); returns the ids it holds, in
+    /// the order given (an id given twice changes twice).
+    pub fn change(&self, stream: &Stream, ids: &[u64], at_ms: i64) -> Vec<u64> {
+        ids.iter()
+            .copied()
+            .filter(|&id| match self.created_of_id(stream, id) {
+                Some(created) => {
+                    stream
+                        .changes()
+                        .bump(id, at_ms, created.saturating_mul(1000));
+                    true
+                }
+                None => false,
+            })
+            .collect()
+    }
+
+    /// Changes, at `at_ms`, `count` records created before `before_ms`
+    /// (for a child stream: whose parent was), spread evenly over that
+    /// history ([`crate::changes::spread`]); returns their ids, ascending.
+    pub fn change_older_than(
+        &self,
+        stream: &Stream,
+        before_ms: i64,
+        count: u64,
+        at_ms: i64,
+    ) -> Vec<u64> {
+        let ids = self.ids(stream, seconds_range(None, Some(before_ms), true, false));
+        self.change(stream, &crate::changes::spread(&ids, count), at_ms)
+    }
+
     /// The parent index a child path's key names and the parent's creation
     /// second, if that parent exists.
     pub fn parent_by_key(&self, child: &ChildData, key: &str) -> Option<(u64, i64)> {
@@ -1137,6 +1169,47 @@ fn admin(shared: &Shared, req: &Request<Incoming>, path: &str) -> Reply {
                     "stream": stream.endpoint.stream,
                     "createdAt": crate::time::iso(at),
                     "ids": ids,
+                }),
+            )
+        }
+        (&Method::POST, "/__admin/change") => {
+            let stream = match stream_arg() {
+                Ok(s) => s,
+                Err(r) => return r,
+            };
+            let at = match time_arg("at") {
+                Ok(at) => at.unwrap_or_else(|| chrono::Utc::now().timestamp_millis()),
+                Err(r) => return r,
+            };
+            let changed = if let Some(ids) = query_param(q, "ids") {
+                let parsed: Result<Vec<u64>, _> =
+                    ids.split(',').map(|id| id.trim().parse::<u64>()).collect();
+                match parsed {
+                    Ok(ids) => shared.change(stream, &ids, at),
+                    Err(_) => return Reply::error(400, "Invalid 'ids': give ids=1,2,3"),
+                }
+            } else {
+                let before = match time_arg("older_than") {
+                    Ok(Some(ms)) => ms,
+                    Ok(None) => {
+                        return Reply::error(400, "Give ids=1,2,3 or older_than=ISO&count=N");
+                    }
+                    Err(r) => return r,
+                };
+                let count = match query_param(q, "count").map(|c| c.parse::<u64>()) {
+                    None => 1,
+                    Some(Ok(c)) if c <= 1_000_000 => c,
+                    Some(_) => return Reply::error(400, "Invalid 'count'"),
+                };
+                shared.change_older_than(stream, before, count, at)
+            };
+            Reply::value(
+                200,
+                &serde_json::json!({
+                    "status": true,
+                    "stream": stream.endpoint().stream,
+                    "changed": changed.len(),
+                    "ids": changed,
                 }),
             )
         }

@@ -30,9 +30,17 @@
 //! parents; gaps where a parent has fewer than `slots` children) and a
 //! creation time derived from the parent's ([`crate::endpoints::ChildTimes`]).
 //! A parent inserted later brings its children with it.
+//!
+//! # Changes
+//!
+//! Each stream, child streams included, has an [`Overlay`] of the records
+//! changed since their creation ([`crate::changes`]); rendering applies it.
+//! A change never moves a record's creation time, so nothing above depends
+//! on it.
 
 use std::sync::RwLock;
 
+use crate::changes::Overlay;
 use crate::endpoints::{ChildTimes, Endpoint};
 use crate::records::{Fixture, Splice, code_of, mix};
 use crate::time::TimeFormat;
@@ -96,6 +104,14 @@ impl Stream {
         }
     }
 
+    /// The stream's changed records.
+    pub fn changes(&self) -> &Overlay {
+        match self {
+            Stream::Top(s) => &s.changes,
+            Stream::Child(c) => &c.changes,
+        }
+    }
+
     /// The top-level stream, or `None` for a child stream.
     pub fn top(&self) -> Option<&StreamData> {
         match self {
@@ -118,6 +134,8 @@ pub struct StreamData {
     fixture: Fixture,
     seed: u64,
     inserted: RwLock<Inserted>,
+    /// The records changed since their creation.
+    pub changes: Overlay,
     /// Rough size of one rendered record, for buffer reservations.
     pub approx_len: usize,
 }
@@ -174,6 +192,7 @@ impl StreamData {
                 rows: Vec::new(),
                 next: count,
             }),
+            changes: Overlay::default(),
             approx_len: 0,
         };
         let mut sample = Vec::new();
@@ -219,12 +238,14 @@ impl StreamData {
     /// Renders record `index` created at `created`, its date-times in
     /// `times`.
     pub fn render(&self, index: u64, created: i64, times: TimeFormat, buf: &mut Vec<u8>) {
+        let id = self.id_of(index);
         let splice = Splice {
-            id: self.id_of(index),
+            id,
             created,
             parent: 0,
             seed: self.seed,
             times,
+            change: self.changes.get(id),
         };
         self.fixture.render(index, &splice, buf);
     }
@@ -459,6 +480,8 @@ pub struct ChildData {
     times: ChildTimes,
     fixture: Fixture,
     seed: u64,
+    /// The records changed since their creation.
+    pub changes: Overlay,
     /// Rough size of one rendered record, for buffer reservations.
     pub approx_len: usize,
 }
@@ -485,6 +508,7 @@ impl ChildData {
             times: spec.times,
             fixture: Fixture::new(endpoint, None)?,
             seed,
+            changes: Overlay::default(),
             approx_len: 0,
         };
         let mut sample = Vec::new();
@@ -544,12 +568,14 @@ impl ChildData {
         times: TimeFormat,
         buf: &mut Vec<u8>,
     ) {
+        let id = self.id_of(p, j);
         let splice = Splice {
-            id: self.id_of(p, j),
+            id,
             created,
             parent: parent_id,
             seed: self.seed,
             times,
+            change: self.changes.get(id),
         };
         self.fixture.render(p * self.slots + j, &splice, buf);
     }

@@ -310,17 +310,11 @@ async fn child_ground_truth_follows_the_parents_creation_time() {
         }
     }
     // The admin endpoint agrees.
-    let got = crate::support::client()
-        .get(format!(
-            "{}/__admin/ids?stream=bulk_charge_items&from=2024-01-05&to=2024-01-12",
-            server.uri()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let got = crate::support::admin_get(
+        &server,
+        "/__admin/ids?stream=bulk_charge_items&from=2024-01-05&to=2024-01-12",
+    )
+    .await;
     assert_eq!(got["ids"], json!(server.ids("bulk_charge_items", from, to)));
     let got = crate::support::client()
         .post(format!(

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod behaviours;
+mod changes;
 mod cli;
 mod extra;
 mod faults;

@@ -11,7 +11,7 @@ use fake_paystack::drift::{self, Kind};
 use fake_paystack::{ENDPOINTS, Endpoint, FakePaystack, Options};
 use serde_json::Value;
 
-fn repo_file(rel: &str) -> Value {
+pub fn repo_file(rel: &str) -> Value {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join(rel);
@@ -73,9 +73,18 @@ fn each_at(v: &mut Value, path: &str, f: &mut dyn FnMut(&mut Value)) {
     walk(v, &path.split('.').collect::<Vec<_>>(), f)
 }
 
+/// The validator of the stream's schema, `schemas/<stream>.json`.
+pub fn validator(e: &Endpoint) -> jsonschema::Validator {
+    let schema = repo_file(&format!("schemas/{}.json", e.stream));
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
 /// Undoes the drift of the endpoint's table on `record`: each drifted value
 /// back in its type (`""` becomes null). The paths undone, once per value.
-fn undrift(e: &Endpoint, record: &mut Value) -> Vec<&'static str> {
+pub fn undrift(e: &Endpoint, record: &mut Value) -> Vec<&'static str> {
     let mut undone = Vec::new();
     for d in e.drift {
         each_at(record, d.path, &mut |v| {
@@ -115,11 +124,7 @@ fn every_record_validates_against_its_schema_and_has_the_fixture_fields() {
     assert_eq!(streams, fixtures);
     let mut checked = 0;
     for e in ENDPOINTS {
-        let schema = repo_file(&format!("schemas/{}.json", e.stream));
-        let validator = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap();
+        let validator = validator(e);
         let want_keys = fixture_keys(e);
         let ids = match e.parent {
             None => {

@@ -81,6 +81,18 @@ pub async fn get_with(server: &FakePaystack, path_and_query: &str, key: Option<&
     }
 }
 
+/// GET an admin path (no key), as JSON.
+pub async fn admin_get(server: &FakePaystack, path_and_query: &str) -> Value {
+    client()
+        .get(format!("{}{}", server.uri(), path_and_query))
+        .send()
+        .await
+        .expect("request")
+        .json::<Value>()
+        .await
+        .expect("JSON")
+}
+
 /// GET with the default test key.
 pub async fn get(server: &FakePaystack, path_and_query: &str) -> Got {
     get_with(server, path_and_query, Some(KEY)).await
