@@ -238,12 +238,21 @@ fn specs(cli: &Cli) -> Vec<Spec> {
             }
         }
     }
-    for (scenario, records, key, limit, injected_429_rate) in [
-        (2, r2, LIVE_KEY, 600, 0.0),
-        (3, r3, TEST_KEY, 100, 0.0),
-        (4, r4, LIVE_KEY, 600, INJECTED_429_RATE),
-        (5, r5, TEST_KEY, 100, INJECTED_429_RATE),
-    ] {
+    // Scenarios 2 to 5 read Paystack's reset as seconds left; 6 to 10 each
+    // read one form of x-ratelimit-reset.
+    let paced = [
+        (2, r2, LIVE_KEY, 600, 0.0, None),
+        (3, r3, TEST_KEY, 100, 0.0, None),
+        (4, r4, LIVE_KEY, 600, INJECTED_429_RATE, None),
+        (5, r5, TEST_KEY, 100, INJECTED_429_RATE, None),
+    ]
+    .into_iter()
+    .chain(
+        (6..)
+            .zip(ResetFormat::ALL)
+            .map(|(n, f)| (n, r_reset, TEST_KEY, 100, 0.0, Some(f))),
+    );
+    for (scenario, records, key, limit, injected_429_rate, reset) in paced {
         if !wanted(scenario) {
             continue;
         }
@@ -251,46 +260,24 @@ fn specs(cli: &Cli) -> Vec<Spec> {
             out.push(Spec {
                 scenario,
                 variant: format!(
-                    "100 ms, {} {limit}/min,{} {} rec",
+                    "100 ms, {} {limit}/min,{}{} {} rec",
                     if key == LIVE_KEY { "live" } else { "test" },
                     if injected_429_rate > 0.0 {
                         format!(" {:.0}% 429s,", injected_429_rate * 100.0)
                     } else {
                         String::new()
                     },
+                    reset.map_or(String::new(), |f| format!(" reset {f},")),
                     thousands(records as f64)
                 ),
                 concurrent,
                 records,
                 latency_ms: 100,
                 rate_limited: true,
-                reset_format: ResetFormat::Seconds,
+                reset_format: reset.unwrap_or(ResetFormat::Seconds),
                 key,
                 config_requests_per_minute: None,
                 injected_429_rate,
-            });
-        }
-    }
-    // Scenarios 6 to 10: one for each form of x-ratelimit-reset.
-    for (scenario, reset_format) in (6..).zip(ResetFormat::ALL) {
-        if !wanted(scenario) {
-            continue;
-        }
-        for &concurrent in modes {
-            out.push(Spec {
-                scenario,
-                variant: format!(
-                    "100 ms, test 100/min, reset {reset_format}, {} rec",
-                    thousands(r_reset as f64)
-                ),
-                concurrent,
-                records: r_reset,
-                latency_ms: 100,
-                rate_limited: true,
-                reset_format,
-                key: TEST_KEY,
-                config_requests_per_minute: None,
-                injected_429_rate: 0.0,
             });
         }
     }

@@ -658,18 +658,23 @@ impl ListQuery<'_> {
         self.b.omit_meta || matches!(self.fault, Some(Fault::MissingMeta))
     }
 
-    /// The position of the record a page of `len` records leaves out
+    /// The position of the record a page of `len()` records leaves out
     /// (`meta` still counts it): its first ([`Fault::LoseRecord`]), or on
-    /// its k-th serving (from 0) record k mod `len`
+    /// its k-th serving (from 0) record k mod `len()`
     /// ([`Fault::LoseMovingRecord`]; a page of one record loses it every
-    /// other time).
-    fn lost(&self, len: u64) -> Option<u64> {
-        match self.fault {
-            _ if len == 0 => None,
-            Some(Fault::LoseRecord) => Some(0),
-            Some(Fault::LoseMovingRecord) if len == 1 => (self.serving % 2 == 0).then_some(0),
-            Some(Fault::LoseMovingRecord) => Some(self.serving % len),
-            _ => None,
+    /// other time). `len` is asked only under one of those faults.
+    fn lost(&self, len: impl FnOnce() -> u64) -> Option<u64> {
+        if !matches!(
+            self.fault,
+            Some(Fault::LoseRecord | Fault::LoseMovingRecord)
+        ) {
+            return None;
+        }
+        match (self.fault, len()) {
+            (_, 0) => None,
+            (Some(Fault::LoseRecord), _) => Some(0),
+            (_, 1) => (self.serving % 2 == 0).then_some(0),
+            (_, len) => Some(self.serving % len),
         }
     }
 
@@ -963,8 +968,10 @@ fn offset_page(stream: &StreamData, lq: &ListQuery<'_>, page_no: u64) -> Reply {
         .min(stream.total().saturating_sub(skip.min(stream.total())));
     let mut buf = lq.open(expected, stream.approx_len);
     let mut n = 0u64;
-    let listed = stream.page(lq.range, 0, 0, lq.b.ties, |_, _| {}).total;
-    let lost = lq.lost(lq.size.min(listed.saturating_sub(skip)));
+    let lost = lq.lost(|| {
+        let listed = stream.page(lq.range, 0, 0, lq.b.ties, |_, _| {}).total;
+        lq.size.min(listed.saturating_sub(skip))
+    });
     let mut at = 0u64;
     let matched = stream.page(lq.range, skip, lq.size, lq.b.ties, |i, created| {
         at += 1;
@@ -1021,8 +1028,10 @@ fn cursor_page(stream: &StreamData, lq: &ListQuery<'_>) -> Reply {
     // `n` counts the records of the page, `sent` those written (one fewer
     // when a record is lost): the cursors are the page's own.
     let (mut n, mut sent) = (0u64, 0u64);
-    let listed = stream.page(lq.range, 0, 0, ties, |_, _| {}).total;
-    let lost = lq.lost(take.min(listed.saturating_sub(skip)));
+    let lost = lq.lost(|| {
+        let listed = stream.page(lq.range, 0, 0, ties, |_, _| {}).total;
+        take.min(listed.saturating_sub(skip))
+    });
     let (mut first, mut last) = (None, None);
     let matched = stream.page(lq.range, skip, take, ties, |i, created| {
         let id = stream.id_of(i);
@@ -1072,7 +1081,7 @@ fn child_page(
     kids.sort_unstable_by_key(|&(j, t)| order_key(lq.b.ties, seed, child.id_of(p, j), t));
     let mut buf = lq.open(lq.size.min(total), child.approx_len);
     let mut n = 0u64;
-    let lost = lq.lost(lq.size.min(total.saturating_sub(skip)));
+    let lost = lq.lost(|| lq.size.min(total.saturating_sub(skip)));
     for (at, (j, t)) in kids
         .iter()
         .skip(usize::try_from(skip).unwrap_or(usize::MAX))

@@ -168,9 +168,10 @@ const SHORT: &[(&str, &str)] = &[("transactions", "two reads delivered")];
 
 /// Paystack's rate limiting with room to spare (a thousand requests a
 /// two-second window, where a read of every stream takes about 150), its
-/// reset in `format`: every answer carries the headers, and a reset misread
-/// as an hour away would spread the remaining requests seconds apart.
-/// (`tests/it/rate_limits.rs` reads through used-up windows in each form.)
+/// reset in `format`: every answer carries the headers, and every stream
+/// must still be read whole. A reset misread as far away is capped at the
+/// 60 s window, so these rows do not catch a misreading by its delay:
+/// `tests/it/rate_limits.rs` reads through used-up windows in each form.
 fn roomy(format: ResetFormat) -> Option<RateLimit> {
     Some(RateLimit {
         live_limit: 1_000,
@@ -225,8 +226,8 @@ fn rows() -> Vec<Row> {
         })
         .late(),
         row("absent cursors as the string \"null\"", |o| o.behaviour.null_cursor_as_string = true),
-        // x-ratelimit-reset in each form, with room left in the window: the
-        // pace is the connector's, not a wait until a misread reset.
+        // x-ratelimit-reset in each form on every answer, with room left in
+        // the window: every stream is still read whole.
         row("x-ratelimit-reset in seconds", |o| o.rate_limit = roomy(ResetFormat::Seconds)),
         row("x-ratelimit-reset as a Unix time", |o| o.rate_limit = roomy(ResetFormat::UnixSeconds)),
         row("x-ratelimit-reset as a Unix time in ms", |o| o.rate_limit = roomy(ResetFormat::UnixMillis)),

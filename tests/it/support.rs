@@ -468,26 +468,6 @@ pub fn an_offset_stream_with_a_total() -> &'static StreamDef {
     })
 }
 
-/// A top-level list paged by cursors only (no page numbers, no count).
-pub fn a_cursor_only_stream() -> &'static StreamDef {
-    first_stream("cursor-only list", |d| d.parent.is_none() && !d.counted())
-}
-
-/// A child stream (one list per parent record) read incrementally.
-pub fn a_child_stream() -> &'static StreamDef {
-    first_stream("child stream", |d| {
-        d.parent.is_some() && d.cursor_field().is_some()
-    })
-}
-
-/// A top-level offset list without a creation-time filter: full refresh
-/// only.
-pub fn a_stream_without_a_time_filter() -> &'static StreamDef {
-    first_stream("list without a time filter", |d| {
-        d.parent.is_none() && d.cursor_field().is_none() && d.counted()
-    })
-}
-
 /// Checks every RECORD of `out` against its stream's discovered schema.
 pub fn assert_records_match_schemas(out: &Output) {
     for def in STREAMS {
