@@ -71,6 +71,12 @@ pub struct Config {
     /// (only streams whose lists carry a count); others are strict. See
     /// `crate::completeness`.
     pub completeness: BTreeMap<&'static str, Completeness>,
+    /// Every record of a stream with a cursor is re-read at least once in
+    /// this many days; `None`: only the lookback is re-read.
+    pub refresh_window_days: Option<u64>,
+    /// Per-stream overrides of `refresh_window_days`, by stream name (only
+    /// streams with a cursor). See [`Config::refresh_days`].
+    pub stream_refresh_days: BTreeMap<&'static str, u64>,
 }
 
 impl Config {
@@ -78,14 +84,17 @@ impl Config {
     /// entry; for a child stream not named there, its parent's entry (it is
     /// read through its parent's window); else `lookback_window_days`.
     pub fn lookback_days(&self, def: &StreamDef) -> u64 {
-        let own = self.stream_lookback_days.get(def.name);
-        let parent = || {
-            def.parent
-                .and_then(|p| self.stream_lookback_days.get(p.stream))
-        };
-        own.or_else(parent)
-            .copied()
-            .unwrap_or(self.lookback_window_days)
+        per_stream(&self.stream_lookback_days, def).unwrap_or(self.lookback_window_days)
+    }
+
+    /// The refresh horizon of stream `def`, in days (every record re-read
+    /// at least once within it): its own `stream_refresh_days` entry; for a
+    /// child stream not named there, its parent's; else
+    /// `refresh_window_days`. `None` for a stream without a cursor, or when
+    /// neither is set.
+    pub fn refresh_days(&self, def: &StreamDef) -> Option<u64> {
+        def.cursor_field()?;
+        per_stream(&self.stream_refresh_days, def).or(self.refresh_window_days)
     }
 
     /// The completeness of stream `def`: its `completeness` entry, else
@@ -93,6 +102,14 @@ impl Config {
     pub fn completeness(&self, def: &StreamDef) -> Completeness {
         self.completeness.get(def.name).copied().unwrap_or_default()
     }
+}
+
+/// The entry of `def` in a per-stream setting, else its parent's (a child
+/// stream is read through its parent's window).
+fn per_stream(settings: &BTreeMap<&'static str, u64>, def: &StreamDef) -> Option<u64> {
+    let own = settings.get(def.name);
+    own.or_else(|| def.parent.and_then(|p| settings.get(p.stream)))
+        .copied()
 }
 
 /// Reads and validates the config file at `path`.
@@ -150,7 +167,7 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Config, Error> {
 }
 
 /// The config fields of `spec.json`.
-pub const FIELDS: [&str; 7] = [
+pub const FIELDS: [&str; 9] = [
     "secret_key",
     "start_date",
     "lookback_window_days",
@@ -158,6 +175,8 @@ pub const FIELDS: [&str; 7] = [
     "requests_per_minute",
     "end_date",
     "completeness",
+    "refresh_window_days",
+    "stream_refresh_days",
 ];
 
 /// The config's unknown fields that look like a typo of a known one, each
@@ -235,6 +254,11 @@ fn from_map(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Config, Erro
     };
     let stream_lookback_days = stream_lookback_days(map.get("stream_lookback_days"))?;
     let completeness = completeness(map.get("completeness"))?;
+    let refresh_window_days = match map.get("refresh_window_days") {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(positive_days("refresh_window_days", value)?),
+    };
+    let stream_refresh_days = stream_refresh_days(map.get("stream_refresh_days"))?;
     Ok(Config {
         secret_key,
         start_date,
@@ -243,6 +267,8 @@ fn from_map(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Config, Erro
         end_date,
         stream_lookback_days,
         completeness,
+        refresh_window_days,
+        stream_refresh_days,
     })
 }
 
@@ -276,17 +302,60 @@ fn completeness(value: Option<&Value>) -> Result<BTreeMap<&'static str, Complete
 /// `stream_lookback_days`: an object of stream names (streams with a
 /// cursor) and whole numbers of days, 0 or more.
 fn stream_lookback_days(value: Option<&Value>) -> Result<BTreeMap<&'static str, u64>, Error> {
-    let field = PerStream {
-        field: "stream_lookback_days",
-        values: "whole numbers of days, for example {\"disputes\": 60, \"transactions\": 2}",
+    stream_days(
+        value,
+        "stream_lookback_days",
+        "{\"disputes\": 60, \"transactions\": 2}",
+        ("a lookback", "a lookback changes nothing"),
+        non_negative,
+    )
+}
+
+/// `stream_refresh_days`: an object of stream names (streams with a cursor)
+/// and whole numbers of days, 1 or more.
+fn stream_refresh_days(value: Option<&Value>) -> Result<BTreeMap<&'static str, u64>, Error> {
+    stream_days(
+        value,
+        "stream_refresh_days",
+        "{\"subscriptions\": 7, \"transactions\": 90}",
+        ("a refresh window", "it is always fresh"),
+        positive_days,
+    )
+}
+
+/// A per-stream setting in days for the streams with a cursor: `example`
+/// shows it, `setting` names it and says why a full refresh stream has no
+/// use for it, and `days` reads one value.
+fn stream_days(
+    value: Option<&Value>,
+    field: &'static str,
+    example: &str,
+    (setting, useless): (&str, &str),
+    days: fn(&str, &Value) -> Result<u64, Error>,
+) -> Result<BTreeMap<&'static str, u64>, Error> {
+    let per_stream = PerStream {
+        field,
+        values: &format!("whole numbers of days, for example {example}"),
         offered: |d| d.cursor_field().is_some(),
-        offered_are: "Streams that can have a lookback",
-        not_offered: "a full refresh stream: it has no cursor and is read whole on every sync, \
-                      so a lookback changes nothing. Remove it.",
+        offered_are: &format!("Streams that can have {setting}"),
+        not_offered: &format!(
+            "a full refresh stream: it has no cursor and is read whole on every sync, so \
+             {useless}. Remove it."
+        ),
     };
-    field.read(value, |name, value| {
-        non_negative(&format!("stream_lookback_days.{name}"), value)
-    })
+    per_stream.read(value, |name, value| days(&format!("{field}.{name}"), value))
+}
+
+/// `value` of `field` as a whole number of days, 1 or more.
+fn positive_days(field: &str, value: &Value) -> Result<u64, Error> {
+    match non_negative(field, value)? {
+        0 => Err(Error::config(format!(
+            "{field} is 0, but it must be at least 1: every record is re-read at least once in \
+             that many days. Set a whole number of 1 or more, or remove it to re-read only the \
+             lookback."
+        ))),
+        days => Ok(days),
+    }
 }
 
 /// A config field that maps stream names to a setting each, and the
@@ -857,16 +926,25 @@ mod tests {
         );
     }
 
-    /// `spec.json` and this validator agree on `stream_lookback_days`: the
-    /// spec names exactly the streams with a cursor, and a config passes the
-    /// spec exactly when it passes here, except for a name the spec does not
-    /// list, which the spec lets through (Airbyte's acceptance tests want
-    /// `additionalProperties` true in specs; its UI offers only the listed
-    /// names) and this validator rejects.
+    /// `spec.json` and this validator agree on `stream_lookback_days` and
+    /// `stream_refresh_days`: the spec names exactly the streams with a
+    /// cursor, and a config passes the spec exactly when it passes here,
+    /// except for a name the spec does not list, which the spec lets through
+    /// (Airbyte's acceptance tests want `additionalProperties` true in specs;
+    /// its UI offers only the listed names) and this validator rejects.
     #[test]
     fn the_spec_lists_the_streams_with_a_cursor() {
+        for (name, minimum, global) in [
+            ("stream_lookback_days", 0, "lookback_window_days"),
+            ("stream_refresh_days", 1, "refresh_window_days"),
+        ] {
+            spec_lists_the_streams_with_a_cursor(name, minimum, global);
+        }
+    }
+
+    fn spec_lists_the_streams_with_a_cursor(name: &str, minimum: u64, global: &str) {
         let spec: Value = serde_json::from_str(crate::app::SPEC).unwrap();
-        let field = &spec["connectionSpecification"]["properties"]["stream_lookback_days"];
+        let field = &spec["connectionSpecification"]["properties"][name];
         let listed: Vec<&str> = field["properties"]
             .as_object()
             .unwrap()
@@ -883,28 +961,106 @@ mod tests {
             listed,
             with_cursor,
             "{}",
-            spec_entries_to_change("stream_lookback_days", &listed, &with_cursor, |name| {
-                serde_json::json!({"type": "integer", "title": name, "minimum": 0})
+            spec_entries_to_change(name, &listed, &with_cursor, |stream| {
+                serde_json::json!({"type": "integer", "title": stream, "minimum": minimum})
             })
         );
-        for (name, prop) in field["properties"].as_object().unwrap() {
-            assert_eq!(prop["type"], "integer", "{name}");
-            assert_eq!(prop["title"], name.as_str(), "{name}");
-            assert_eq!(prop["minimum"], 0, "{name}");
+        for (stream, prop) in field["properties"].as_object().unwrap() {
+            assert_eq!(prop["type"], "integer", "{name}.{stream}");
+            assert_eq!(prop["title"], stream.as_str(), "{name}.{stream}");
+            assert_eq!(prop["minimum"], minimum, "{name}.{stream}");
         }
-        assert!(
-            field["description"]
-                .as_str()
-                .unwrap()
-                .contains("lookback_window_days")
+        assert!(field["description"].as_str().unwrap().contains(global));
+        let example = field["examples"][0].as_object().unwrap();
+        let first = example.keys().next().unwrap();
+        let text = format!(r#""{name}":{}"#, field["examples"][0]);
+        let parsed = ok(&with(&text));
+        let map = if name == "stream_lookback_days" {
+            parsed.stream_lookback_days
+        } else {
+            parsed.stream_refresh_days
+        };
+        assert!(map.contains_key(first.as_str()), "{name}: {text}");
+    }
+
+    #[test]
+    fn refresh_is_off_unless_set_and_a_stream_setting_overrides_the_global_one() {
+        let off = ok(&with(r#""end_date":null"#));
+        assert!(STREAMS.iter().all(|d| off.refresh_days(d).is_none()));
+        let c = ok(&with(
+            r#""refresh_window_days":30,"stream_refresh_days":{"subscriptions":7,"settlements":10,"bulk_charges":20,"bulk_charge_items":5}"#,
+        ));
+        let days = |name| c.refresh_days(def(name));
+        assert_eq!(days("subscriptions"), Some(7));
+        assert_eq!(
+            days("transactions"),
+            Some(30),
+            "not named: refresh_window_days"
+        );
+        assert_eq!(days("settlement_transactions"), Some(10), "its parent's");
+        assert_eq!(days("bulk_charge_items"), Some(5), "named itself");
+        assert_eq!(days("plans"), Some(30));
+        let full_refresh = STREAMS.iter().find(|d| d.cursor_field().is_none()).unwrap();
+        assert_eq!(c.refresh_days(full_refresh), None, "no cursor, no refresh");
+        let only_streams = ok(&with(r#""stream_refresh_days":{"disputes":14}"#));
+        assert_eq!(only_streams.refresh_days(def("disputes")), Some(14));
+        assert_eq!(only_streams.refresh_days(def("transactions")), None);
+        assert_eq!(
+            ok(&with(r#""refresh_window_days":3.0"#)).refresh_window_days,
+            Some(3)
         );
         assert!(
-            ok(&with(&format!(
-                r#""stream_lookback_days":{}"#,
-                field["examples"][0]
-            )))
-            .stream_lookback_days
-            .contains_key("disputes")
+            ok(&with(r#""refresh_window_days":null"#))
+                .refresh_window_days
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn bad_refresh_settings_name_the_field_and_the_fix() {
+        let cases = [
+            (
+                r#""refresh_window_days":0"#,
+                "refresh_window_days is 0, but it must be at least 1",
+            ),
+            (
+                r#""refresh_window_days":-3"#,
+                "refresh_window_days is -3, but it cannot be negative",
+            ),
+            (
+                r#""refresh_window_days":"30""#,
+                "refresh_window_days must be a whole number",
+            ),
+            (
+                r#""refresh_window_days":2.5"#,
+                "must be a whole number of days",
+            ),
+            (
+                r#""stream_refresh_days":{"subscription":7}"#,
+                r#"stream_refresh_days names "subscription", which is not a stream. Did you mean "subscriptions"?"#,
+            ),
+            (
+                r#""stream_refresh_days":{"disputes":0}"#,
+                "stream_refresh_days.disputes is 0, but it must be at least 1",
+            ),
+            (
+                r#""stream_refresh_days":[7]"#,
+                "stream_refresh_days must be an object of stream names and whole numbers of days",
+            ),
+        ];
+        for (extra, needle) in cases {
+            let m = err(&with(extra));
+            assert!(m.contains(needle), "{extra}: {m}");
+        }
+        let full_refresh = STREAMS.iter().find(|d| d.cursor_field().is_none()).unwrap();
+        let m = err(&with(&format!(
+            r#""stream_refresh_days":{{"{}":7}}"#,
+            full_refresh.name
+        )));
+        assert!(m.contains("a full refresh stream"), "{m}");
+        assert!(
+            m.contains("Streams that can have a refresh window: "),
+            "{m}"
         );
     }
 

@@ -52,6 +52,7 @@ use crate::client::{Client, Notice};
 use crate::config::Config;
 use crate::error::Error;
 use crate::page::Page;
+use crate::protocol::SyncMode;
 use crate::sink::{Batch, Finished, ParentLists, ReadSummary, Sink, Stream};
 use crate::slice::{PageRequest, StreamProgress, Tuning};
 use crate::state::InputState;
@@ -271,6 +272,20 @@ impl Reader<'_> {
                 "Nothing to read: the saved cursor is at or past the end of the window."
             ),
             (false, _) => tracing::info!(stream = def.name, "Reading stream (full refresh)."),
+        }
+        if let (Some(days), Some(w), SyncMode::Incremental) =
+            (config.refresh_days(def), w, run.sel.mode)
+        {
+            if w.from > config.start_date {
+                tracing::warn!(
+                    "The config gives {} a refresh window of {days} days, but this version of \
+                     the connector re-reads only the lookback: records created before {} are \
+                     not re-read. To keep them fresh, raise the stream's lookback \
+                     (stream_lookback_days) or run a full refresh.",
+                    def.name,
+                    format_cursor(w.from),
+                );
+            }
         }
         run.progress = Some(
             StreamProgress::new(def, w, saved, config.start_date, self.opts.tuning)

@@ -135,6 +135,19 @@ fn bad_configs(files: &Files) -> Vec<(&'static str, PathBuf, &'static str)> {
             ),
             "a full refresh stream: it has no cursor",
         ),
+        (
+            "a refresh window of 0 days",
+            files.write("c13.json", &ok(json!({"refresh_window_days": 0}))),
+            "refresh_window_days is 0, but it must be at least 1",
+        ),
+        (
+            "a stream refresh window for a full refresh stream",
+            files.write(
+                "c14.json",
+                &ok(json!({"stream_refresh_days": {"subaccounts": 7}})),
+            ),
+            "a full refresh stream: it has no cursor and is read whole on every sync, so it is always fresh",
+        ),
     ]
 }
 

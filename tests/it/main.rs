@@ -17,6 +17,7 @@ mod rate_limits;
 mod read_errors;
 mod read_paging;
 mod read_state;
+mod refresh;
 mod scenarios;
 mod schema_types;
 mod secrets;
