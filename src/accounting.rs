@@ -15,6 +15,11 @@
 //!   reads of a stream whose completeness is set to warn): from
 //!   `crate::completeness`, one event per list read to its end.
 //!
+//! A stream with a refresh horizon adds what its sweep re-read of the
+//! older history, and how fresh that keeps it, for example `; swept
+//! 2023-02-01T00:00:00Z..2023-03-04T00:00:00Z (1230 records, 13 requests);
+//! every record re-read within 30 days` (see `crate::sweep`).
+//!
 //! A stream that did not complete gets the same line, `Stream incomplete:`,
 //! after the error that ended it; a stream skipped because its endpoint is
 //! not available to the business, `Stream skipped:`, after the WARN that
@@ -26,6 +31,7 @@ use std::fmt;
 use crate::completeness::ListRead;
 use crate::error::Error;
 use crate::sink::{Batch, Finished, Sink, Stream};
+use crate::sweep::Report;
 
 /// The counts of one stream.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -80,6 +86,8 @@ impl fmt::Display for Tally {
 #[derive(Debug, Default)]
 pub struct Accounting {
     tallies: HashMap<&'static str, Tally>,
+    /// What each sweeping stream's refresh sweep did, said at its end.
+    sweeps: HashMap<&'static str, Report>,
 }
 
 impl Accounting {
@@ -132,10 +140,19 @@ impl Sink for Accounting {
         Ok(())
     }
 
+    fn swept(&mut self, stream: Stream, report: &Report) -> Result<(), Error> {
+        self.sweeps.insert(stream.name, report.clone());
+        Ok(())
+    }
+
     fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {
+        let sweep =
+            (self.sweeps.remove(stream.name)).map_or_else(String::new, |r| format!("; {r}"));
         let t = self.of(stream);
         match how {
-            Finished::Complete => tracing::info!(stream = stream.name, "Stream complete: {t}."),
+            Finished::Complete => {
+                tracing::info!(stream = stream.name, "Stream complete: {t}{sweep}.");
+            }
             Finished::Failed(error) => {
                 t.requests += u64::from(a_request_failed(error));
                 tracing::info!(stream = stream.name, "Stream incomplete: {t}.");

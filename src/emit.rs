@@ -23,6 +23,7 @@ use crate::protocol::{
 };
 use crate::sink::{Batch, Finished, ReadSummary, Sink, StateUpdate, Stream};
 use crate::streams::StreamDef;
+use crate::sweep::Sweep;
 use crate::time::{format_cursor, now_millis};
 
 /// Owns the output; every message goes through here.
@@ -247,11 +248,15 @@ impl<W: Write> Sink for Emitter<W> {
     }
 
     /// A STATE message: the stream's cursor (nothing for a stream without
-    /// one), and the records since the previous state.
+    /// one), the refresh sweep's place beside it (when the stream sweeps),
+    /// and the records since the previous state.
     fn checkpoint(&mut self, stream: Stream, update: StateUpdate) -> Result<(), Error> {
         let mut blob = serde_json::Map::new();
         if let (Some(field), Some(cursor)) = (stream.cursor_field(), update.cursor) {
             blob.insert(field.to_owned(), Value::String(format_cursor(cursor)));
+        }
+        if let Some(sweep) = update.sweep {
+            blob.insert(Sweep::KEY.to_owned(), sweep.to_json());
         }
         self.message(&AirbyteMessage::State {
             state: AirbyteStateMessage {

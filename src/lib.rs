@@ -33,6 +33,9 @@
 //!   `meta.total` its pages announced; a list that falls short is read
 //!   again, and the two reads together are held to the count: short still,
 //!   the stream fails (or, set to warn, goes on with a WARN).
+//! - `sweep`: the refresh sweep's arithmetic: which older history a sync
+//!   re-reads so that every record is read again within the stream's
+//!   refresh horizon, and the sweep's place in the state.
 //! - `unplaced`: records the connector cannot place (no id, created in the
 //!   future), counted per stream and told in one WARN.
 //! - `client`: HTTP (a path and its query pairs), the retry loop, the key
@@ -102,6 +105,7 @@ mod state;
 mod state_review;
 mod stop;
 mod streams;
+mod sweep;
 #[cfg(test)]
 mod testing;
 mod time;

@@ -57,6 +57,7 @@ use crate::sink::{Batch, Finished, ParentLists, ReadSummary, Sink, Stream};
 use crate::slice::{PageRequest, StreamProgress, Tuning};
 use crate::state::InputState;
 use crate::stop::{Signals, Stop};
+use crate::sweep;
 use crate::time::{format_cursor, now_millis};
 use crate::window::window;
 
@@ -273,24 +274,41 @@ impl Reader<'_> {
             ),
             (false, _) => tracing::info!(stream = def.name, "Reading stream (full refresh)."),
         }
-        if let (Some(days), Some(w), SyncMode::Incremental) =
-            (config.refresh_days(def), w, run.sel.mode)
-        {
-            if w.from > config.start_date {
-                tracing::warn!(
-                    "The config gives {} a refresh window of {days} days, but this version of \
-                     the connector re-reads only the lookback: records created before {} are \
-                     not re-read. To keep them fresh, raise the stream's lookback \
-                     (stream_lookback_days) or run a full refresh.",
-                    def.name,
-                    format_cursor(w.from),
-                );
+        let mut progress = StreamProgress::new(def, w, saved, config.start_date, self.opts.tuning)
+            .with_completeness(config.completeness(def));
+        if let (Some(days), Some(w), SyncMode::Incremental, true) = (
+            config.refresh_days(def),
+            w,
+            run.sel.mode,
+            def.cursor_field().is_some(),
+        ) {
+            let now = self.opts.sync_started;
+            let plan = sweep::plan(
+                self.state.sweep(def.name),
+                config.start_date,
+                w.from,
+                now,
+                days,
+            );
+            match (plan.parts.first(), plan.parts.last()) {
+                (Some(first), Some(last)) => tracing::info!(
+                    stream = def.name,
+                    from = %format_cursor(first.range.0),
+                    to = %format_cursor(last.range.1),
+                    parts = plan.parts.len(),
+                    refresh_days = days,
+                    "Sweeping older history (records created before the window), to keep every \
+                     record re-read within the refresh horizon."
+                ),
+                _ => tracing::info!(
+                    stream = def.name,
+                    refresh_days = days,
+                    "No older history due for its refresh sweep in this sync."
+                ),
             }
+            progress = progress.with_sweep(plan, now);
         }
-        run.progress = Some(
-            StreamProgress::new(def, w, saved, config.start_date, self.opts.tuning)
-                .with_completeness(config.completeness(def)),
-        );
+        run.progress = Some(progress);
         run.phase = Phase::Active;
         if run.progress.as_ref().is_some_and(StreamProgress::is_done) {
             self.complete(i)?;
@@ -401,6 +419,9 @@ impl Reader<'_> {
         let def = run.sel.def;
         if let Some(update) = progress.final_state() {
             self.sink.checkpoint(def, update)?;
+        }
+        if let Some(report) = progress.sweep_report() {
+            self.sink.swept(def, &report)?;
         }
         if let Some(warning) = progress.unplaced_warning() {
             tracing::warn!("{warning}");

@@ -23,15 +23,18 @@ use crate::page::{Drift, Page};
 use crate::ratelimit::Pace;
 use crate::stop::Stop;
 use crate::streams::StreamDef;
+use crate::sweep::{Report, Sweep};
 
 /// A stream, as events name it: its row of the table.
 pub type Stream = &'static StreamDef;
 
-/// A state to emit: the cursor (none for full refresh streams) and the
-/// records since the previous state.
+/// A state to emit: the cursor (none for full refresh streams), the refresh
+/// sweep's place (when the stream has a refresh horizon), and the records
+/// since the previous state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StateUpdate {
     pub cursor: Option<DateTime<Utc>>,
+    pub sweep: Option<Sweep>,
     pub record_count: u64,
 }
 
@@ -185,6 +188,12 @@ pub trait Sink {
         Ok(())
     }
 
+    /// `stream` read what its refresh sweep was due (sent when the stream
+    /// completes, before it ends).
+    fn swept(&mut self, stream: Stream, report: &Report) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// A list of `stream` (a time slice, an unfiltered list, a child list)
     /// was read to its end and checked, as `read` says.
     fn list_read(&mut self, stream: Stream, read: ListRead) -> Result<(), Error> {
@@ -232,6 +241,7 @@ impl Sink for Tee<'_> {
         paced(pace: Pace);
         retrying(stream: Stream, rate_limited: bool);
         list_read(stream: Stream, read: ListRead);
+        swept(stream: Stream, report: &Report);
         stream_finished(stream: Stream, how: Finished<'_>);
         read_finished(summary: &ReadSummary);
     }
@@ -301,6 +311,9 @@ mod tests {
         fn list_read(&mut self, stream: Stream, read: ListRead) -> Result<(), Error> {
             self.hear("list_read", format!("{} {read:?}", stream.name))
         }
+        fn swept(&mut self, stream: Stream, report: &Report) -> Result<(), Error> {
+            self.hear("swept", format!("{} {report}", stream.name))
+        }
         fn stream_finished(&mut self, stream: Stream, how: Finished<'_>) -> Result<(), Error> {
             let how = match how {
                 Finished::Complete => "complete",
@@ -319,7 +332,7 @@ mod tests {
     /// One event sent to a sink.
     type Event<'e> = &'e mut dyn FnMut(&mut dyn Sink) -> Result<(), Error>;
 
-    /// Sends one of each of the 13 events to `sink`, stopping at the first
+    /// Sends one of each of the 14 events to `sink`, stopping at the first
     /// refusal; the names of the events sent.
     fn every_event(sink: &mut dyn Sink) -> Vec<&'static str> {
         let body = br#"{"data":[{"id":1},{"id":2},{"id":3}]}"#.to_vec();
@@ -329,6 +342,7 @@ mod tests {
         assert_eq!(batch.len(), 2);
         let update = StateUpdate {
             cursor: None,
+            sweep: None,
             record_count: 2,
         };
         let lists = ParentLists { read: 1, of: 3 };
@@ -345,7 +359,14 @@ mod tests {
             records: 2,
             ..ReadSummary::default()
         };
-        let events: [(&str, Event<'_>); 13] = [
+        let report = Report {
+            parts: Vec::new(),
+            records: 0,
+            pages: 0,
+            horizon_days: 30,
+            nothing_older: true,
+        };
+        let events: [(&str, Event<'_>); 14] = [
             ("read_started", &mut |s| s.read_started(&[customers])),
             ("stream_started", &mut |s| s.stream_started(customers)),
             ("stream_running", &mut |s| s.stream_running(customers)),
@@ -357,6 +378,7 @@ mod tests {
             ("paced", &mut |s| s.paced(pace)),
             ("retrying", &mut |s| s.retrying(customers, true)),
             ("list_read", &mut |s| s.list_read(customers, read)),
+            ("swept", &mut |s| s.swept(customers, &report)),
             ("stream_finished", &mut |s| {
                 s.stream_finished(customers, Finished::Complete)
             }),
@@ -376,7 +398,7 @@ mod tests {
     fn a_tee_hands_every_event_to_both_sinks_in_order() {
         let mut alone = Log::default();
         let sent = every_event(&mut alone);
-        assert_eq!(sent.len(), 13, "every event of a Sink");
+        assert_eq!(sent.len(), 14, "every event of a Sink");
         let want: Vec<&str> = alone.lines.iter().map(String::as_str).collect();
         assert_eq!(
             want.iter()

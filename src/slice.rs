@@ -54,6 +54,7 @@ use crate::paging::{self, Ask, Counts, ListPages, MAX_PAGES};
 use crate::schema_plan::Plan;
 use crate::sink::{ParentLists, StateUpdate};
 use crate::streams::{Mode, Parent, StreamDef};
+use crate::sweep::{self, Report, Sweep};
 use crate::time::format_cursor;
 use crate::unplaced::Unplaced;
 use crate::window::{self, Range, Window};
@@ -125,6 +126,11 @@ struct Slice {
     open_children: u32,
     /// No more parent records to be split off: pages read, split decided.
     done: bool,
+    /// Its first page's count is still to be added to the estimate (a
+    /// slice of the window or of the sweep, not one split off).
+    announce: bool,
+    /// A slice of the refresh sweep: when its pass started.
+    pass: Option<DateTime<Utc>>,
 }
 
 impl Slice {
@@ -142,6 +148,20 @@ struct Child {
     tag: Arc<[u8]>,
     pages: Box<dyn ListPages>,
     deliveries: Deliveries,
+    /// Opened by a slice of the refresh sweep.
+    swept: bool,
+}
+
+/// The refresh sweep of one stream in this sync (see `crate::sweep`).
+#[derive(Debug)]
+struct SweepTrack {
+    plan: sweep::Plan,
+    /// The sync's start.
+    now: DateTime<Utc>,
+    /// The sweep's place: moved over its slices read to their end, in order.
+    at: Sweep,
+    records: u64,
+    pages: u64,
 }
 
 /// One stream's progress; see the module docs.
@@ -150,18 +170,23 @@ pub struct StreamProgress {
     def: &'static StreamDef,
     window: Option<Window>,
     slices: VecDeque<Slice>,
+    /// The refresh sweep's slices, in order: older history, re-read.
+    swept: VecDeque<Slice>,
+    sweep: Option<SweepTrack>,
     children: VecDeque<Child>,
     next_id: u64,
     tuning: Tuning,
     /// The state value: the saved cursor, raised by completed slices.
     state: Option<DateTime<Utc>>,
-    /// The last state emitted.
-    emitted_state: Option<DateTime<Utc>>,
+    /// The last state emitted: the cursor and the sweep's place.
+    emitted_state: Option<(DateTime<Utc>, Option<Sweep>)>,
     any_state_emitted: bool,
     /// Used when the stream ends with no cursor at all.
     floor: DateTime<Utc>,
     since_state: u64,
-    estimated: bool,
+    /// Records the first pages of the window's and the sweep's slices
+    /// announced, summed (for ESTIMATE).
+    announced: u64,
     warned_no_cursor: bool,
     /// A child stream: the parent records its window's first page announced.
     parents_announced: Option<u64>,
@@ -192,6 +217,8 @@ impl StreamProgress {
             def,
             window,
             slices: VecDeque::new(),
+            swept: VecDeque::new(),
+            sweep: None,
             children: VecDeque::new(),
             next_id: 0,
             tuning,
@@ -200,7 +227,7 @@ impl StreamProgress {
             any_state_emitted: false,
             floor,
             since_state: 0,
-            estimated: false,
+            announced: 0,
             warned_no_cursor: false,
             parents_announced: None,
             lists_opened: 0,
@@ -229,6 +256,42 @@ impl StreamProgress {
         self
     }
 
+    /// Adds the refresh sweep's slices (`plan`, for a sync started at
+    /// `now`): they are read after the window's, and move the sweep's place
+    /// in the state, never the cursor.
+    #[must_use]
+    pub fn with_sweep(mut self, plan: sweep::Plan, now: DateTime<Utc>) -> Self {
+        if !self.filtered() {
+            return self;
+        }
+        for part in &plan.parts {
+            let mut s = self.new_slice(Some(part.range));
+            s.pass = Some(part.pass_started);
+            self.swept.push_back(s);
+        }
+        self.sweep = Some(SweepTrack {
+            at: plan.at_start,
+            plan,
+            now,
+            records: 0,
+            pages: 0,
+        });
+        self
+    }
+
+    /// What the refresh sweep did, for the accounting line (`None` without
+    /// a sweep).
+    pub fn sweep_report(&self) -> Option<Report> {
+        let t = self.sweep.as_ref()?;
+        Some(Report {
+            parts: t.plan.parts.iter().map(|p| p.range).collect(),
+            records: t.records,
+            pages: t.pages,
+            horizon_days: t.plan.horizon_days,
+            nothing_older: t.plan.history.0 >= t.plan.history.1,
+        })
+    }
+
     /// The endpoint filters on creation time: the window is read in slices.
     fn filtered(&self) -> bool {
         self.def.cursor_field().is_some()
@@ -248,17 +311,32 @@ impl StreamProgress {
             max_cursor: None,
             open_children: 0,
             done: false,
+            announce: true,
+            pass: None,
+        }
+    }
+
+    /// The slice `id`, of the window or of the sweep.
+    fn slice(&self, id: u64) -> Option<&Slice> {
+        self.slices.iter().chain(&self.swept).find(|s| s.id == id)
+    }
+
+    /// Whether a page for `target` belongs to the refresh sweep.
+    fn is_swept(&self, target: Target) -> bool {
+        match target {
+            Target::Slice(id) => self.slice(id).is_some_and(|s| s.pass.is_some()),
+            Target::Child(id) => self.children.iter().any(|c| c.id == id && c.swept),
         }
     }
 
     /// True when every slice (and child list) is complete.
     pub fn is_done(&self) -> bool {
-        self.slices.is_empty() && self.children.is_empty()
+        self.slices.is_empty() && self.swept.is_empty() && self.children.is_empty()
     }
 
     /// The next page to fetch, or `None` when nothing can be fetched until
     /// an answer arrives (or the stream is done). Child lists come first,
-    /// then slices, oldest first.
+    /// then the window's slices, oldest first, then the sweep's.
     pub fn next_request(&mut self) -> Option<PageRequest> {
         for child in self.children.iter_mut() {
             if let Some(ask) = child.pages.next() {
@@ -279,7 +357,7 @@ impl StreamProgress {
             return None;
         }
         let fields = listed_fields(self.def);
-        for slice in self.slices.iter_mut() {
+        for slice in self.slices.iter_mut().chain(self.swept.iter_mut()) {
             if let Some(mut ask) = slice.pages.next() {
                 if let (Some(range), Some(w)) = (slice.range, self.window) {
                     let (from, to) = w.query_bounds(range);
@@ -305,10 +383,15 @@ impl StreamProgress {
     /// A [`Error::Pagination`] when a list does not advance or runs past
     /// [`crate::paging::MAX_PAGES`].
     pub fn on_page(&mut self, req: &PageRequest, page: &Page) -> Result<PageOutcome, Error> {
+        let swept = self.is_swept(req.target);
         let outcome = match req.target {
             Target::Slice(id) => self.on_slice_page(id, req, page)?,
             Target::Child(id) => self.on_child_page(id, req, page)?,
         };
+        if let (true, Some(t)) = (swept, self.sweep.as_mut()) {
+            t.records += outcome.emit.len() as u64;
+            t.pages += 1;
+        }
         self.since_state += outcome.emit.len() as u64;
         self.advance();
         Ok(outcome)
@@ -323,10 +406,16 @@ impl StreamProgress {
         let def = self.def;
         let path = def.path;
         let mut outcome = PageOutcome::default();
-        let Some(index) = self.slices.iter().position(|s| s.id == id) else {
+        let in_sweep = self.swept.iter().any(|s| s.id == id);
+        let queue = if in_sweep {
+            &mut self.swept
+        } else {
+            &mut self.slices
+        };
+        let Some(index) = queue.iter().position(|s| s.id == id) else {
             return Ok(outcome);
         };
-        let slice = &mut self.slices[index];
+        let slice = &mut queue[index];
         if let Some(size) = slice.pages.take(&req.ask, page, path)? {
             // A server's cap is learned once: lists then ask for pages it
             // serves whole, and a later short first page is a record left
@@ -338,11 +427,14 @@ impl StreamProgress {
             }
         }
         let first = req.ask.page_no == 1;
-        if first && !self.estimated {
-            self.estimated = true;
-            match def.parent {
-                None => outcome.estimate = slice.pages.counts().total,
-                Some(_) => self.parents_announced = slice.pages.counts().total,
+        if first && slice.announce {
+            slice.announce = false;
+            if let Some(total) = slice.pages.counts().total {
+                self.announced += total;
+                match def.parent {
+                    None => outcome.estimate = Some(self.announced),
+                    Some(_) => self.parents_announced = Some(self.announced),
+                }
             }
         }
 
@@ -363,7 +455,7 @@ impl StreamProgress {
                         .flatten()
                 });
             if let Some(bounds) = bounds {
-                self.split(index, &bounds);
+                self.split(in_sweep, index, &bounds);
                 return Ok(outcome);
             }
         }
@@ -415,6 +507,7 @@ impl StreamProgress {
                         tag: child_tag(parent, key, r.cursor),
                         pages: paging::start(parent.paging, self.tuning.per_page),
                         deliveries: Deliveries::default(),
+                        swept: in_sweep,
                     }),
                     None => tracing::warn!(
                         path,
@@ -475,7 +568,7 @@ impl StreamProgress {
             .filter(|&&i| page.records[i].id.is_none())
             .count() as u64;
         if child.pages.is_complete() {
-            let parent = self.slices.iter().find(|s| s.id == child.slice);
+            let parent = (self.slices.iter().chain(&self.swept)).find(|s| s.id == child.slice);
             let of = describe(self.def.path, parent.and_then(|s| s.range), self.window);
             let list = format!("GET {} (listed for a record of {of})", child.path);
             let check = Check {
@@ -492,7 +585,9 @@ impl StreamProgress {
             }
             let child = self.children.remove(index).expect("index is valid");
             self.lists_read += 1;
-            if let Some(slice) = self.slices.iter_mut().find(|s| s.id == child.slice) {
+            let parent =
+                (self.slices.iter_mut().chain(self.swept.iter_mut())).find(|s| s.id == child.slice);
+            if let Some(slice) = parent {
                 slice.open_children -= 1;
                 if slice.is_complete() {
                     slice.done = true;
@@ -502,7 +597,8 @@ impl StreamProgress {
         Ok(outcome)
     }
 
-    /// Pops the completed slices at the front, raising the state.
+    /// Pops the completed slices at the front, raising the state; and
+    /// those of the sweep, moving its place.
     fn advance(&mut self) {
         while self.slices.front().is_some_and(|s| s.done) {
             let s = self.slices.pop_front().expect("front exists");
@@ -512,11 +608,30 @@ impl StreamProgress {
                 }
             }
         }
+        while self.swept.front().is_some_and(|s| s.done) {
+            let s = self.swept.pop_front().expect("front exists");
+            if let (Some(t), Some((_, end)), Some(pass_started)) =
+                (self.sweep.as_mut(), s.range, s.pass)
+            {
+                t.at = Sweep {
+                    position: end,
+                    pass_started,
+                    synced: t.now,
+                };
+            }
+        }
     }
 
-    /// Replaces slice `index` by the slices between `bounds`.
-    fn split(&mut self, index: usize, bounds: &[DateTime<Utc>]) {
-        let mut tail = self.slices.split_off(index);
+    /// Replaces slice `index` (of the sweep's slices when `in_sweep`) by
+    /// the slices between `bounds`.
+    fn split(&mut self, in_sweep: bool, index: usize, bounds: &[DateTime<Utc>]) {
+        let queue = if in_sweep {
+            &mut self.swept
+        } else {
+            &mut self.slices
+        };
+        let mut tail = queue.split_off(index);
+        let pass = tail.front().and_then(|s| s.pass);
         tail.pop_front().expect("index is valid");
         tracing::debug!(
             path = self.def.path,
@@ -524,10 +639,20 @@ impl StreamProgress {
             "Splitting a dense time slice."
         );
         for w in bounds.windows(2) {
-            let s = self.new_slice(Some((w[0], w[1])));
-            self.slices.push_back(s);
+            let mut s = self.new_slice(Some((w[0], w[1])));
+            s.announce = false;
+            s.pass = pass;
+            self.queue(in_sweep).push_back(s);
         }
-        self.slices.append(&mut tail);
+        self.queue(in_sweep).append(&mut tail);
+    }
+
+    fn queue(&mut self, in_sweep: bool) -> &mut VecDeque<Slice> {
+        if in_sweep {
+            &mut self.swept
+        } else {
+            &mut self.slices
+        }
     }
 
     /// A child stream's progress through its parents' lists (`None` for
@@ -552,13 +677,15 @@ impl StreamProgress {
             return None;
         }
         let state = self.state?;
-        if self.emitted_state == Some(state) {
+        let sweep = self.sweep.as_ref().map(|t| t.at);
+        if self.emitted_state == Some((state, sweep)) {
             return None;
         }
-        self.emitted_state = Some(state);
+        self.emitted_state = Some((state, sweep));
         self.any_state_emitted = true;
         Some(StateUpdate {
             cursor: Some(state),
+            sweep,
             record_count: std::mem::take(&mut self.since_state),
         })
     }
@@ -574,6 +701,7 @@ impl StreamProgress {
             self.any_state_emitted = true;
             return Some(StateUpdate {
                 cursor: None,
+                sweep: None,
                 record_count: std::mem::take(&mut self.since_state),
             });
         }
@@ -819,6 +947,7 @@ mod tests {
     fn state(cursor: Option<&str>, record_count: u64) -> Option<StateUpdate> {
         Some(StateUpdate {
             cursor: cursor.map(t),
+            sweep: None,
             record_count,
         })
     }
@@ -1047,6 +1176,104 @@ mod tests {
         let why = "the record of the last slice was counted by the first state";
         assert_eq!(s.record_count, 0, "{why}");
         assert!(p.is_done());
+    }
+
+    /// The window 2024-03-01..03-02 of customers with a cursor, and a
+    /// sweep of two parts: the end of a pass (02-01..03-01) and the start
+    /// of the next (01-01..01-10).
+    fn sweeping() -> StreamProgress {
+        let (now, started) = (t("2024-03-02T00:00:00Z"), t("2024-02-20T00:00:00Z"));
+        let part = |a, b, pass_started| sweep::Part {
+            range: (t(a), t(b)),
+            pass_started,
+        };
+        let plan = sweep::Plan {
+            parts: vec![
+                part("2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z", started),
+                part("2024-01-01T00:00:00Z", "2024-01-10T00:00:00Z", now),
+            ],
+            at_start: Sweep {
+                position: t("2024-02-01T00:00:00Z"),
+                pass_started: started,
+                synced: now,
+            },
+            horizon_days: 30,
+            history: (t("2024-01-01T00:00:00Z"), t("2024-03-01T00:00:00Z")),
+        };
+        let window = ("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z");
+        walk(
+            "customers",
+            Some(window),
+            Some("2024-03-01T12:00:00Z"),
+            tuning(10, 50),
+        )
+        .with_sweep(plan, now)
+    }
+
+    #[test]
+    fn swept_slices_move_the_sweep_place_in_order_never_the_cursor() {
+        let mut p = sweeping();
+        let reqs = all_requests(&mut p);
+        assert_eq!(reqs.len(), 3, "the window, then the sweep's two parts");
+        let (from, to) = bounds(&reqs[1]);
+        assert_eq!(
+            (from, to),
+            (
+                Some(t("2024-01-31T23:59:59Z")),
+                Some(t("2024-03-01T00:00:00Z"))
+            )
+        );
+        // The second part first: the sweep's place waits for the first.
+        let old = answer(
+            &mut p,
+            &reqs[2],
+            &[(3, "2024-01-05T00:00:00Z")],
+            meta(1, 10),
+        );
+        assert_eq!(old, vec![3], "a swept record is emitted");
+        answer(&mut p, &reqs[0], &[], meta(0, 10));
+        let s = p.take_state().unwrap();
+        assert_eq!(
+            s.cursor,
+            Some(t("2024-03-01T12:00:00Z")),
+            "the saved cursor"
+        );
+        assert_eq!(s.sweep.unwrap().position, t("2024-02-01T00:00:00Z"));
+        // The first part: the place moves over both, to the new pass.
+        answer(
+            &mut p,
+            &reqs[1],
+            &[(2, "2024-02-15T00:00:00Z")],
+            meta(1, 10),
+        );
+        let s = p.take_state().unwrap();
+        assert_eq!(
+            s.cursor,
+            Some(t("2024-03-01T12:00:00Z")),
+            "never moved by a sweep"
+        );
+        let sweep = s.sweep.unwrap();
+        assert_eq!(sweep.position, t("2024-01-10T00:00:00Z"));
+        assert_eq!(sweep.pass_started, t("2024-03-02T00:00:00Z"));
+        assert!(p.is_done());
+        let report = p.sweep_report().unwrap();
+        assert_eq!((report.records, report.pages), (2, 2));
+        assert_eq!(report.parts.len(), 2);
+    }
+
+    #[test]
+    fn the_estimate_adds_the_sweeps_counts() {
+        let mut p = sweeping();
+        let reqs = all_requests(&mut p);
+        let estimate = |p: &mut StreamProgress, r, total| {
+            let records: Vec<(u64, &str)> = Vec::new();
+            p.on_page(r, &page(&records, meta(total, 10)))
+                .unwrap()
+                .estimate
+        };
+        assert_eq!(estimate(&mut p, &reqs[0], 0), Some(0));
+        assert_eq!(estimate(&mut p, &reqs[1], 0), Some(0));
+        assert_eq!(estimate(&mut p, &reqs[2], 7), Some(7));
     }
 
     #[test]

@@ -16,6 +16,10 @@
 //! "slices": [...]}` is read too, so a state written by any version of
 //! Airbyte's connector resumes without re-reading history.
 //!
+//! Beside the cursor, a stream's state may hold the refresh sweep's place
+//! (`"sweep": {...}`, see `crate::sweep`); Airbyte's connector reads only
+//! the cursor, so a state with it resumes there too.
+//!
 //! What the state holds for each stream name is kept ([`Entry`]), so that
 //! `crate::state_review` can check it against the selected streams.
 
@@ -27,12 +31,15 @@ use serde_json::{Map, Value};
 use crate::error::Error;
 use crate::input::json_type;
 use crate::streams;
+use crate::sweep::Sweep;
 use crate::time::parse_cursor;
 
 /// The cursors found in the input state, by stream name.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct InputState {
     cursors: HashMap<String, DateTime<Utc>>,
+    /// The refresh sweep's place, by stream name, where the state has one.
+    sweeps: HashMap<String, Sweep>,
     /// Every stream the state names, and what its entry held.
     entries: BTreeMap<String, Entry>,
 }
@@ -54,6 +61,11 @@ impl InputState {
     /// The saved cursor of a stream, if any.
     pub fn cursor(&self, stream: &str) -> Option<DateTime<Utc>> {
         self.cursors.get(stream).copied()
+    }
+
+    /// The saved refresh sweep of a stream, if any (see `crate::sweep`).
+    pub fn sweep(&self, stream: &str) -> Option<Sweep> {
+        self.sweeps.get(stream).copied()
     }
 
     /// Number of streams with a cursor.
@@ -267,6 +279,19 @@ fn read_blob(name: &str, blob: &Value, state: &mut InputState) -> Result<(), Str
         )
     })?;
     state.note(name, Entry::Understood);
+    if let Some(sweep) = map.get(Sweep::KEY) {
+        // A sweep that cannot be read starts a new pass; the cursor stands.
+        match Sweep::from_json(sweep) {
+            Ok(sweep) => {
+                state.sweeps.insert(name.to_owned(), sweep);
+            }
+            Err(why) => tracing::warn!(
+                stream = name,
+                "The state's refresh sweep cannot be read ({why}): a new sweep of the stream's \
+                 history starts with this sync. Nothing to do; the cursor is used as saved."
+            ),
+        }
+    }
     // Two messages for the same stream: keep the later point.
     let slot = state.cursors.entry(name.to_owned()).or_insert(at);
     if at > *slot {
@@ -383,6 +408,23 @@ mod tests {
                 other => panic!("{text}: expected a config error, got {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_sweep_beside_the_cursor_is_read_and_a_bad_one_is_dropped() {
+        let s = parse(
+            r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"subscriptions"},"stream_state":{"createdAt":"2024-05-01T10:00:00.000Z","sweep":{"position":"2023-01-01T00:00:00.000Z","pass_started":"2024-04-20T00:00:00.000Z","synced":"2024-05-01T10:00:00.000Z"}}}},
+                {"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"createdAt":"2024-05-01T10:00:00.000Z","sweep":{"position":"soon"}}}}]"#,
+        )
+        .unwrap();
+        assert_eq!(s.cursor("subscriptions"), Some(at("2024-05-01T10:00:00Z")));
+        assert_eq!(
+            s.sweep("subscriptions").map(|s| s.position),
+            Some(at("2023-01-01T00:00:00Z"))
+        );
+        assert_eq!(s.cursor("customers"), Some(at("2024-05-01T10:00:00Z")));
+        assert_eq!(s.sweep("customers"), None);
+        assert_eq!(s.entries().get("customers"), Some(&Entry::Understood));
     }
 
     #[test]
