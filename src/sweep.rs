@@ -236,12 +236,15 @@ impl std::fmt::Display for Report {
             let ranges: Vec<String> = (self.parts.iter())
                 .map(|(a, b)| format!("{}..{}", day(*a), day(*b)))
                 .collect();
+            let plural = |n: u64| if n == 1 { "" } else { "s" };
             write!(
                 f,
-                "swept {} ({} records, {} requests)",
+                "swept {} ({} record{}, {} request{})",
                 ranges.join(" and "),
                 self.records,
-                self.pages
+                plural(self.records),
+                self.pages,
+                plural(self.pages)
             )?;
         }
         write!(
