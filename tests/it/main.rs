@@ -5,6 +5,7 @@ mod bad_input;
 mod binary;
 mod check;
 mod completeness;
+mod docs;
 mod drift;
 mod faults;
 mod first_hour;
