@@ -14,6 +14,8 @@ mod layers;
 mod matrix;
 mod metadata;
 mod more_streams;
+#[cfg(unix)]
+mod quickstart;
 mod rate_limits;
 mod read_errors;
 mod read_paging;
