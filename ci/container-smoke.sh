@@ -91,7 +91,7 @@ else
 fi
 end "the release build itself took $(cat "$work/cargo.secs") s"
 for bin in source-paystack fake-paystack; do
-  [ -x "target/release/$bin" ] || ci_die "target/release/$bin was not built"
+  [ -x "$RELEASE_DIR/$bin" ] || ci_die "$RELEASE_DIR/$bin was not built"
 done
 
 # --- 3. the image: the runtime stage, with the host-built binary ------------

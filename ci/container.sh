@@ -10,7 +10,9 @@
 #   release_build           cargo build --release of the connector and the
 #                           fake Paystack (a no-op when up to date)
 #   image_build WORK        the Dockerfile's runtime stage with the host-built
-#                           binary; sets IMAGE (localhost/REPO:TAG), REPO, TAG
+#                           binary ($RELEASE_DIR: source scripts/fake.sh or
+#                           scripts/release_dir.sh first); sets IMAGE
+#                           (localhost/REPO:TAG), REPO, TAG
 #
 # Why this way (measured on the CI kind of machine: Debian 12, root, no
 # registry, no Docker engine):
@@ -133,7 +135,7 @@ image_build() {
   read -r REPO TAG < <(python3 "$CI_DIR/container_smoke.py" expect) || ci_die "no image name and tag (metadata.yaml, Cargo.toml)"
   IMAGE=localhost/$REPO:$TAG
   old_id=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
-  install -D -m 0755 target/release/source-paystack "$work/builder/out/source-paystack"
+  install -D -m 0755 "$RELEASE_DIR/source-paystack" "$work/builder/out/source-paystack"
   podman build --pull=never --target runtime --build-context builder="$work/builder" \
     -t "$IMAGE" -f Dockerfile . >"$work/build.log" 2>&1 ||
     { ci_show "$work/build.log"; ci_die "podman build failed"; }

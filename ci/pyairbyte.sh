@@ -40,4 +40,4 @@ url=$FAKE_URL
 step "read every stream with PyAirbyte into DuckDB"
 cd "$work"
 DO_NOT_TRACK=1 AIRBYTE_OFFLINE_MODE=1 AIRBYTE_NO_UI=1 "$venv/bin/python" "$root/ci/pyairbyte_read.py" \
-  "$root/target/release/source-paystack" "$url"
+  "$RELEASE_DIR/source-paystack" "$url"

@@ -12,4 +12,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked -q -p source-paystack -p fake-paystack -p bench
-exec target/release/bench "$@"
+. scripts/release_dir.sh
+exec "$RELEASE_DIR/bench" "$@"

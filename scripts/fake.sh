@@ -1,12 +1,14 @@
 # shellcheck shell=bash
 # Sourced by scripts/quickstart.sh and the ci/ scripts:
 #   start_fake DIR [fake-paystack flags...]
-# starts target/release/fake-paystack in the background with its output in
-# DIR, waits for its "listening on" line, and sets FAKE_URL and FAKE_PID.
+# starts the release build's fake-paystack ($RELEASE_DIR, see
+# scripts/release_dir.sh) in the background with its output in DIR, waits
+# for its "listening on" line, and sets FAKE_URL and FAKE_PID.
 # FAKE_KEY is the key it accepts.
 # It returns 1 (its log on stderr) when the fake does not start. Source it
 # from the repository's root.
-FAKE_BIN=${FAKE_BIN:-$PWD/target/release/fake-paystack}
+. scripts/release_dir.sh
+FAKE_BIN=${FAKE_BIN:-$RELEASE_DIR/fake-paystack}
 # The test key the fake accepts by default (it has digits, so secret-leak
 # checks that only search values with a digit look for it).
 FAKE_KEY=sk_test_fakepaystack000

@@ -92,12 +92,14 @@ def main(messages_path, catalog_path, seconds, log_path=None):
         print("\nper stream, from the connector's log:")
         for s in sorted(accounting):
             print(f"  {s:<25}{accounting[s]}")
+    if newest:
+        print("\na record of each stream, the newest where it has a cursor (first 120 characters):")
     for s in sorted(newest):
         field = cursors.get(s)
         text = json.dumps(newest[s])
         what = (f"newest {s} record ({field} {newest[s].get(field)})" if field
                 else f"a {s} record (no cursor)")
-        print(f"\n{what}: {text[:300]}{'...' if len(text) > 300 else ''}")
+        print(f"{what}: {text[:120]}{'...' if len(text) > 120 else ''}")
     for e in errors:
         print("ERROR:", e)
     return 1 if errors else 0

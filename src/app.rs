@@ -333,6 +333,9 @@ async fn read_command<W: Write>(
         Some(p) => state::load(p)?.for_streams(&selected)?,
         None => state::InputState::default(),
     };
+    if let Some(notice) = input.lookback_notice(&selected, &config) {
+        tracing::info!("{notice}");
+    }
     let client = Arc::new(settings.client(&config, None)?);
     let opts = ReadOptions {
         tuning: settings.tuning,

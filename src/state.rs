@@ -21,9 +21,11 @@
 //! the cursor, so a state with it resumes there too.
 //!
 //! What the state holds for each stream name is kept ([`Entry`]), so that
-//! `crate::state_review` can check it against the selected streams.
+//! `crate::state_review` can check it against the selected streams, and so
+//! are the streams whose cursor bears the marks of Airbyte's low-code
+//! connector ([`InputState::written_by_airbyte`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -42,6 +44,8 @@ pub struct InputState {
     sweeps: HashMap<String, Sweep>,
     /// Every stream the state names, and what its entry held.
     entries: BTreeMap<String, Entry>,
+    /// Streams whose cursor was written by Airbyte's low-code connector.
+    airbyte: BTreeSet<String>,
 }
 
 /// What the state held for one stream name. Ordered so that, of two entries
@@ -83,6 +87,16 @@ impl InputState {
     /// Every stream name the state holds, and what its entry held.
     pub fn entries(&self) -> &BTreeMap<String, Entry> {
         &self.entries
+    }
+
+    /// True when the cursor of `stream` was written by Airbyte's low-code
+    /// source-paystack: a value with exactly six fractional digits (its
+    /// `%Y-%m-%dT%H:%M:%S.%fZ`; this connector writes three) or the
+    /// concurrent CDK's `date-range` shape. A state from the versions of
+    /// Airbyte's connector that kept Paystack's own three digits cannot be
+    /// told from this connector's, and is not counted.
+    pub fn written_by_airbyte(&self, stream: &str) -> bool {
+        self.airbyte.contains(stream)
     }
 
     fn note(&mut self, stream: &str, entry: Entry) {
@@ -292,12 +306,25 @@ fn read_blob(name: &str, blob: &Value, state: &mut InputState) -> Result<(), Str
             ),
         }
     }
+    if map.contains_key("state_type") || has_six_fractional_digits(value) {
+        state.airbyte.insert(name.to_owned());
+    }
     // Two messages for the same stream: keep the later point.
     let slot = state.cursors.entry(name.to_owned()).or_insert(at);
     if at > *slot {
         *slot = at;
     }
     Ok(())
+}
+
+/// `2024-05-01T10:00:00.000000Z`: the cursor format of Airbyte's low-code
+/// connector.
+fn has_six_fractional_digits(value: &Value) -> bool {
+    let Some(text) = value.as_str().and_then(|t| t.strip_suffix('Z')) else {
+        return false;
+    };
+    text.rsplit_once('.')
+        .is_some_and(|(_, digits)| digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The Airbyte CDK's bookkeeping keys, e.g. `{"__ab_no_cursor_state_message":

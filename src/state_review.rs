@@ -3,9 +3,11 @@
 //! or the catalog does not select) becomes a WARN, and a state that is not
 //! this connector's, or lacks the cursor of a stream read incrementally, is
 //! refused with what was expected, rather than re-reading streams from
-//! `start_date` unnoticed.
+//! `start_date` unnoticed. A state written by Airbyte's connector, resumed
+//! without a lookback, gets an INFO line saying what changed.
 
 use crate::catalog::Selected;
+use crate::config::Config;
 use crate::error::Error;
 use crate::protocol::SyncMode;
 use crate::state::{Entry, InputState};
@@ -93,6 +95,34 @@ impl InputState {
             }
         }
         Ok(warnings)
+    }
+
+    /// The INFO line for streams read incrementally from a state written by
+    /// Airbyte's connector (see [`InputState::written_by_airbyte`]) with a
+    /// lookback of 0 days: Airbyte's connector re-read 31 days before the
+    /// cursor on every sync, whatever its config said; this one re-reads
+    /// what the config sets. `None` when no stream is in that case.
+    pub fn lookback_notice(&self, selected: &[Selected], config: &Config) -> Option<String> {
+        let streams: Vec<&str> = selected
+            .iter()
+            .filter(|s| s.mode == SyncMode::Incremental)
+            .filter(|s| self.cursor(s.def.name).is_some() && self.written_by_airbyte(s.def.name))
+            .filter(|s| config.lookback_days(s.def) == 0)
+            .map(|s| s.def.name)
+            .collect();
+        if streams.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "The state of {} was written by Airbyte's source-paystack (recognised by the \
+             format of its cursors), which re-read the last 31 days before the cursor on every sync \
+             whatever its config said. This connector re-reads the lookback the config sets, 0 \
+             days here, so changes to records after they were created (refunds, status changes) \
+             are no longer picked up. To keep Airbyte's behaviour, set \"lookback_window_days\": \
+             31 in the config (or a lookback per stream in stream_lookback_days); see the \
+             README, \"Switching from Airbyte's source-paystack\".",
+            list(&streams)
+        ))
     }
 
     /// The entries `keep` keeps, described.
@@ -436,6 +466,75 @@ mod tests {
             &customers,
         );
         assert!(w.is_empty(), "{w:?}");
+    }
+
+    /// Airbyte's low-code connector writes six fractional digits (or the
+    /// concurrent CDK's slices); this connector three. Only streams read
+    /// incrementally with a lookback of 0 get the notice.
+    #[test]
+    fn a_state_of_airbytes_connector_without_a_lookback_gets_a_notice() {
+        let now = "2025-01-01T00:00:00Z".parse().unwrap();
+        let config = |extra: &str| {
+            crate::config::parse(
+                &format!(
+                    r#"{{"secret_key":"sk_test_x1","start_date":"2024-01-01T00:00:00Z"{extra}}}"#
+                ),
+                now,
+            )
+            .unwrap()
+        };
+        let airbyte = r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"createdAt":"2024-05-01T10:00:00.000000Z"}}},
+            {"type":"STREAM","stream":{"stream_descriptor":{"name":"invoices"},"stream_state":{"created_at":"2024-05-01T10:00:00.000000Z"}}},
+            {"type":"STREAM","stream":{"stream_descriptor":{"name":"refunds"},"stream_state":{"state_type":"date-range","slices":[{"start":"2020-01-01T00:00:00.000Z","end":"2024-05-01T10:00:00.000Z"}]}}},
+            {"type":"STREAM","stream":{"stream_descriptor":{"name":"transfers"},"stream_state":{"createdAt":"2024-05-01T10:00:00.000Z"}}}]"#;
+        let state = parse(airbyte).unwrap();
+        let all = incremental(&["customers", "invoices", "refunds", "transfers"]);
+        let notice = state.lookback_notice(&all, &config("")).unwrap();
+        assert!(
+            notice.starts_with(
+                "The state of customers, invoices, refunds was written by Airbyte's source-paystack"
+            ),
+            "{notice}"
+        );
+        for fact in [
+            "re-read the last 31 days before the cursor on every sync",
+            "0 days here",
+            r#"set "lookback_window_days": 31"#,
+            "stream_lookback_days",
+        ] {
+            assert!(notice.contains(fact), "{fact}: {notice}");
+        }
+        // A lookback of its own takes a stream out; any lookback, all.
+        let notice = state
+            .lookback_notice(&all, &config(r#","stream_lookback_days":{"invoices":3}"#))
+            .unwrap();
+        assert!(
+            notice.starts_with("The state of customers, refunds was"),
+            "{notice}"
+        );
+        assert_eq!(
+            state.lookback_notice(&all, &config(r#","lookback_window_days":1"#)),
+            None
+        );
+        // Read in full refresh, or not selected: no state is resumed.
+        let full = sel(&[
+            ("customers", SyncMode::FullRefresh),
+            ("transfers", SyncMode::Incremental),
+        ]);
+        assert_eq!(state.lookback_notice(&full, &config("")), None);
+        // This connector's own states (three digits), and Airbyte's states
+        // that kept Paystack's format, cannot be told apart: no notice.
+        for ours in [
+            r#"{"customers":{"createdAt":"2024-05-01T10:00:00.000Z"}}"#,
+            r#"{"customers":{"createdAt":"2024-05-01T10:00:00Z"}}"#,
+            r#"{"customers":{"createdAt":"2024-05-01T10:00:00.000000+00:00"}}"#,
+            r#"{"customers":{"createdAt":"2024-05-01T10:00:00.0000000Z"}}"#,
+            r#"{"customers":{"createdAt":1714557600}}"#,
+            r#"{"customers":{}}"#,
+        ] {
+            let state = parse(ours).unwrap();
+            assert_eq!(state.lookback_notice(&all, &config("")), None, "{ours}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod bad_input;
 mod binary;
 mod check;
 mod completeness;
+mod docs;
 mod drift;
 mod faults;
 mod first_hour;
@@ -13,6 +14,8 @@ mod layers;
 mod matrix;
 mod metadata;
 mod more_streams;
+#[cfg(unix)]
+mod quickstart;
 mod rate_limits;
 mod read_errors;
 mod read_paging;

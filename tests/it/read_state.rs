@@ -361,3 +361,94 @@ async fn each_stream_reads_back_as_far_as_its_own_lookback() {
         );
     }
 }
+
+/// A read of the binary from `state`, with `extra` config fields: its
+/// stdout messages and the INFO lines of its stderr that name Airbyte's
+/// 31 days.
+async fn read_from_state(
+    server: &FakePaystack,
+    state: &str,
+    extra: Value,
+) -> (Output, Vec<String>) {
+    let files = Files::new();
+    let mut config = json!({
+        "secret_key": KEY,
+        "start_date": "2024-01-01T00:00:00Z",
+        "requests_per_minute": 100000,
+    });
+    config
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    let (config, catalog) = (
+        files.config(config),
+        files.catalog(&[("customers", "incremental"), ("invoices", "incremental")]),
+    );
+    let state = files.state(state);
+    let uri = server.uri();
+    let out = tokio::task::spawn_blocking(move || {
+        bin()
+            .arg("read")
+            .arg("--config")
+            .arg(&config)
+            .arg("--catalog")
+            .arg(&catalog)
+            .arg("--state")
+            .arg(&state)
+            .env("PAYSTACK_API_URL", uri)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    let notices = stderr
+        .lines()
+        .filter(|l| l.contains("31 days"))
+        .map(str::to_owned)
+        .collect();
+    let output = Output {
+        code: out.status.code().unwrap_or(-1),
+        messages: lines(&out),
+        text: String::from_utf8_lossy(&out.stdout).into_owned(),
+    };
+    (output, notices)
+}
+
+/// A switcher's first read resumes a state written by Airbyte's low-code
+/// connector (six fractional digits) with no lookback: one INFO line says
+/// that Airbyte's connector re-read 31 days and how to keep that. The next
+/// read, from the states this connector wrote, and a read with a lookback
+/// set, say nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_switchers_first_read_says_airbytes_31_day_reread_is_gone() {
+    let server = fake_paystack(50).await;
+    let airbyte = r#"[{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"createdAt":"2024-02-01T00:00:00.000000Z"}}},
+        {"type":"STREAM","stream":{"stream_descriptor":{"name":"invoices"},"stream_state":{"created_at":"2024-02-01T00:00:00.000000Z"}}}]"#;
+    let (out, notices) = read_from_state(&server, airbyte, json!({})).await;
+    assert_eq!(notices.len(), 1, "{notices:#?}");
+    let notice = &notices[0];
+    for fact in [
+        " INFO ",
+        "The state of customers, invoices was written by Airbyte's source-paystack",
+        "re-read the last 31 days before the cursor on every sync",
+        r#"set "lookback_window_days": 31"#,
+    ] {
+        assert!(notice.contains(fact), "{fact}: {notice}");
+    }
+    assert!(!notice.contains(KEY), "{notice}");
+
+    // The states this connector wrote (three digits): no notice.
+    let ours: Vec<Value> = ["customers", "invoices"]
+        .iter()
+        .map(|s| (*out.states(s).last().unwrap()).clone())
+        .collect();
+    assert_eq!(ours.len(), 2);
+    let (_, notices) = read_from_state(&server, &Value::from(ours).to_string(), json!({})).await;
+    assert_eq!(notices, Vec::<String>::new());
+
+    // A lookback set: no notice.
+    let (_, notices) = read_from_state(&server, airbyte, json!({"lookback_window_days": 31})).await;
+    assert_eq!(notices, Vec::<String>::new());
+}
