@@ -102,12 +102,13 @@ fn every_relative_link_of_the_readme_and_docs_resolves() {
                 page.parent().unwrap().join(file)
             };
             checked += 1;
+            let heading_found = || {
+                target.extension().is_some_and(|e| e == "md")
+                    && anchors(&read(&target)).iter().any(|a| a == anchor)
+            };
             if !target.exists() {
                 broken.push(format!("{}: {link} (no such file)", page.display()));
-            } else if !anchor.is_empty()
-                && !(target.extension().is_some_and(|e| e == "md")
-                    && anchors(&read(&target)).iter().any(|a| a == anchor))
-            {
+            } else if !anchor.is_empty() && !heading_found() {
                 broken.push(format!("{}: {link} (no such heading)", page.display()));
             }
         }

@@ -51,7 +51,9 @@ fn quickstart(path: &Path) -> (Option<i32>, String) {
 fn a_missing_or_old_prerequisite_stops_the_quick_start_with_what_to_install() {
     let cargo = ("cargo", "echo cargo was run >&2; exit 3");
     let rustc = |v: &str| format!("echo 'rustc {v} (0000000 2025-01-01)'");
-    let cases: [(Vec<(&str, String)>, &[&str]); 4] = [
+    // (the stubs on PATH, what the message says)
+    type Case<'a> = (Vec<(&'a str, String)>, &'a [&'a str]);
+    let cases: [Case; 4] = [
         (
             vec![],
             &[
