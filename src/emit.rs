@@ -28,13 +28,31 @@ use crate::time::{format_cursor, now_millis};
 /// Owns the output; every message goes through here.
 pub struct Emitter<W: Write> {
     out: BufWriter<W>,
+    /// Added to the message of every error that comes from a request.
+    request_note: Option<String>,
 }
 
 impl<W: Write> Emitter<W> {
     pub fn new(out: W) -> Self {
         Emitter {
             out: BufWriter::with_capacity(1 << 16, out),
+            request_note: None,
         }
+    }
+
+    /// Adds `note` to the message of every ERROR trace about a request
+    /// (see [`Error::from_request`]): where the requests went, when that
+    /// is not Paystack.
+    pub fn set_request_note(&mut self, note: Option<String>) {
+        self.request_note = note;
+    }
+
+    /// `message`, with the request note when `from_request`.
+    fn noted(&self, mut message: String, from_request: bool) -> String {
+        if let (true, Some(note)) = (from_request, &self.request_note) {
+            message.push_str(note);
+        }
+        message
     }
 
     /// Writes the connector specification (SPEC).
@@ -165,7 +183,8 @@ impl<W: Write> Emitter<W> {
     /// # Errors
     /// Fails when the output cannot be written.
     pub fn error(&mut self, error: &Error, stream: Option<&str>) -> Result<(), Error> {
-        self.error_message(error.to_string(), error.failure_type(), stream)
+        let message = self.noted(error.to_string(), error.from_request());
+        self.error_message(message, error.failure_type(), stream)
     }
 
     /// Writes an ERROR trace with a given message and failure type.
@@ -319,6 +338,7 @@ impl<W: Write> Sink for Emitter<W> {
             return Ok(());
         }
         let failure_type = FailureType::of_all(failed.iter().map(|(_, e)| e.failure_type()));
+        let from_request = failed.iter().any(|(_, e)| e.from_request());
         let list = failed
             .iter()
             .map(|(name, e)| format!("{name}: {e}"))
@@ -330,6 +350,7 @@ impl<W: Write> Sink for Emitter<W> {
             failed.len(),
             summary.streams
         );
+        let message = self.noted(message, from_request);
         self.error_message(message, failure_type, None)
     }
 }
@@ -370,6 +391,50 @@ mod tests {
             serde_json::json!({"settlement_id": 12, "settlement_created_at": "2024-01-01T00:00:00.000Z", "id": 1, "amount": 5})
         );
         assert_eq!(lines[1]["record"]["data"]["settlement_id"], 12);
+    }
+
+    /// The request note ends the trace of an error from a request, and the
+    /// closing trace of a read once; a config error does not get it.
+    #[test]
+    fn the_request_note_ends_the_messages_of_errors_from_requests() {
+        let mut e = Emitter::new(Vec::new());
+        e.set_request_note(Some(" NOTE.".to_owned()));
+        let transport = || Error::Transport {
+            path: "/customer".into(),
+            detail: "could not connect".into(),
+            attempts: 1,
+        };
+        e.error(&transport(), Some("customers")).unwrap();
+        e.error(&Error::config("bad"), None).unwrap();
+        let summary = ReadSummary {
+            streams: 2,
+            records: 0,
+            failed: vec![("customers", transport()), ("refunds", transport())],
+            skipped: vec![],
+            rejected_key: None,
+            stopped: None,
+        };
+        e.read_finished(&summary).unwrap();
+        let out = String::from_utf8(e.into_inner().unwrap()).unwrap();
+        let messages: Vec<String> = out
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["trace"]["error"]["message"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert_eq!(
+            messages[0],
+            "Could not get an answer from Paystack for /customer: could not connect. NOTE."
+        );
+        assert_eq!(messages[1], "bad");
+        assert!(messages[2].starts_with("2 of 2 streams did not complete."));
+        assert_eq!(messages[2].matches("NOTE.").count(), 1, "{}", messages[2]);
+        assert!(
+            messages[2].ends_with("could not connect. NOTE."),
+            "{}",
+            messages[2]
+        );
     }
 
     #[test]

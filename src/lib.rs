@@ -77,6 +77,7 @@ pub mod app;
 pub mod cli;
 
 mod accounting;
+mod api_url;
 mod catalog;
 mod client;
 mod completeness;
@@ -102,6 +103,7 @@ mod state;
 mod state_review;
 mod stop;
 mod streams;
+mod suggest;
 #[cfg(test)]
 mod testing;
 mod time;
