@@ -19,6 +19,7 @@ use crate::emit::Emitter;
 use crate::error::Error;
 use crate::page::Fields;
 use crate::progress::Terminal;
+use crate::protocol::SyncMode;
 use crate::ratelimit::{LIVE_REQUESTS_PER_MINUTE, RateLimiter, Source, TEST_REQUESTS_PER_MINUTE};
 use crate::read::{self, ReadOptions};
 use crate::retry::RetryPolicy;
@@ -192,6 +193,7 @@ pub async fn run<W: Write>(command: &Command, settings: &Settings, out: &mut Emi
         Command::Spec => spec(out),
         Command::Check { config } => check(config, settings, out).await,
         Command::Discover { config } => discover(config, settings, out),
+        Command::Catalog { streams, mode } => configured_catalog(streams.as_deref(), mode, out),
         Command::Read {
             config,
             catalog,
@@ -229,6 +231,20 @@ fn discover<W: Write>(
 ) -> Result<i32, Error> {
     config::load(config, settings.now())?;
     out.catalog(STREAMS)?;
+    Ok(0)
+}
+
+/// `catalog`: a configured catalog of the chosen streams, in `mode`.
+fn configured_catalog<W: Write>(
+    streams: Option<&str>,
+    mode: &str,
+    out: &mut Emitter<W>,
+) -> Result<i32, Error> {
+    let mode = match mode {
+        "full_refresh" => SyncMode::FullRefresh,
+        _ => SyncMode::Incremental,
+    };
+    out.configured_catalog(&catalog::choose(streams, mode)?)?;
     Ok(0)
 }
 

@@ -13,13 +13,15 @@ use std::io::{self, BufWriter, Write};
 
 use serde_json::Value;
 
+use crate::catalog::Selected;
 use crate::error::Error;
 use crate::protocol::{
     AirbyteCatalog, AirbyteConnectionStatus, AirbyteErrorTraceMessage, AirbyteEstimateTraceMessage,
     AirbyteMessage, AirbyteStateMessage, AirbyteStateStats, AirbyteStateType, AirbyteStream,
     AirbyteStreamState, AirbyteStreamStatus, AirbyteStreamStatusRateLimitedReason,
     AirbyteStreamStatusReason, AirbyteStreamStatusTraceMessage, AirbyteTraceMessage,
-    ConnectionStatus, FailureType, StreamDescriptor, SyncMode, TraceType,
+    ConfiguredCatalogOut, ConfiguredStreamOut, ConnectionStatus, FailureType, StreamDescriptor,
+    SyncMode, TraceType,
 };
 use crate::sink::{Batch, Finished, ReadSummary, Sink, StateUpdate, Stream};
 use crate::streams::StreamDef;
@@ -72,6 +74,37 @@ impl<W: Write> Emitter<W> {
             streams: streams.iter().map(airbyte_stream).collect(),
         };
         self.message(&AirbyteMessage::Catalog { catalog })
+    }
+
+    /// Writes a configured catalog of `selected` (the `catalog` command):
+    /// one JSON object, not a protocol message, for `read --catalog`. An
+    /// incremental stream is appended to, a full refresh one overwritten.
+    ///
+    /// # Errors
+    /// Fails when the output cannot be written.
+    pub fn configured_catalog(&mut self, selected: &[Selected]) -> Result<(), Error> {
+        let streams = selected
+            .iter()
+            .map(|s| {
+                let stream = airbyte_stream(s.def);
+                let incremental = s.mode == SyncMode::Incremental;
+                ConfiguredStreamOut {
+                    cursor_field: if incremental {
+                        stream.default_cursor_field.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    primary_key: stream.source_defined_primary_key.clone(),
+                    destination_sync_mode: if incremental { "append" } else { "overwrite" },
+                    sync_mode: s.mode,
+                    stream,
+                }
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut self.out, &ConfiguredCatalogOut { streams })
+            .map_err(io::Error::from)?;
+        self.out.write_all(b"\n")?;
+        Ok(())
     }
 
     /// Writes the outcome of `check` (CONNECTION_STATUS): succeeded, with an

@@ -148,10 +148,22 @@ fn usage_error(text: &str) -> String {
             what.push(line.trim_start_matches("error: ").trim_end_matches(':'));
         }
     }
+    // A line of possible values (`[possible values: …]`) completes the
+    // line before it.
+    let what = what
+        .iter()
+        .enumerate()
+        .fold(String::new(), |mut acc, (i, line)| {
+            if i > 0 {
+                acc.push_str(if line.starts_with('[') { " " } else { ": " });
+            }
+            acc.push_str(line);
+            acc
+        });
     let what = if what.is_empty() {
         "invalid arguments".to_owned()
     } else {
-        what.join(": ")
+        what
     };
     match usage {
         Some(usage) => format!(

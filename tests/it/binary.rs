@@ -217,3 +217,68 @@ fn a_zero_page_size_or_concurrency_is_refused_by_name() {
         );
     }
 }
+
+/// The catalog command writes a configured catalog that read takes as it
+/// is: the streams named, incremental where they have a cursor; discover's
+/// output given as the catalog is refused with that command.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_catalog_command_writes_what_read_takes() {
+    let server = fake_with(|o| o.records = [("customers", 3), ("terminals", 2)].into()).await;
+    let files = Files::new();
+    let config = files.config(
+        json!({"secret_key": KEY, "start_date": "2024-01-01T00:00:00Z", "requests_per_minute": 100000}),
+    );
+    let out = bin()
+        .args(["catalog", "--streams", "customers,terminals"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let catalog: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let modes: Vec<_> = catalog["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["stream"]["name"].as_str().unwrap(),
+                s["sync_mode"].as_str().unwrap(),
+                s["destination_sync_mode"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        modes,
+        [
+            ("customers", "incremental", "append"),
+            ("terminals", "full_refresh", "overwrite")
+        ]
+    );
+    let path = files.write("catalog.json", &String::from_utf8_lossy(&out.stdout));
+    let (read, stderr) = read_binary(server.uri(), config.clone(), path, &[]).await;
+    assert_eq!(read.code, 0, "{stderr}");
+    assert_eq!(read.records("customers").len(), 3);
+    assert_eq!(read.records("terminals").len(), 2);
+    // discover's output as the catalog: the command to use instead.
+    let discovered = bin()
+        .args(["discover", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let path = files.write(
+        "catalog.jsonl",
+        &String::from_utf8_lossy(&discovered.stdout),
+    );
+    let refused = bin()
+        .args(["read", "--config"])
+        .arg(&config)
+        .arg("--catalog")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let message = only_config_error(&refused, "discover's output");
+    assert!(
+        message.starts_with("The catalog file holds the output of discover")
+            && message.contains("source-paystack catalog [--streams"),
+        "{message}"
+    );
+}
