@@ -127,15 +127,21 @@ impl Settings {
     }
 
     fn client(&self, config: &Config, retry: Option<RetryPolicy>) -> Result<Client, Error> {
+        let key_limit = if config.secret_key.is_live() {
+            LIVE_REQUESTS_PER_MINUTE
+        } else {
+            TEST_REQUESTS_PER_MINUTE
+        };
         let limiter = match (self.requests_per_minute, config.requests_per_minute) {
             (Some(over), _) => RateLimiter::new(over),
+            (None, Some(rpm)) if rpm >= key_limit => {
+                RateLimiter::from_source(Some(rpm), Source::ConfigAboveKey { key_limit })
+            }
             (None, Some(rpm)) => RateLimiter::from_source(Some(rpm), Source::Config),
             (None, None) if config.secret_key.is_live() => {
-                RateLimiter::from_source(Some(LIVE_REQUESTS_PER_MINUTE), Source::LiveKey)
+                RateLimiter::from_source(Some(key_limit), Source::LiveKey)
             }
-            (None, None) => {
-                RateLimiter::from_source(Some(TEST_REQUESTS_PER_MINUTE), Source::TestKey)
-            }
+            (None, None) => RateLimiter::from_source(Some(key_limit), Source::TestKey),
         };
         let mut http = self.http.clone();
         if let Some(r) = retry {
