@@ -121,13 +121,19 @@ pub fn parse(text: &str) -> Result<Vec<Selected>, Error> {
 }
 
 /// Whether `text` is what `discover` prints: a CATALOG message, alone or
-/// among other lines (a JSONL file), or one that a tool pretty-printed.
+/// among other lines (a JSONL file), or one that a tool pretty-printed; or
+/// the catalog inside it (streams with a name, not a `stream` each).
 fn is_discover_output(text: &str) -> bool {
     let is_catalog_message = |v: &Value| v.get("type") == Some(&Value::from("CATALOG"));
+    let is_offered_streams = |v: &Value| {
+        v.pointer("/streams/0")
+            .is_some_and(|s| s.get("name").is_some() && s.get("stream").is_none())
+    };
     text.lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .any(|v| is_catalog_message(&v))
-        || serde_json::from_str::<Value>(text).is_ok_and(|v| is_catalog_message(&v))
+        || serde_json::from_str::<Value>(text)
+            .is_ok_and(|v| is_catalog_message(&v) || is_offered_streams(&v))
 }
 
 /// ` Did you mean "transactions"?` for a stream name close to `name`.
@@ -255,6 +261,7 @@ mod tests {
             line.clone(),
             format!("{log}\n{line}"),
             serde_json::to_string_pretty(&message).unwrap(),
+            message["catalog"].to_string(),
         ] {
             let m = err(&text);
             assert!(
