@@ -102,7 +102,8 @@ pub fn elsewhere_note(base_url: &str) -> Option<String> {
     (base_url != PAYSTACK).then(|| {
         format!(
             " The requests went to {base_url}, not to Paystack's API ({PAYSTACK}): the \
-             environment variable {VARIABLE} set it. To use Paystack, unset {VARIABLE}."
+             environment variable {VARIABLE} set it, so \"Paystack\" here means that server. To \
+             use Paystack, unset {VARIABLE}."
         )
     })
 }

@@ -139,8 +139,8 @@ async fn check_fails_when_paystack_cannot_be_reached() {
     assert!(
         message.ends_with(&format!(
             " The requests went to http://127.0.0.1:{port}, not to Paystack's API \
-             (https://api.paystack.co): the environment variable PAYSTACK_API_URL set it. To use \
-             Paystack, unset PAYSTACK_API_URL."
+             (https://api.paystack.co): the environment variable PAYSTACK_API_URL set it, so \
+             \"Paystack\" here means that server. To use Paystack, unset PAYSTACK_API_URL."
         )),
         "{message}"
     );
