@@ -37,7 +37,7 @@ pub fn load(path: &Path) -> Result<Vec<Selected>, Error> {
 /// The command that writes a configured catalog from a shell, for error
 /// messages.
 pub const COMMAND: &str = "source-paystack catalog [--streams customers,transactions] [--mode \
-                           incremental|full_refresh] > catalog.json";
+                           incremental|full_refresh] > configured_catalog.json";
 
 /// Parses catalog text; see [`load`].
 ///
