@@ -10,8 +10,9 @@
 # run on podman's default bridge network, so the fake listens on all
 # addresses (this machine has no inbound network), and the API service gets
 # a containers.conf of its own whose default environment sets
-# PAYSTACK_API_URL to the fake at host.containers.internal, so nothing in
-# the image or the suite changes. The connector's folder is assembled in a temporary
+# PAYSTACK_API_URL to the fake at host.containers.internal (plain http:// to
+# an address that is not loopback, so PAYSTACK_API_ALLOW_HTTP=1 with it), so
+# nothing in the image or the suite changes. The connector's folder is assembled in a temporary
 # directory (metadata.yaml, acceptance-test-config.yml, integration_tests/,
 # the test module, and secrets/config.json with the fake's key), so a real
 # secrets/config.json in the checkout is never touched.
@@ -67,7 +68,7 @@ python3 - "$CONTAINERS_CONF" "$work/service.conf" "$url" <<'PY'
 import sys
 base, out, url = sys.argv[1:4]
 text = open(base).read()
-text = text.replace("[containers]\n", f'[containers]\nhttp_proxy = false\nenv = ["PAYSTACK_API_URL={url}"]\n', 1)
+text = text.replace("[containers]\n", f'[containers]\nhttp_proxy = false\nenv = ["PAYSTACK_API_URL={url}", "PAYSTACK_API_ALLOW_HTTP=1"]\n', 1)
 open(out, "w").write(text)
 PY
 CONTAINERS_CONF=$work/service.conf podman system service --time=0 "unix://$work/podman.sock" >"$work/service.log" 2>&1 &

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 
 use crate::accounting::Accounting;
+use crate::api_url;
 use crate::catalog;
 use crate::cli::Command;
 use crate::client::{Client, HttpSettings};
@@ -18,6 +19,7 @@ use crate::emit::Emitter;
 use crate::error::Error;
 use crate::page::Fields;
 use crate::progress::Terminal;
+use crate::protocol::SyncMode;
 use crate::ratelimit::{LIVE_REQUESTS_PER_MINUTE, RateLimiter, Source, TEST_REQUESTS_PER_MINUTE};
 use crate::read::{self, ReadOptions};
 use crate::retry::RetryPolicy;
@@ -59,14 +61,14 @@ impl Settings {
     /// variables applied (see the README).
     ///
     /// # Errors
-    /// A [`Error::Config`] for a variable that is set but not a number.
+    /// A [`Error::Config`] for a variable that is set but not a number, or a
+    /// `PAYSTACK_API_URL` that [`api_url::base_url`] refuses.
     pub fn from_env() -> Result<Self, Error> {
         let mut s = Settings::default();
-        if let Ok(url) = std::env::var("PAYSTACK_API_URL") {
-            if !url.trim().is_empty() {
-                s.http.base_url = url.trim().trim_end_matches('/').to_owned();
-            }
-        }
+        s.http.base_url = api_url::base_url(
+            std::env::var(api_url::VARIABLE).ok().as_deref(),
+            std::env::var(api_url::ALLOW_HTTP).ok().as_deref(),
+        )?;
         let num = |name: &str| -> Result<Option<u64>, Error> {
             match std::env::var(name) {
                 Ok(v) => v.trim().parse().map(Some).map_err(|_| {
@@ -85,17 +87,36 @@ impl Settings {
             s.http.retry.max_delay = Duration::from_millis(ms.saturating_mul(32));
             s.http.retry.max_server_wait = Duration::from_millis(ms.saturating_mul(32));
         }
-        if let Some(ms) = num("SOURCE_PAYSTACK_TIMEOUT_MS")? {
-            s.http.request_timeout = Duration::from_millis(ms.max(1));
+        let positive = |name: &str, default: u64| -> Result<Option<u64>, Error> {
+            match num(name)? {
+                Some(0) => Err(Error::config(format!(
+                    "The environment variable {name} is 0, but it must be 1 or more (the \
+                     default is {default}). Set it to a whole number of 1 or more, or unset it."
+                ))),
+                n => Ok(n),
+            }
+        };
+        let defaults = Settings::default();
+        if let Some(ms) = positive(
+            "SOURCE_PAYSTACK_TIMEOUT_MS",
+            defaults.http.request_timeout.as_millis() as u64,
+        )? {
+            s.http.request_timeout = Duration::from_millis(ms);
         }
-        if let Some(n) = num("SOURCE_PAYSTACK_CONCURRENCY")? {
-            s.concurrency = n.clamp(1, 256) as usize;
+        if let Some(n) = positive("SOURCE_PAYSTACK_CONCURRENCY", DEFAULT_CONCURRENCY as u64)? {
+            s.concurrency = n.min(256) as usize;
         }
-        if let Some(n) = num("SOURCE_PAYSTACK_PAGE_SIZE")? {
-            s.tuning.per_page = n.clamp(1, 10_000) as u32;
+        if let Some(n) = positive(
+            "SOURCE_PAYSTACK_PAGE_SIZE",
+            u64::from(defaults.tuning.per_page),
+        )? {
+            s.tuning.per_page = n.min(10_000) as u32;
         }
-        if let Some(n) = num("SOURCE_PAYSTACK_SLICE_PAGES")? {
-            s.tuning.max_pages_per_slice = n.clamp(1, 100_000) as u32;
+        if let Some(n) = positive(
+            "SOURCE_PAYSTACK_SLICE_PAGES",
+            u64::from(defaults.tuning.max_pages_per_slice),
+        )? {
+            s.tuning.max_pages_per_slice = n.min(100_000) as u32;
         }
         s.now = parse_now(std::env::var("SOURCE_PAYSTACK_NOW").ok().as_deref())?;
         Ok(s)
@@ -106,15 +127,21 @@ impl Settings {
     }
 
     fn client(&self, config: &Config, retry: Option<RetryPolicy>) -> Result<Client, Error> {
+        let key_limit = if config.secret_key.is_live() {
+            LIVE_REQUESTS_PER_MINUTE
+        } else {
+            TEST_REQUESTS_PER_MINUTE
+        };
         let limiter = match (self.requests_per_minute, config.requests_per_minute) {
             (Some(over), _) => RateLimiter::new(over),
+            (None, Some(rpm)) if rpm >= key_limit => {
+                RateLimiter::from_source(Some(rpm), Source::ConfigAboveKey { key_limit })
+            }
             (None, Some(rpm)) => RateLimiter::from_source(Some(rpm), Source::Config),
             (None, None) if config.secret_key.is_live() => {
-                RateLimiter::from_source(Some(LIVE_REQUESTS_PER_MINUTE), Source::LiveKey)
+                RateLimiter::from_source(Some(key_limit), Source::LiveKey)
             }
-            (None, None) => {
-                RateLimiter::from_source(Some(TEST_REQUESTS_PER_MINUTE), Source::TestKey)
-            }
+            (None, None) => RateLimiter::from_source(Some(key_limit), Source::TestKey),
         };
         let mut http = self.http.clone();
         if let Some(r) = retry {
@@ -149,7 +176,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             http: HttpSettings {
-                base_url: "https://api.paystack.co".to_owned(),
+                base_url: api_url::PAYSTACK.to_owned(),
                 connect_timeout: Duration::from_secs(10),
                 request_timeout: Duration::from_secs(60),
                 retry: RetryPolicy::default(),
@@ -167,10 +194,12 @@ impl Default for Settings {
 /// Runs one command and returns the process exit code. Every failure has
 /// been reported on `out` by then.
 pub async fn run<W: Write>(command: &Command, settings: &Settings, out: &mut Emitter<W>) -> i32 {
+    out.set_request_note(api_url::elsewhere_note(&settings.http.base_url));
     let result = match command {
         Command::Spec => spec(out),
         Command::Check { config } => check(config, settings, out).await,
         Command::Discover { config } => discover(config, settings, out),
+        Command::Catalog { streams, mode } => configured_catalog(streams.as_deref(), mode, out),
         Command::Read {
             config,
             catalog,
@@ -211,15 +240,34 @@ fn discover<W: Write>(
     Ok(0)
 }
 
+/// `catalog`: a configured catalog of the chosen streams, in `mode`.
+fn configured_catalog<W: Write>(
+    streams: Option<&str>,
+    mode: &str,
+    out: &mut Emitter<W>,
+) -> Result<i32, Error> {
+    let mode = match mode {
+        "full_refresh" => SyncMode::FullRefresh,
+        _ => SyncMode::Incremental,
+    };
+    out.configured_catalog(&catalog::choose(streams, mode)?)?;
+    Ok(0)
+}
+
 /// `check`: always exactly one CONNECTION_STATUS and exit code 0.
 async fn check<W: Write>(
     config: &std::path::Path,
     settings: &Settings,
     out: &mut Emitter<W>,
 ) -> Result<i32, Error> {
+    let note = api_url::elsewhere_note(&settings.http.base_url).unwrap_or_default();
     let outcome = connection_check(config, settings).await.map_err(|e| {
         tracing::error!(error = %e, "Check failed.");
-        e.to_string()
+        if e.from_request() {
+            format!("{e}{note}")
+        } else {
+            e.to_string()
+        }
     });
     out.connection_status(outcome)?;
     Ok(0)
@@ -282,8 +330,15 @@ async fn connection_check(
             first
         });
     }
+    let ignored = config
+        .ignored_note()
+        .map(|n| format!(" {n}"))
+        .unwrap_or_default();
     if failed == 0 {
-        return Ok(Some(format!("All {} streams can be read.", STREAMS.len())));
+        return Ok(Some(format!(
+            "All {} streams can be read.{ignored}",
+            STREAMS.len()
+        )));
     }
     let (mut closed, mut broken) = (Vec::new(), Vec::new());
     for (def, error) in listed.iter().zip(results) {
@@ -315,7 +370,9 @@ async fn connection_check(
             " Could not be read now (read would fail them; run check again later): {}",
             broken.join(" | ")
         ));
+        note.push_str(&api_url::elsewhere_note(&settings.http.base_url).unwrap_or_default());
     }
+    note.push_str(&ignored);
     Ok(Some(note))
 }
 

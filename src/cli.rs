@@ -19,7 +19,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The four Airbyte commands.
+/// The four Airbyte commands, and `catalog` for people at a shell.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Print the connector specification.
@@ -35,6 +35,16 @@ pub enum Command {
         /// Path of the config JSON file.
         #[arg(long)]
         config: PathBuf,
+    },
+    /// Print a configured catalog for read --catalog (no network).
+    Catalog {
+        /// Streams to read, comma-separated (default: every stream).
+        #[arg(long)]
+        streams: Option<String>,
+        /// Sync mode of the streams that have a cursor (the others are
+        /// always full_refresh).
+        #[arg(long, default_value = "incremental", value_parser = ["incremental", "full_refresh"])]
+        mode: String,
     },
     /// Read the catalog's streams.
     Read {

@@ -19,6 +19,7 @@ use crate::completeness::Completeness;
 use crate::error::Error;
 use crate::input::json_type;
 use crate::streams::{STREAMS, StreamDef};
+use crate::suggest::{did_you_mean, is_typo_of, typo_distance};
 
 /// A Paystack secret key. It can be used, but never formatted: `Debug` and
 /// `Display` print a redaction marker, so it cannot leak through logs or errors.
@@ -77,6 +78,9 @@ pub struct Config {
     /// Per-stream overrides of `refresh_window_days`, by stream name (only
     /// streams with a cursor). See [`Config::refresh_days`].
     pub stream_refresh_days: BTreeMap<&'static str, u64>,
+    /// The fields this connector does not know, which it ignores, each
+    /// with the known field it looks like a typo of.
+    pub ignored: Vec<(String, Option<&'static str>)>,
 }
 
 impl Config {
@@ -95,6 +99,28 @@ impl Config {
     pub fn refresh_days(&self, def: &StreamDef) -> Option<u64> {
         def.cursor_field()?;
         per_stream(&self.stream_refresh_days, def).or(self.refresh_window_days)
+    }
+
+    /// One sentence naming every ignored field and what it likely meant,
+    /// for `check`'s status; `None` when none is ignored.
+    pub fn ignored_note(&self) -> Option<String> {
+        if self.ignored.is_empty() {
+            return None;
+        }
+        let fields = self
+            .ignored
+            .iter()
+            .map(|(found, known)| match known {
+                Some(known) => format!("{found:?} (did you mean {known}?)"),
+                None => format!("{found:?} (not a field of this connector)"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(format!(
+            "The config has fields this connector ignores: {fields}. Rename or remove them; the \
+             fields it reads are {}.",
+            FIELDS.join(", ")
+        ))
     }
 
     /// The completeness of stream `def`: its `completeness` entry, else
@@ -163,7 +189,16 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Config, Error> {
             )));
         }
     }
-    from_map(&map, now)
+    let mut config = from_map(&map, now)?;
+    config.ignored = map
+        .keys()
+        .filter(|found| !FIELDS.contains(&found.as_str()))
+        .map(|found| {
+            let known = typos.iter().find(|(f, _)| f == found).map(|(_, k)| *k);
+            (found.clone(), known)
+        })
+        .collect();
+    Ok(config)
 }
 
 /// The config fields of `spec.json`.
@@ -188,27 +223,12 @@ pub fn likely_typos(map: &Map<String, Value>) -> Vec<(&str, &'static str)> {
         .filter_map(|found| {
             FIELDS
                 .iter()
+                .filter(|known| is_typo_of(found, known))
                 .map(|known| (typo_distance(found, known), *known))
-                .filter(|(distance, _)| *distance <= 2)
                 .min()
                 .map(|(_, known)| (found.as_str(), known))
         })
         .collect()
-}
-
-/// How far `found` is from `known` as a typo: the fewest single-letter
-/// insertions, deletions, changes or swaps of neighbours, ignoring case,
-/// and ignoring `_`, `-` and spaces when that is closer
-/// (`lookbackWindowDays` is 0 from `lookback_window_days`).
-fn typo_distance(found: &str, known: &str) -> usize {
-    let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !matches!(c, '_' | '-' | ' '))
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    strsim::osa_distance(&found.to_lowercase(), known)
-        .min(strsim::osa_distance(&squash(found), &squash(known)))
 }
 
 fn from_map(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Config, Error> {
@@ -269,6 +289,7 @@ fn from_map(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Config, Erro
         completeness,
         refresh_window_days,
         stream_refresh_days,
+        ignored: Vec::new(),
     })
 }
 
@@ -418,17 +439,6 @@ impl PerStream<'_> {
         }
         Ok(settings)
     }
-}
-
-/// The candidate closest to `name` (see [`typo_distance`]), if it is close
-/// enough to be a typo of it.
-fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = 2.max(name.trim().chars().count() / 3);
-    candidates
-        .map(|c| (typo_distance(name.trim(), c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
 }
 
 fn secret_key(value: Option<&Value>) -> Result<SecretKey, Error> {
@@ -753,6 +763,8 @@ mod tests {
             ("request_per_minute", "requests_per_minute"),
             ("requests_per_minut", "requests_per_minute"),
             ("requestsPerMinute", "requests_per_minute"),
+            ("lookback_window", "lookback_window_days"),
+            ("requests_per_min", "requests_per_minute"),
             ("end_data", "end_date"),
             ("enddate", "end_date"),
             ("start_dat", "start_date"),
@@ -772,6 +784,27 @@ mod tests {
                 "api_key": 1, "window_days": 1, "name": 1, "": 1}"#
         )
         .is_empty());
+    }
+
+    /// Every unknown field is listed as ignored, a typo with the field it
+    /// likely meant; a config without unknown fields has no note.
+    #[test]
+    fn every_ignored_field_is_named_with_its_likely_meaning() {
+        let c = ok(
+            r#"{"secret_key": "sk_test_abc", "start_date": "2020-01-01T00:00:00Z", "enddate": "x",
+                "requests_per_minit": 5, "lookback_window": 31, "extra": 1}"#,
+        );
+        assert_eq!(
+            c.ignored_note().unwrap(),
+            "The config has fields this connector ignores: \"enddate\" (did you mean end_date?), \
+             \"extra\" (not a field of this connector), \"lookback_window\" (did you mean \
+             lookback_window_days?), \"requests_per_minit\" (did you mean requests_per_minute?). \
+             Rename or remove them; the fields it reads are secret_key, start_date, \
+             lookback_window_days, stream_lookback_days, requests_per_minute, end_date, \
+             completeness."
+        );
+        assert_eq!(c.lookback_window_days, 0);
+        assert_eq!(ok(&with(r#""end_date":null"#)).ignored_note(), None);
     }
 
     #[test]
@@ -905,24 +938,6 @@ mod tests {
         assert!(
             !m.contains("subaccounts"),
             "only streams with a cursor: {m}"
-        );
-    }
-
-    #[test]
-    fn typos_are_matched_to_the_closest_stream_name() {
-        assert_eq!(typo_distance("dispute", "disputes"), 1);
-        assert_eq!(
-            typo_distance("settlement-transactions", "settlement_transactions"),
-            0
-        );
-        let names = || ["transfers", "transactions", "refunds"].into_iter();
-        assert_eq!(did_you_mean("transfer", names()), Some("transfers"));
-        assert_eq!(did_you_mean(" Transaction ", names()), Some("transactions"));
-        assert_eq!(did_you_mean("refund", names()), Some("refunds"));
-        assert_eq!(did_you_mean("customers", names()), None);
-        assert_eq!(
-            did_you_mean("Bulk-Charges", ["bulk_charges"].into_iter()),
-            Some("bulk_charges")
         );
     }
 

@@ -13,13 +13,15 @@ use std::io::{self, BufWriter, Write};
 
 use serde_json::Value;
 
+use crate::catalog::Selected;
 use crate::error::Error;
 use crate::protocol::{
     AirbyteCatalog, AirbyteConnectionStatus, AirbyteErrorTraceMessage, AirbyteEstimateTraceMessage,
     AirbyteMessage, AirbyteStateMessage, AirbyteStateStats, AirbyteStateType, AirbyteStream,
     AirbyteStreamState, AirbyteStreamStatus, AirbyteStreamStatusRateLimitedReason,
     AirbyteStreamStatusReason, AirbyteStreamStatusTraceMessage, AirbyteTraceMessage,
-    ConnectionStatus, FailureType, StreamDescriptor, SyncMode, TraceType,
+    ConfiguredCatalogOut, ConfiguredStreamOut, ConnectionStatus, FailureType, StreamDescriptor,
+    SyncMode, TraceType,
 };
 use crate::sink::{Batch, Finished, ReadSummary, Sink, StateUpdate, Stream};
 use crate::streams::StreamDef;
@@ -29,13 +31,31 @@ use crate::time::{format_cursor, now_millis};
 /// Owns the output; every message goes through here.
 pub struct Emitter<W: Write> {
     out: BufWriter<W>,
+    /// Added to the message of every error that comes from a request.
+    request_note: Option<String>,
 }
 
 impl<W: Write> Emitter<W> {
     pub fn new(out: W) -> Self {
         Emitter {
             out: BufWriter::with_capacity(1 << 16, out),
+            request_note: None,
         }
+    }
+
+    /// Adds `note` to the message of every ERROR trace about a request
+    /// (see [`Error::from_request`]): where the requests went, when that
+    /// is not Paystack.
+    pub fn set_request_note(&mut self, note: Option<String>) {
+        self.request_note = note;
+    }
+
+    /// `message`, with the request note when `from_request`.
+    fn noted(&self, mut message: String, from_request: bool) -> String {
+        if let (true, Some(note)) = (from_request, &self.request_note) {
+            message.push_str(note);
+        }
+        message
     }
 
     /// Writes the connector specification (SPEC).
@@ -55,6 +75,37 @@ impl<W: Write> Emitter<W> {
             streams: streams.iter().map(airbyte_stream).collect(),
         };
         self.message(&AirbyteMessage::Catalog { catalog })
+    }
+
+    /// Writes a configured catalog of `selected` (the `catalog` command):
+    /// one JSON object, not a protocol message, for `read --catalog`. An
+    /// incremental stream is appended to, a full refresh one overwritten.
+    ///
+    /// # Errors
+    /// Fails when the output cannot be written.
+    pub fn configured_catalog(&mut self, selected: &[Selected]) -> Result<(), Error> {
+        let streams = selected
+            .iter()
+            .map(|s| {
+                let stream = airbyte_stream(s.def);
+                let incremental = s.mode == SyncMode::Incremental;
+                ConfiguredStreamOut {
+                    cursor_field: if incremental {
+                        stream.default_cursor_field.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    primary_key: stream.source_defined_primary_key.clone(),
+                    destination_sync_mode: if incremental { "append" } else { "overwrite" },
+                    sync_mode: s.mode,
+                    stream,
+                }
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut self.out, &ConfiguredCatalogOut { streams })
+            .map_err(io::Error::from)?;
+        self.out.write_all(b"\n")?;
+        Ok(())
     }
 
     /// Writes the outcome of `check` (CONNECTION_STATUS): succeeded, with an
@@ -166,7 +217,8 @@ impl<W: Write> Emitter<W> {
     /// # Errors
     /// Fails when the output cannot be written.
     pub fn error(&mut self, error: &Error, stream: Option<&str>) -> Result<(), Error> {
-        self.error_message(error.to_string(), error.failure_type(), stream)
+        let message = self.noted(error.to_string(), error.from_request());
+        self.error_message(message, error.failure_type(), stream)
     }
 
     /// Writes an ERROR trace with a given message and failure type.
@@ -324,6 +376,7 @@ impl<W: Write> Sink for Emitter<W> {
             return Ok(());
         }
         let failure_type = FailureType::of_all(failed.iter().map(|(_, e)| e.failure_type()));
+        let from_request = failed.iter().any(|(_, e)| e.from_request());
         let list = failed
             .iter()
             .map(|(name, e)| format!("{name}: {e}"))
@@ -335,6 +388,7 @@ impl<W: Write> Sink for Emitter<W> {
             failed.len(),
             summary.streams
         );
+        let message = self.noted(message, from_request);
         self.error_message(message, failure_type, None)
     }
 }
@@ -375,6 +429,50 @@ mod tests {
             serde_json::json!({"settlement_id": 12, "settlement_created_at": "2024-01-01T00:00:00.000Z", "id": 1, "amount": 5})
         );
         assert_eq!(lines[1]["record"]["data"]["settlement_id"], 12);
+    }
+
+    /// The request note ends the trace of an error from a request, and the
+    /// closing trace of a read once; a config error does not get it.
+    #[test]
+    fn the_request_note_ends_the_messages_of_errors_from_requests() {
+        let mut e = Emitter::new(Vec::new());
+        e.set_request_note(Some(" NOTE.".to_owned()));
+        let transport = || Error::Transport {
+            path: "/customer".into(),
+            detail: "could not connect".into(),
+            attempts: 1,
+        };
+        e.error(&transport(), Some("customers")).unwrap();
+        e.error(&Error::config("bad"), None).unwrap();
+        let summary = ReadSummary {
+            streams: 2,
+            records: 0,
+            failed: vec![("customers", transport()), ("refunds", transport())],
+            skipped: vec![],
+            rejected_key: None,
+            stopped: None,
+        };
+        e.read_finished(&summary).unwrap();
+        let out = String::from_utf8(e.into_inner().unwrap()).unwrap();
+        let messages: Vec<String> = out
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["trace"]["error"]["message"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert_eq!(
+            messages[0],
+            "Could not get an answer from Paystack for /customer: could not connect. NOTE."
+        );
+        assert_eq!(messages[1], "bad");
+        assert!(messages[2].starts_with("2 of 2 streams did not complete."));
+        assert_eq!(messages[2].matches("NOTE.").count(), 1, "{}", messages[2]);
+        assert!(
+            messages[2].ends_with("could not connect. NOTE."),
+            "{}",
+            messages[2]
+        );
     }
 
     #[test]

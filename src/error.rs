@@ -325,6 +325,13 @@ impl Error {
         matches!(self, Error::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
+    /// True when the error comes from a request or its answer (not from
+    /// the user's files, a bug or stdout): its message is worth the
+    /// address the request went to.
+    pub fn from_request(&self) -> bool {
+        !matches!(self, Error::Config(_) | Error::Internal(_) | Error::Io(_))
+    }
+
     /// True when the key itself was refused, so no other stream can succeed.
     pub fn is_bad_key(&self) -> bool {
         matches!(self, Error::Auth { .. })

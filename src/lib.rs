@@ -80,6 +80,7 @@ pub mod app;
 pub mod cli;
 
 mod accounting;
+mod api_url;
 mod catalog;
 mod client;
 mod completeness;
@@ -106,6 +107,7 @@ mod state_review;
 mod stop;
 mod streams;
 mod sweep;
+mod suggest;
 #[cfg(test)]
 mod testing;
 mod time;

@@ -6,8 +6,8 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::Parser;
 use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 use source_paystack::app::{self, Settings};
 use source_paystack::cli::{Cli, Command};
 use source_paystack::{Emitter, Error, SuspendingWriter, Terminal};
@@ -21,20 +21,16 @@ fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // No command at all: a person trying the binary; the help.
+            let _ = Cli::command().print_help();
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
             // The usage text goes to stderr; Airbyte gets a config_error trace.
             eprintln!("{e}");
-            let first = e
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ")
-                .to_owned();
             let mut out = Emitter::new(std::io::stdout());
-            let usage = Error::config(format!(
-                "Invalid command line: {first}. Run source-paystack --help for the usage."
-            ));
+            let usage = Error::config(usage_error(&e.to_string()));
             let _ = out.error(&usage, None);
             let _ = out.flush();
             return ExitCode::from(1);
@@ -139,6 +135,43 @@ fn follow_parent_shell() {
 
 #[cfg(not(target_os = "linux"))]
 fn follow_parent_shell() {}
+
+/// clap's error text as one line for an Airbyte message: what is wrong
+/// (the missing argument named) and the usage of the command.
+fn usage_error(text: &str) -> String {
+    let mut what = Vec::new();
+    let mut usage = None;
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u);
+        } else if !line.starts_with("For more information") {
+            what.push(line.trim_start_matches("error: ").trim_end_matches(':'));
+        }
+    }
+    // A line of possible values (`[possible values: …]`) completes the
+    // line before it.
+    let what = what
+        .iter()
+        .enumerate()
+        .fold(String::new(), |mut acc, (i, line)| {
+            if i > 0 {
+                acc.push_str(if line.starts_with('[') { " " } else { ": " });
+            }
+            acc.push_str(line);
+            acc
+        });
+    let what = if what.is_empty() {
+        "invalid arguments".to_owned()
+    } else {
+        what
+    };
+    match usage {
+        Some(usage) => format!(
+            "Invalid command line: {what}. Usage: {usage}. Run source-paystack --help for more."
+        ),
+        None => format!("Invalid command line: {what}. Run source-paystack --help for the usage."),
+    }
+}
 
 fn fail<W: Write>(out: &mut Emitter<W>, e: &Error) -> ExitCode {
     tracing::error!(error = %e, "Failed.");

@@ -213,6 +213,23 @@ pub struct AirbyteStreamStatusRateLimitedReason {
     pub quota_reset: Option<i64>,
 }
 
+/// A configured catalog as the `catalog` command writes it: the streams
+/// as `discover` describes them, each with its sync modes.
+#[derive(Debug, Serialize)]
+pub struct ConfiguredCatalogOut {
+    pub streams: Vec<ConfiguredStreamOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConfiguredStreamOut {
+    pub stream: AirbyteStream,
+    pub sync_mode: SyncMode,
+    pub cursor_field: Vec<&'static str>,
+    pub primary_key: Vec<Vec<&'static str>>,
+    /// `append` or `overwrite`.
+    pub destination_sync_mode: &'static str,
+}
+
 // ---- input: the configured catalog ----
 
 #[derive(Debug, Deserialize)]

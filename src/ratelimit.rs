@@ -62,8 +62,12 @@ pub enum Source {
     TestKey,
     /// Paystack's documented limit for a live key.
     LiveKey,
-    /// `requests_per_minute` in the config.
+    /// `requests_per_minute` in the config (below the key's documented
+    /// limit, or the key unknown).
     Config,
+    /// `requests_per_minute` in the config, at or above `key_limit`,
+    /// Paystack's documented limit for the key.
+    ConfigAboveKey { key_limit: u32 },
     /// A lower limit Paystack announced (`x-ratelimit-limit`).
     Announced,
 }
@@ -103,6 +107,34 @@ impl Pace {
                      limit for the key ({LIVE} a minute for a live key, {TEST} for a test key)."
                 ),
             ),
+            Source::ConfigAboveKey { key_limit } => {
+                let key = if key_limit == LIVE { "live" } else { "test" };
+                if n <= key_limit {
+                    (
+                        format!(
+                            "requests_per_minute in the config, Paystack's documented limit for \
+                             a {key} key"
+                        ),
+                        "Paystack's limits cannot be raised from our side; a higher \
+                         requests_per_minute only helps against a server that allows it, such as \
+                         the fake Paystack."
+                            .to_owned(),
+                    )
+                } else {
+                    (
+                        format!(
+                            "requests_per_minute in the config, above Paystack's documented limit \
+                             for a {key} key ({key_limit} a minute)"
+                        ),
+                        format!(
+                            "Against Paystack this brings 429 answers, which slow the read; a \
+                             server that allows it, such as the fake Paystack, goes faster with a \
+                             higher requests_per_minute. Removing requests_per_minute would not \
+                             go faster: it paces at the key's {key_limit} a minute."
+                        ),
+                    )
+                }
+            }
             Source::Announced => (
                 "the limit Paystack announces for this key (x-ratelimit-limit)".to_owned(),
                 format!(
@@ -125,7 +157,7 @@ impl fmt::Display for Pace {
         let from = match self.source {
             Source::TestKey => "test key's documented limit",
             Source::LiveKey => "live key's documented limit",
-            Source::Config => "requests_per_minute in the config",
+            Source::Config | Source::ConfigAboveKey { .. } => "requests_per_minute in the config",
             Source::Announced => "Paystack's announced x-ratelimit-limit",
         };
         write!(f, "{} requests/min ({from})", self.per_minute)
@@ -782,6 +814,66 @@ mod tests {
             tokio::time::sleep(think).await;
         }
         out
+    }
+
+    /// The advice of a configured pace follows the key's documented
+    /// limit: below it, raise or remove; at it, nothing to gain from
+    /// Paystack; above it, 429s from Paystack and removing it is slower.
+    #[test]
+    fn the_advice_for_a_configured_pace_follows_the_keys_limit() {
+        let explain = |per_minute, source| Pace { per_minute, source }.explain();
+        let below = explain(50, Source::Config);
+        assert!(
+            below.contains("Raise requests_per_minute or remove it"),
+            "{below}"
+        );
+        let at = explain(
+            100,
+            Source::ConfigAboveKey {
+                key_limit: TEST_REQUESTS_PER_MINUTE,
+            },
+        );
+        assert_eq!(
+            at,
+            "The rate limit sets the pace of this read: 100 requests a minute, \
+             requests_per_minute in the config, Paystack's documented limit for a test key. \
+             Paystack's limits cannot be raised from our side; a higher requests_per_minute only \
+             helps against a server that allows it, such as the fake Paystack."
+        );
+        let above = explain(
+            100_000,
+            Source::ConfigAboveKey {
+                key_limit: TEST_REQUESTS_PER_MINUTE,
+            },
+        );
+        assert_eq!(
+            above,
+            "The rate limit sets the pace of this read: 100000 requests a minute, \
+             requests_per_minute in the config, above Paystack's documented limit for a test key \
+             (100 a minute). Against Paystack this brings 429 answers, which slow the read; a \
+             server that allows it, such as the fake Paystack, goes faster with a higher \
+             requests_per_minute. Removing requests_per_minute would not go faster: it paces at \
+             the key's 100 a minute."
+        );
+        assert!(!above.contains("remove it to go faster"), "{above}");
+        let live = explain(
+            1000,
+            Source::ConfigAboveKey {
+                key_limit: LIVE_REQUESTS_PER_MINUTE,
+            },
+        );
+        assert!(
+            live.contains("limit for a live key (600 a minute)"),
+            "{live}"
+        );
+        assert_eq!(
+            Pace {
+                per_minute: 1000,
+                source: Source::ConfigAboveKey { key_limit: 600 }
+            }
+            .to_string(),
+            "1000 requests/min (requests_per_minute in the config)"
+        );
     }
 
     #[tokio::test(start_paused = true)]

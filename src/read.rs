@@ -481,8 +481,10 @@ impl Reader<'_> {
 
     /// Nothing is left to read but held streams: the probe decides. The
     /// key works: they are skipped. Refused there too: the key is rejected.
-    /// No answer: each held stream fails with its own refusal. Returns
-    /// false when no stream was held.
+    /// No answer, while every held stream was refused with a 401 (what
+    /// Paystack answers a wrong key) and none was read: the key is
+    /// rejected, said once. No answer otherwise: each held stream fails
+    /// with its own refusal. Returns false when no stream was held.
     async fn settle_held(&mut self) -> Result<bool, Error> {
         if !self.runs.iter().any(|r| r.phase == Phase::Held) {
             return Ok(false);
@@ -490,6 +492,11 @@ impl Reader<'_> {
         match self.probe().await {
             Ok(()) => self.skip_held()?,
             Err(e) if e.refusal().is_some() => self.reject_key(e.key_rejected())?,
+            Err(e) if self.all_held_refused_the_key() => {
+                tracing::warn!(error = %e, "Could not ask another endpoint whether the secret key works; every stream's first request was refused with HTTP 401.");
+                let refused = self.runs.iter_mut().find_map(|r| r.refused.take());
+                self.reject_key(refused.expect("a held stream has its refusal"))?;
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "Could not tell whether the secret key works.");
                 for i in 0..self.runs.len() {
@@ -500,6 +507,17 @@ impl Reader<'_> {
             }
         }
         Ok(true)
+    }
+
+    /// Whether every held stream's refusal is a 401 and no stream has
+    /// delivered a page (see [`Self::settle_held`]).
+    fn all_held_refused_the_key(&self) -> bool {
+        !self.key_works
+            && self
+                .runs
+                .iter()
+                .filter(|r| r.phase == Phase::Held)
+                .all(|r| r.refused.as_ref().is_some_and(Error::is_bad_key))
     }
 
     /// The key works: every held stream is skipped, each with one WARN

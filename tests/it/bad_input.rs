@@ -188,7 +188,8 @@ fn every_bad_catalog_is_named_with_its_fix() {
         ("not JSON", files.write("k1.json", "streams: all"), "not valid"),
         ("empty file", files.write("k2.json", ""), "not valid"),
         ("no streams", files.write("k3.json", r#"{"streams": []}"#), "selects no streams"),
-        ("unknown stream", files.write("k4.json", r#"{"streams":[{"stream":{"name":"payouts"},"sync_mode":"incremental","destination_sync_mode":"append"}]}"#), "Run discover"),
+        ("unknown stream", files.write("k4.json", r#"{"streams":[{"stream":{"name":"payouts"},"sync_mode":"incremental","destination_sync_mode":"append"}]}"#), "or write a new catalog: source-paystack catalog"),
+        ("misspelt stream", files.write("k4b.json", r#"{"streams":[{"stream":{"name":"transaction"},"sync_mode":"incremental","destination_sync_mode":"append"}]}"#), "Did you mean \"transactions\"?"),
         ("invalid sync_mode", files.write("k5.json", r#"{"streams":[{"stream":{"name":"customers"},"sync_mode":"cdc","destination_sync_mode":"append"}]}"#), "sync_mode"),
     ];
     for (what, catalog, needle) in cases {

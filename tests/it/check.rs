@@ -135,4 +135,13 @@ async fn check_fails_when_paystack_cannot_be_reached() {
         message.contains("Could not get an answer from Paystack"),
         "{message}"
     );
+    // Not Paystack's API: the message says where the requests went and why.
+    assert!(
+        message.ends_with(&format!(
+            " The requests went to http://127.0.0.1:{port}, not to Paystack's API \
+             (https://api.paystack.co): the environment variable PAYSTACK_API_URL set it, so \
+             \"Paystack\" here means that server. To use Paystack, unset PAYSTACK_API_URL."
+        )),
+        "{message}"
+    );
 }

@@ -98,14 +98,18 @@ async fn a_rejected_key_is_a_config_error_and_stops_every_stream() {
         assert_eq!(out.statuses(name), ["STARTED", "INCOMPLETE"], "{name}");
     }
     let errors = out.errors();
+    assert_eq!(errors.len(), 1, "said once: {errors:?}");
     assert_eq!(errors[0]["failure_type"], "config_error");
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(message.contains("secret_key"), "{message}");
+    // The fake, not Paystack: the message says so.
     assert!(
-        errors[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("secret_key")
+        message.contains(&format!(
+            "The requests went to {}, not to Paystack's API",
+            server.uri()
+        )) && message.ends_with("To use Paystack, unset PAYSTACK_API_URL."),
+        "{message}"
     );
-    assert_eq!(errors.last().unwrap()["failure_type"], "config_error");
     assert!(!out.text.contains(KEY));
 }
 

@@ -310,6 +310,17 @@ pub fn lines(out: &std::process::Output) -> Vec<Value> {
         .collect()
 }
 
+/// The message of the one config_error trace a run of the binary wrote,
+/// having checked that it exited with code 1 and wrote nothing else.
+pub fn only_config_error(out: &std::process::Output, what: &str) -> String {
+    assert_eq!(out.status.code(), Some(1), "{what}");
+    let msgs = lines(out);
+    assert_eq!(msgs.len(), 1, "{what}: {msgs:?}");
+    let error = &msgs[0]["trace"]["error"];
+    assert_eq!(error["failure_type"], "config_error", "{what}");
+    error["message"].as_str().unwrap().to_owned()
+}
+
 /// Runs the binary's `read` (with `flags`) against the API at `uri`, off
 /// the async runtime; its stdout as an [`Output`], and its stderr.
 pub async fn read_binary(

@@ -161,6 +161,37 @@ async fn a_stream_refused_on_its_first_request_is_skipped_and_the_sync_succeeds(
     }
 }
 
+/// A wrong key while the probe's endpoint cannot answer (HTTP 500): every
+/// stream refused with a 401 and none read is still the rejected key, said
+/// once, not one failure per stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_key_is_said_once_even_when_the_probe_gets_no_answer() {
+    let server = fake(vec![]).await;
+    server.push_fault(FaultRule::every_on("/transaction", Fault::Status(500)));
+    let files = Files::new();
+    let config =
+        files.config(json!({"secret_key": "sk_test_NOTTHEKEY000000", "start_date": START}));
+    let catalog = files.catalog(&[("customers", "incremental"), ("refunds", "incremental")]);
+    let out = run(
+        read_cmd(&config, &catalog, None),
+        &fake_settings(server.uri(), 7, 1),
+    )
+    .await;
+    assert_eq!(out.code, 1);
+    let errors = out.errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["failure_type"], "config_error");
+    assert!(errors[0].get("stream_descriptor").is_none());
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Paystack rejected the secret key: HTTP 401 (Invalid key)"),
+        "{message}"
+    );
+    for name in ["customers", "refunds"] {
+        assert_eq!(out.statuses(name), ["STARTED", "INCOMPLETE"], "{name}");
+    }
+}
+
 /// Every endpoint refusing, whatever the status, or a key the fake does
 /// not know: the rejected key, one config_error for the whole read, every
 /// stream INCOMPLETE, nothing emitted and nothing skipped.
