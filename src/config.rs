@@ -801,7 +801,7 @@ mod tests {
              lookback_window_days?), \"requests_per_minit\" (did you mean requests_per_minute?). \
              Rename or remove them; the fields it reads are secret_key, start_date, \
              lookback_window_days, stream_lookback_days, requests_per_minute, end_date, \
-             completeness."
+             completeness, refresh_window_days, stream_refresh_days."
         );
         assert_eq!(c.lookback_window_days, 0);
         assert_eq!(ok(&with(r#""end_date":null"#)).ignored_note(), None);
