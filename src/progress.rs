@@ -31,6 +31,7 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::Error;
+use crate::numbers::thousands;
 use crate::ratelimit::Pace;
 use crate::sink::{Batch, Finished, ParentLists, ReadSummary, Sink, Stream};
 
@@ -291,19 +292,6 @@ fn ratio(done: u64, of: u64) -> f64 {
     } else {
         (done as f64 / of as f64).min(1.0)
     }
-}
-
-/// `1234567` as `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn per_second(rate: f64) -> String {
@@ -751,8 +739,6 @@ mod tests {
 
     #[test]
     fn numbers_and_durations_read_well() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(per_second(2.54), "2.5/s");
         assert_eq!(per_second(1234.4), "1,234/s");
         let d = |s| duration(Duration::from_secs(s));
