@@ -9,20 +9,33 @@
 //! - then its records, against the count Paystack announced when it did (a
 //!   bar), the rate, and the time left (ETA);
 //! - a child stream (`settlement_transactions`) has no count of its own: its
-//!   bar and ETA follow its parents' lists (`12/40 settlements`);
+//!   bar and ETA follow its parents' lists (`12/40 settlements`), and its
+//!   records come last;
 //! - the rate is smoothed over the stream's own pages (an exponential moving
-//!   average over [`SMOOTHING`]), and a stream with no page for [`HELD`]
-//!   (its requests wait behind another stream's, or for a 429's pause) says
-//!   so instead of an ETA, so an ETA never jumps to days;
+//!   average over [`SMOOTHING`]; in a stream's first second, its average so
+//!   far), and a stream with no page for [`HELD`] (its requests wait behind
+//!   another stream's, or for a 429's pause) says so instead of an ETA, so
+//!   an ETA never jumps to days; a stream with no records reads `0/s`;
 //! - when the rate limit sets the pace, a first line says so (the limit and
 //!   where it comes from);
 //! - at the end each line says `complete` or `INCOMPLETE` (failed, stopped),
 //!   with the stream's average rate; streams a stop left unstarted say so.
 //!
+//! The lines fit the terminal: the columns (counts, rates) are as wide as
+//! their widest value, so they line up; at a narrow terminal the bars go
+//! first, then the long endings (`INCOMPLETE (stopped)` becomes `stopped`),
+//! then the second space between columns, and only then is a line cut
+//! (with `…`). When there are more streams than
+//! lines, the streams being read are shown first, then the unfinished ones,
+//! the latest to finish, and the waiting ones, in catalog order, with a last
+//! line saying what the others are (`… 9 more: 4 complete, 5 waiting`).
+//!
 //! Lines are drawn from a model and a clock, never from indicatif's own
 //! rates, so what a line says is a function of the events and their times:
-//! the tests give the clock and draw on an in-memory terminal.
+//! the tests give the clock and the terminal's size and draw on an
+//! in-memory terminal.
 
+use std::cmp::Reverse;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -51,6 +64,8 @@ const BAR_CELLS: usize = 12;
 pub struct Terminal {
     multi: MultiProgress,
     clock: Clock,
+    /// The terminal's rows and columns, now.
+    size: Box<dyn Fn() -> (usize, usize) + Send + Sync>,
     display: Mutex<Display>,
 }
 
@@ -84,10 +99,28 @@ struct Display {
     /// The line saying what paces the read, once it is paced.
     header: Option<ProgressBar>,
     rows: Vec<Row>,
+    /// The lines on the terminal below the header, and the text last drawn
+    /// on each: the rows shown, then the line for the others.
+    lines: Vec<(ProgressBar, String)>,
     /// The longest stream name.
     name_width: usize,
+    /// The widest count and rate shown so far (columns never narrow, so
+    /// they do not jump), and how narrow the lines had to be, at a width.
+    count_width: usize,
+    rate_width: usize,
+    fit: Option<(usize, Fit)>,
     drawn_at: Option<Duration>,
     finished: bool,
+}
+
+/// How much a line gives up to fit the terminal, least first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Fit {
+    Whole,
+    NoBar,
+    ShortEndings,
+    /// One space between columns, not two.
+    Tight,
 }
 
 /// One stream's line.
@@ -95,9 +128,6 @@ struct Row {
     name: &'static str,
     /// A child stream: its parent stream's name.
     parent: Option<&'static str>,
-    bar: ProgressBar,
-    /// The text last drawn.
-    shown: String,
     started: Option<Duration>,
     last_page: Option<Duration>,
     records: u64,
@@ -144,13 +174,57 @@ impl Rate {
     }
 }
 
+/// What a line shows after the stream's name.
+enum Cells {
+    /// One text: `waiting`, `not started (stopped)`, ...; and its short
+    /// form.
+    Text(&'static str, &'static str),
+    Columns {
+        /// How full the bar is; `None`: no bar (nothing to count against).
+        bar: Option<f64>,
+        count: String,
+        rate: String,
+        status: Status,
+        /// A child stream's records.
+        records: Option<String>,
+    },
+}
+
+/// The last column: how a stream ended, or how it goes.
+enum Status {
+    Ending(Ending),
+    Live(String),
+}
+
+impl Status {
+    fn text(&self, fit: Fit) -> &str {
+        let short = fit >= Fit::ShortEndings;
+        match self {
+            Status::Live(text) => text,
+            Status::Ending(Ending::Complete) => "complete",
+            Status::Ending(Ending::Skipped) => "skipped",
+            Status::Ending(Ending::Failed) if short => "failed",
+            Status::Ending(Ending::Failed) => "INCOMPLETE (failed)",
+            Status::Ending(_) if short => "stopped",
+            Status::Ending(_) => "INCOMPLETE (stopped)",
+        }
+    }
+}
+
+/// Which rows a small terminal shows first (the least first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    Reading,
+    Unfinished,
+    Finished,
+    Waiting,
+}
+
 impl Row {
-    fn new(stream: Stream, bar: ProgressBar) -> Self {
+    fn new(stream: Stream) -> Self {
         Row {
             name: stream.name,
             parent: stream.parent.map(|p| p.stream),
-            bar,
-            shown: String::new(),
             started: None,
             last_page: None,
             records: 0,
@@ -196,28 +270,74 @@ impl Row {
         }
     }
 
-    /// The line, at `now`, with names padded to `width`: the name, the
-    /// bar, what the bar counts, records a second, then the ETA or how the
-    /// stream ended; for a child stream, its records last.
-    fn line(&self, now: Duration, width: usize) -> String {
-        let mut line = format!("{:<width$}  ", self.name);
+    /// Records a second at `now`: the stream's average over its whole read
+    /// once it ended, else the smoothed rate (in its first second, its
+    /// average so far); `None` when no time has passed.
+    fn rate(&self, started: Duration, now: Duration) -> Option<f64> {
+        if self.records == 0 {
+            return Some(0.0);
+        }
+        let average = |until: Duration| {
+            let secs = until.saturating_sub(started).as_secs_f64();
+            (secs > 0.0).then(|| self.records as f64 / secs)
+        };
+        match self.ended {
+            Some((_, at)) => average(at),
+            None => self.record_rate.per_sec().or_else(|| average(now)),
+        }
+    }
+
+    fn rank(&self) -> Rank {
+        match (self.started, self.ended) {
+            (Some(_), None) => Rank::Reading,
+            (None, _) => Rank::Waiting,
+            (_, Some((Ending::Complete | Ending::Skipped, _))) => Rank::Finished,
+            (_, Some(_)) => Rank::Unfinished,
+        }
+    }
+
+    /// The word for this row in the line for the rows not shown.
+    fn kind(&self) -> &'static str {
+        match (self.started, self.ended) {
+            (None, None) => "waiting",
+            (None, Some(_)) | (_, Some((Ending::NotStarted, _))) => "not started",
+            (Some(_), None) => "reading",
+            (_, Some((Ending::Complete, _))) => "complete",
+            (_, Some((Ending::Skipped, _))) => "skipped",
+            (_, Some(_)) => "incomplete",
+        }
+    }
+
+    /// What the line shows at `now`: the bar, what the bar counts, records
+    /// a second, then the ETA or how the stream ended; for a child stream,
+    /// its records last.
+    fn cells(&self, now: Duration) -> Cells {
         let Some(started) = self.started else {
-            line.push_str(if self.ended.is_some() {
+            let text = if self.ended.is_some() {
                 "not started (stopped)"
             } else {
                 "waiting"
-            });
-            return line;
+            };
+            return Cells::Text(text, text);
         };
         if self.last_page.is_none() {
-            line.push_str(match self.ended {
-                None => "waiting",
-                Some((Ending::Complete, _)) => "complete",
-                Some((Ending::Skipped, _)) => "skipped: not available to this business",
-                Some((Ending::Failed, _)) => "INCOMPLETE (failed) before its first page",
-                Some(_) => "INCOMPLETE (stopped) before its first page",
-            });
-            return line;
+            let (text, short) = match self.ended {
+                None => ("waiting", "waiting"),
+                Some((Ending::Complete, _)) => ("complete", "complete"),
+                Some((Ending::Skipped, _)) => (
+                    "skipped: not available to this business",
+                    "skipped: not available to this business",
+                ),
+                Some((Ending::Failed, _)) => (
+                    "INCOMPLETE (failed) before its first page",
+                    "failed before its first page",
+                ),
+                Some(_) => (
+                    "INCOMPLETE (stopped) before its first page",
+                    "stopped before its first page",
+                ),
+            };
+            return Cells::Text(text, short);
         }
         let fraction = self.fraction();
         let complete = matches!(self.ended, Some((Ending::Complete, _)));
@@ -236,50 +356,77 @@ impl Row {
             }
             _ => records.clone(),
         };
-        let (rate, status) = match self.ended {
-            Some((how, at)) => {
-                // The stream's average over its whole read.
-                let secs = at.saturating_sub(started).as_secs_f64();
-                let rate = (secs >= 1.0).then(|| self.records as f64 / secs);
-                let status = match how {
-                    Ending::Complete => "complete",
-                    Ending::Skipped => "skipped",
-                    Ending::Failed => "INCOMPLETE (failed)",
-                    Ending::Stopped | Ending::NotStarted => "INCOMPLETE (stopped)",
-                };
-                (rate, status.to_owned())
-            }
+        let status = match self.ended {
+            Some((how, _)) => Status::Ending(how),
             None => {
                 let idle = now.saturating_sub(self.last_page.unwrap_or(now));
-                let status = match fraction {
+                Status::Live(match fraction {
                     _ if idle > HELD => format!("no page for {}", duration(idle)),
                     Some((done, of, Some(per_sec))) if per_sec > 0.0 && of >= done => {
                         let left = (of - done) as f64 / per_sec;
                         format!("ETA {}", duration(Duration::from_secs_f64(left)))
                     }
                     _ => String::new(),
-                };
-                (self.record_rate.per_sec(), status)
+                })
             }
         };
-        match bar {
-            Some(r) => {
-                let full = ((r * BAR_CELLS as f64).floor() as usize).min(BAR_CELLS);
-                let head = usize::from(full < BAR_CELLS && full > 0);
-                let _ = write!(
-                    line,
-                    "[{}{}{}]",
-                    "=".repeat(full - head),
-                    ">".repeat(head),
-                    " ".repeat(BAR_CELLS - full)
-                );
-            }
-            None => line.push_str(&" ".repeat(BAR_CELLS + 2)),
+        Cells::Columns {
+            bar,
+            count,
+            rate: self
+                .rate(started, now)
+                .map_or_else(|| "-".to_owned(), per_second),
+            status,
+            records: self.parent.is_some().then_some(records),
         }
-        let rate = rate.map(per_second).unwrap_or_default();
-        let _ = write!(line, "  {count:>21}  {rate:>7}  {status:<10}");
-        if self.parent.is_some() {
-            let _ = write!(line, "  {records}");
+    }
+}
+
+/// The widths of a frame's columns, and what its lines give up to fit.
+struct Layout {
+    name: usize,
+    count: usize,
+    rate: usize,
+    fit: Fit,
+}
+
+impl Layout {
+    fn line(&self, name: &str, cells: &Cells) -> String {
+        let gap = if self.fit == Fit::Tight { " " } else { "  " };
+        let mut line = format!("{name:<width$}{gap}", width = self.name);
+        match cells {
+            Cells::Text(_, short) if self.fit >= Fit::ShortEndings => line.push_str(short),
+            Cells::Text(text, _) => line.push_str(text),
+            Cells::Columns {
+                bar,
+                count,
+                rate,
+                status,
+                records,
+            } => {
+                if self.fit == Fit::Whole {
+                    match bar {
+                        Some(r) => {
+                            let full = ((r * BAR_CELLS as f64).floor() as usize).min(BAR_CELLS);
+                            let head = usize::from(full < BAR_CELLS && full > 0);
+                            let _ = write!(
+                                line,
+                                "[{}{}{}]  ",
+                                "=".repeat(full - head),
+                                ">".repeat(head),
+                                " ".repeat(BAR_CELLS - full)
+                            );
+                        }
+                        None => line.push_str(&" ".repeat(BAR_CELLS + 4)),
+                    }
+                }
+                let (count_w, rate_w) = (self.count, self.rate);
+                let status = status.text(self.fit);
+                let _ = write!(line, "{count:>count_w$}{gap}{rate:>rate_w$}{gap}{status}");
+                if let Some(records) = records {
+                    let _ = write!(line, "{gap}{records}");
+                }
+            }
         }
         line.truncate(line.trim_end().len());
         line
@@ -297,6 +444,8 @@ fn ratio(done: u64, of: u64) -> f64 {
 fn per_second(rate: f64) -> String {
     if rate >= 9.95 {
         format!("{}/s", thousands(rate.round() as u64))
+    } else if rate < 0.05 {
+        "0/s".to_owned()
     } else {
         format!("{rate:.1}/s")
     }
@@ -313,16 +462,71 @@ fn duration(d: Duration) -> String {
     }
 }
 
+/// `line` cut to `width` characters, with `…` where it was cut.
+fn cut(line: String, width: usize) -> String {
+    if line.chars().count() <= width {
+        return line;
+    }
+    let mut cut: String = line.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The rows to show in `lines` lines (indices, in catalog order), and
+/// whether a last line is needed for the others.
+fn shown(rows: &[Row], lines: usize) -> (Vec<usize>, bool) {
+    if rows.len() <= lines {
+        return ((0..rows.len()).collect(), false);
+    }
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    // Streams being read, the latest page first; then the unfinished, the
+    // latest to finish, and the waiting ones in catalog order.
+    order.sort_by_key(|&i| {
+        let r = &rows[i];
+        let latest = match r.rank() {
+            Rank::Reading => r.last_page.or(r.started),
+            Rank::Unfinished | Rank::Finished => r.ended.map(|(_, at)| at),
+            Rank::Waiting => None,
+        };
+        (r.rank(), Reverse(latest), i)
+    });
+    let mut shown = order[..lines.saturating_sub(1)].to_vec();
+    shown.sort_unstable();
+    (shown, true)
+}
+
+/// `… 9 more: 4 complete, 5 waiting`: the rows not shown.
+fn others(rows: &[Row], shown: &[usize]) -> String {
+    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        if shown.binary_search(&i).is_ok() {
+            continue;
+        }
+        match kinds.iter_mut().find(|(k, _)| *k == row.kind()) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((row.kind(), 1)),
+        }
+    }
+    let all: usize = kinds.iter().map(|(_, n)| n).sum();
+    let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    format!("… {all} more: {}", parts.join(", "))
+}
+
 fn style() -> ProgressStyle {
-    // The whole line is ours; too long a line is cut at the terminal's width.
+    // The whole line is ours, made to fit the terminal's width.
     ProgressStyle::with_template("{wide_msg}").unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
 impl Terminal {
-    fn new(multi: MultiProgress, clock: Clock) -> Self {
+    fn new(
+        multi: MultiProgress,
+        clock: Clock,
+        size: Box<dyn Fn() -> (usize, usize) + Send + Sync>,
+    ) -> Self {
         Terminal {
             multi,
             clock,
+            size,
             display: Mutex::new(Display::default()),
         }
     }
@@ -331,7 +535,15 @@ impl Terminal {
     /// lines around them.
     pub fn stderr() -> (Arc<Self>, MultiProgress) {
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(4));
-        let terminal = Arc::new(Terminal::new(multi.clone(), Clock::Real(Instant::now())));
+        let size = Box::new(|| {
+            let (rows, cols) = console::Term::stderr().size();
+            (usize::from(rows), usize::from(cols))
+        });
+        let terminal = Arc::new(Terminal::new(
+            multi.clone(),
+            Clock::Real(Instant::now()),
+            size,
+        ));
         // Times move on between pages too (ETAs, held streams); the timer
         // stops when the read has finished or the display is dropped.
         let weak = Arc::downgrade(&terminal);
@@ -362,9 +574,8 @@ impl Terminal {
             let i = match d.rows.iter().position(|r| r.name == stream.name) {
                 Some(i) => i,
                 None => {
-                    let bar = self.add_bar();
                     d.name_width = d.name_width.max(stream.name.len());
-                    d.rows.push(Row::new(stream, bar));
+                    d.rows.push(Row::new(stream));
                     d.rows.len() - 1
                 }
             };
@@ -373,27 +584,73 @@ impl Terminal {
         self.redraw(force);
     }
 
-    fn add_bar(&self) -> ProgressBar {
-        let bar = self.multi.add(ProgressBar::no_length());
-        bar.set_style(style());
-        bar
-    }
-
     /// Draws every line that changed; unless `force`, at most once every
     /// [`REDRAW`].
     fn redraw(&self, force: bool) {
         let now = self.clock.now();
+        let (height, width) = (self.size)();
         let mut d = self.lock();
         if !force && d.drawn_at.is_some_and(|at| now.saturating_sub(at) < REDRAW) {
             return;
         }
         d.drawn_at = Some(now);
-        let width = d.name_width;
-        for row in &mut d.rows {
-            let line = row.line(now, width);
-            if line != row.shown {
-                row.bar.set_message(line.clone());
-                row.shown = line;
+        // The terminal's last row stays free; the header takes one.
+        let room = height
+            .saturating_sub(1 + usize::from(d.header.is_some()))
+            .max(1);
+        let (shown, more) = shown(&d.rows, room);
+        let cells: Vec<Cells> = shown.iter().map(|&i| d.rows[i].cells(now)).collect();
+        for c in &cells {
+            if let Cells::Columns { count, rate, .. } = c {
+                d.count_width = d.count_width.max(count.chars().count());
+                d.rate_width = d.rate_width.max(rate.chars().count());
+            }
+        }
+        let mut layout = Layout {
+            name: d.name_width,
+            count: d.count_width,
+            rate: d.rate_width,
+            fit: match d.fit {
+                Some((w, fit)) if w == width => fit,
+                _ => Fit::Whole,
+            },
+        };
+        let names: Vec<&str> = shown.iter().map(|&i| d.rows[i].name).collect();
+        let frame = |layout: &Layout| -> Vec<String> {
+            names
+                .iter()
+                .zip(&cells)
+                .map(|(name, c)| layout.line(name, c))
+                .collect()
+        };
+        let mut lines = frame(&layout);
+        while layout.fit < Fit::Tight && lines.iter().any(|l| l.chars().count() > width) {
+            layout.fit = match layout.fit {
+                Fit::Whole => Fit::NoBar,
+                Fit::NoBar => Fit::ShortEndings,
+                _ => Fit::Tight,
+            };
+            lines = frame(&layout);
+        }
+        d.fit = Some((width, layout.fit));
+        let mut lines: Vec<String> = lines.into_iter().map(|l| cut(l, width)).collect();
+        if more {
+            lines.push(cut(others(&d.rows, &shown), width));
+        }
+        while d.lines.len() < lines.len() {
+            let bar = self.multi.add(ProgressBar::no_length());
+            bar.set_style(style());
+            d.lines.push((bar, String::new()));
+        }
+        while d.lines.len() > lines.len() {
+            if let Some((bar, _)) = d.lines.pop() {
+                self.multi.remove(&bar);
+            }
+        }
+        for ((bar, drawn), line) in d.lines.iter_mut().zip(lines) {
+            if line != *drawn {
+                bar.set_message(line.clone());
+                *drawn = line;
             }
         }
     }
@@ -402,8 +659,7 @@ impl Terminal {
         let mut d = self.lock();
         for &stream in streams {
             if d.rows.iter().all(|r| r.name != stream.name) {
-                let bar = self.add_bar();
-                d.rows.push(Row::new(stream, bar));
+                d.rows.push(Row::new(stream));
             }
         }
         d.name_width = d.rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
@@ -412,13 +668,17 @@ impl Terminal {
     }
 
     fn show_pace(&self, pace: Pace) {
-        let mut d = self.lock();
-        let header = d.header.get_or_insert_with(|| {
-            let bar = self.multi.insert(0, ProgressBar::no_length());
-            bar.set_style(style());
-            bar
-        });
-        header.set_message(format!("paced at {pace}"));
+        {
+            let mut d = self.lock();
+            let header = d.header.get_or_insert_with(|| {
+                let bar = self.multi.insert(0, ProgressBar::no_length());
+                bar.set_style(style());
+                bar
+            });
+            header.set_message(format!("paced at {pace}"));
+        }
+        // The header takes a line from the streams.
+        self.redraw(true);
     }
 
     /// Every line ends: the streams still waiting were not started.
@@ -440,8 +700,8 @@ impl Terminal {
         self.redraw(true);
         let mut d = self.lock();
         d.finished = true;
-        for row in &d.rows {
-            row.bar.finish();
+        for (bar, _) in &d.lines {
+            bar.finish();
         }
         if let Some(header) = &d.header {
             header.finish();
@@ -497,10 +757,6 @@ impl Sink for &Terminal {
             row.started.get_or_insert(now);
             row.ended = Some((how, now));
         });
-        let d = self.lock();
-        if let Some(row) = d.rows.iter().find(|r| r.name == stream.name) {
-            row.bar.finish();
-        }
         Ok(())
     }
 
@@ -540,22 +796,30 @@ mod tests {
     use crate::ratelimit::Source;
     use crate::streams::find;
     use indicatif::{InMemoryTerm, TermLike};
+    use std::collections::BTreeSet;
 
-    /// A display on an in-memory terminal of 110 columns, at time 0.
+    /// A display on an in-memory terminal, at time 0.
     struct Screen {
         term: InMemoryTerm,
         display: Terminal,
     }
 
     impl Screen {
+        /// 16 rows of 110 columns.
         fn new() -> Self {
-            let term = InMemoryTerm::new(16, 110);
+            Screen::sized(16, 110)
+        }
+
+        fn sized(rows: u16, cols: u16) -> Self {
+            let term = InMemoryTerm::new(rows, cols);
             let target = ProgressDrawTarget::term_like(Box::new(term.clone()));
             let multi = MultiProgress::with_draw_target(target);
             let clock = Clock::Manual(Mutex::new(Duration::ZERO));
+            let sized = term.clone();
+            let size = Box::new(move || (usize::from(sized.height()), usize::from(sized.width())));
             Screen {
                 term,
-                display: Terminal::new(multi, clock),
+                display: Terminal::new(multi, clock, size),
             }
         }
 
@@ -740,11 +1004,167 @@ mod tests {
     #[test]
     fn numbers_and_durations_read_well() {
         assert_eq!(per_second(2.54), "2.5/s");
+        assert_eq!(per_second(0.0), "0/s");
         assert_eq!(per_second(1234.4), "1,234/s");
         let d = |s| duration(Duration::from_secs(s));
         assert_eq!(
             [d(45), d(200), d(3720), d(2 * 86400 + 3 * 3600)],
             ["45s", "3m20s", "1h02m", "2d03h"]
         );
+    }
+    /// A read of every stream with a pace, at `t` seconds a mid-read frame
+    /// and after a stop the last frame: streams complete in under a second
+    /// (one with no records), one skipped, one failed, several reading (a
+    /// child stream with large counts, one held), the rest waiting.
+    fn every_stream_story(screen: &Screen) -> (String, String) {
+        let all: Vec<Stream> = crate::streams::STREAMS.iter().map(|d| s(d.name)).collect();
+        let mut sink = screen.at(0.0);
+        sink.read_started(&all).unwrap();
+        let pace = Pace {
+            per_minute: 6000,
+            source: Source::Config,
+        };
+        // Quick streams: started, one page, complete within a second.
+        let quick = [
+            ("disputes", 0),
+            ("refunds", 37),
+            ("plans", 12),
+            ("products", 150),
+            ("payment_pages", 3),
+            ("subaccounts", 0),
+        ];
+        for (i, (name, n)) in quick.iter().enumerate() {
+            let at = 0.1 * i as f64;
+            screen.at(at).stream_started(s(name)).unwrap();
+            records(screen.at(at + 0.3), name, *n);
+            screen
+                .at(at + 0.4)
+                .stream_finished(s(name), Finished::Complete)
+                .unwrap();
+        }
+        screen.at(1.0).paced(pace).unwrap();
+        screen
+            .at(0.2)
+            .stream_started(s("virtual_terminals"))
+            .unwrap();
+        screen
+            .at(0.5)
+            .stream_finished(s("virtual_terminals"), Finished::Skipped)
+            .unwrap();
+        for name in [
+            "customers",
+            "invoices",
+            "transactions",
+            "transfers",
+            "settlement_transactions",
+            "terminals",
+        ] {
+            screen.at(0.1).stream_started(s(name)).unwrap();
+        }
+        screen.at(0.5).estimate(s("customers"), 120_000).unwrap();
+        screen
+            .at(0.5)
+            .estimate(s("transactions"), 1_234_567)
+            .unwrap();
+        screen.at(0.5).estimate(s("invoices"), 9_000).unwrap();
+        let mut sink = screen.at(0.5);
+        sink.parent_lists(
+            s("settlement_transactions"),
+            ParentLists { read: 0, of: 5_678 },
+        )
+        .unwrap();
+        pages(screen, "customers", 200, 0.6, 30.0);
+        pages(screen, "transactions", 200, 0.9, 30.0);
+        pages(screen, "invoices", 200, 0.7, 18.0);
+        pages(screen, "transfers", 50, 1.0, 29.5);
+        let mut read = 0;
+        let mut at = 0.8;
+        while at <= 29.9 {
+            records(screen.at(at), "settlement_transactions", 100);
+            read += 25;
+            screen
+                .at(at)
+                .parent_lists(
+                    s("settlement_transactions"),
+                    ParentLists { read, of: 5_678 },
+                )
+                .unwrap();
+            at += 0.6;
+        }
+        records(screen.at(2.0), "terminals", 20);
+        screen
+            .at(3.0)
+            .stream_finished(
+                s("terminals"),
+                Finished::Failed(&Error::Internal("test".into())),
+            )
+            .unwrap();
+        screen.at(4.0).stream_started(s("settlements")).unwrap();
+        pages(screen, "settlements", 100, 4.5, 9.0);
+        screen
+            .at(9.0)
+            .stream_finished(s("settlements"), Finished::Complete)
+            .unwrap();
+        screen.at(25.0).stream_started(s("orders")).unwrap();
+        screen.at(30.0);
+        let mid = screen.shows();
+        let mut sink = screen.at(31.0);
+        for name in [
+            "customers",
+            "invoices",
+            "transactions",
+            "transfers",
+            "orders",
+        ] {
+            sink.stream_finished(s(name), Finished::Stopped).unwrap();
+        }
+        sink.stream_finished(s("settlement_transactions"), Finished::Stopped)
+            .unwrap();
+        sink.read_finished(&ReadSummary::default()).unwrap();
+        (mid, screen.shows())
+    }
+
+    /// The same read at the common terminal sizes: every line fits, the
+    /// streams being read are shown (with a line for the others when they
+    /// do not all fit), and the columns line up.
+    #[test]
+    fn every_stream_at_common_sizes() {
+        for (rows, cols) in [(15, 80), (24, 80), (40, 120)] {
+            let screen = Screen::sized(rows, cols);
+            let (mid, end) = every_stream_story(&screen);
+            let size = format!("{cols}x{rows}");
+            insta::assert_snapshot!(format!("{size}_reading"), mid);
+            insta::assert_snapshot!(format!("{size}_stopped"), end);
+            for frame in [&mid, &end] {
+                let lines: Vec<&str> = frame.lines().collect();
+                assert!(lines.len() < usize::from(rows), "{size}:\n{frame}");
+                for line in &lines {
+                    assert!(line.chars().count() <= usize::from(cols), "{line}");
+                    assert!(!line.ends_with('…'), "cut: {line}");
+                }
+                let rate_ends: BTreeSet<usize> = lines
+                    .iter()
+                    .filter_map(|l| l.find("/s").map(|i| i + 2))
+                    .collect();
+                assert_eq!(rate_ends.len(), 1, "rates line up ({size}):\n{frame}");
+            }
+            for name in ["customers", "transactions", "settlement_transactions"] {
+                assert!(mid.contains(name), "{name} is being read ({size}):\n{mid}");
+            }
+            let child = mid
+                .lines()
+                .find(|l| l.starts_with("settlement_transactions"))
+                .unwrap();
+            assert!(child.contains("1,225/5,678 settlements"), "{child}");
+            assert!(child.ends_with("4,900 records"), "{child}");
+            let refunds = end.lines().find(|l| l.starts_with("refunds"));
+            if let Some(line) = refunds {
+                assert!(line.contains("93/s") && line.contains("complete"), "{line}");
+            }
+            if usize::from(rows) < crate::streams::STREAMS.len() + 2 {
+                let more = mid.lines().last().unwrap();
+                assert!(more.starts_with("… ") && more.contains(" more: "), "{more}");
+            }
+        }
     }
 }
