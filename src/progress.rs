@@ -26,9 +26,10 @@
 //! first, then the long endings (`INCOMPLETE (stopped)` becomes `stopped`),
 //! then the second space between columns, and only then is a line cut
 //! (with `…`). When there are more streams than
-//! lines, the streams being read are shown first, then the unfinished ones,
-//! the latest to finish, and the waiting ones, in catalog order, with a last
-//! line saying what the others are (`… 9 more: 4 complete, 5 waiting`).
+//! lines, the streams being read are shown first, then the unfinished and
+//! the finished ones (the latest first), then the waiting ones, in catalog
+//! order, with a last line saying what the others are (`… 9 more: 4
+//! complete, 5 waiting`).
 //!
 //! Lines are drawn from a model and a clock, never from indicatif's own
 //! rates, so what a line says is a function of the events and their times:
@@ -174,6 +175,16 @@ impl Rate {
     }
 }
 
+/// What the rows not shown are, in the order the line for them says.
+const KINDS: [&str; 6] = [
+    "reading",
+    "incomplete",
+    "complete",
+    "skipped",
+    "not started",
+    "waiting",
+];
+
 /// What a line shows after the stream's name.
 enum Cells {
     /// One text: `waiting`, `not started (stopped)`, ...; and its short
@@ -296,7 +307,8 @@ impl Row {
         }
     }
 
-    /// The word for this row in the line for the rows not shown.
+    /// The word for this row in the line for the rows not shown (one of
+    /// [`KINDS`]).
     fn kind(&self) -> &'static str {
         match (self.started, self.ended) {
             (None, None) => "waiting",
@@ -479,16 +491,13 @@ fn shown(rows: &[Row], lines: usize) -> (Vec<usize>, bool) {
         return ((0..rows.len()).collect(), false);
     }
     let mut order: Vec<usize> = (0..rows.len()).collect();
-    // Streams being read, the latest page first; then the unfinished, the
-    // latest to finish, and the waiting ones in catalog order.
+    // The streams being read, then the unfinished and the finished ones,
+    // the latest (to the second) first, then the waiting ones; otherwise in
+    // catalog order, so that lines do not jump.
     order.sort_by_key(|&i| {
         let r = &rows[i];
-        let latest = match r.rank() {
-            Rank::Reading => r.last_page.or(r.started),
-            Rank::Unfinished | Rank::Finished => r.ended.map(|(_, at)| at),
-            Rank::Waiting => None,
-        };
-        (r.rank(), Reverse(latest), i)
+        let ended = r.ended.map(|(_, at)| at.as_secs());
+        (r.rank(), Reverse(ended), i)
     });
     let mut shown = order[..lines.saturating_sub(1)].to_vec();
     shown.sort_unstable();
@@ -497,18 +506,20 @@ fn shown(rows: &[Row], lines: usize) -> (Vec<usize>, bool) {
 
 /// `… 9 more: 4 complete, 5 waiting`: the rows not shown.
 fn others(rows: &[Row], shown: &[usize]) -> String {
-    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    let mut kinds = KINDS.map(|k| (k, 0));
     for (i, row) in rows.iter().enumerate() {
-        if shown.binary_search(&i).is_ok() {
-            continue;
-        }
-        match kinds.iter_mut().find(|(k, _)| *k == row.kind()) {
-            Some((_, n)) => *n += 1,
-            None => kinds.push((row.kind(), 1)),
+        if shown.binary_search(&i).is_err() {
+            if let Some((_, n)) = kinds.iter_mut().find(|(k, _)| *k == row.kind()) {
+                *n += 1;
+            }
         }
     }
     let all: usize = kinds.iter().map(|(_, n)| n).sum();
-    let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let parts: Vec<String> = kinds
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
     format!("… {all} more: {}", parts.join(", "))
 }
 

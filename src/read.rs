@@ -12,11 +12,14 @@
 //!
 //! # Sharing the requests
 //! Streams take turns: each free request slot goes to the next stream, in
-//! catalog order and round again, that has a request to make (a stream
-//! starts at its first turn). So under a pace every selected stream moves,
-//! each at its share of the rate, rather than the first one taking every
-//! slot while the others wait. The rate limiter then sends the requests in
-//! the order they were made.
+//! catalog order and round again, that has a request to make, first among
+//! the streams with no request in flight (a stream starts at its first
+//! turn). So under a pace every selected stream moves, each at its share of
+//! the rate, rather than the first one taking every slot while the others
+//! wait; and while many streams share the pool, each reads its slices one
+//! page after another, oldest first, so its first slice (and state) comes
+//! early. The rate limiter then sends the requests in the order they were
+//! made.
 //!
 //! Under a pace, slices are also cut smaller, so that each stream reaches a
 //! state about every [`CHECKPOINT_EVERY`] at its share of the rate: with a
@@ -123,6 +126,8 @@ struct Run {
     phase: Phase,
     progress: Option<StreamProgress>,
     running_sent: bool,
+    /// Its requests in flight.
+    in_flight: usize,
     records: u64,
     /// The cursor of the last STATE emitted (`None`: none yet, or none carries one).
     last_state: Option<String>,
@@ -185,6 +190,7 @@ pub async fn read(
                 phase: Phase::Waiting,
                 progress: None,
                 running_sent: false,
+                in_flight: 0,
                 records: 0,
                 last_state: None,
                 parent_lists: None,
@@ -229,11 +235,11 @@ pub async fn read(
             Some((stream, notice)) = notice_rx.recv() => reader.on_notice(stream, notice)?,
             Some(joined) = reader.tasks.join_next_with_id() => match joined {
                 Ok((id, (stream, req, result))) => {
-                    reader.task_stream.remove(&id);
+                    reader.landed(id);
                     reader.on_fetched(stream, req, result).await?;
                 }
                 Err(e) => {
-                    let stream = reader.task_stream.remove(&e.id()).unwrap_or(0);
+                    let stream = reader.landed(e.id());
                     // A request dropped because its stream had ended (the
                     // key was rejected) is no failure of its own.
                     if !e.is_cancelled() && reader.runs[stream].phase != Phase::Done {
@@ -259,12 +265,17 @@ async fn next_stop(signals: &mut Option<Signals>) -> Stop {
 impl Reader<'_> {
     /// Starts requests until the pool is full or nothing can be started:
     /// each free slot goes to the next stream, in turn, that has a request
-    /// to make (see the module docs).
+    /// to make, first among those with none in flight (see the module
+    /// docs).
     fn fill(&mut self) -> Result<(), Error> {
         let streams = self.runs.len();
         'pool: while self.tasks.len() < self.opts.concurrency.max(1) {
-            for k in 0..streams {
+            for k in (0..streams).chain(0..streams) {
                 let i = (self.turn + k) % streams;
+                let first_pass = k < streams;
+                if first_pass && self.runs[i].in_flight > 0 {
+                    continue;
+                }
                 match self.runs[i].phase {
                     Phase::Done | Phase::Held => continue,
                     Phase::Waiting => {
@@ -334,7 +345,16 @@ impl Reader<'_> {
         Ok(())
     }
 
+    /// The request task `id` ended: its stream.
+    fn landed(&mut self, id: tokio::task::Id) -> usize {
+        let stream = self.task_stream.remove(&id).unwrap_or(0);
+        let run = &mut self.runs[stream];
+        run.in_flight = run.in_flight.saturating_sub(1);
+        stream
+    }
+
     fn spawn(&mut self, i: usize, req: PageRequest) {
+        self.runs[i].in_flight += 1;
         let client = Arc::clone(&self.client);
         let notices = self.notices.clone();
         let handle = self.tasks.spawn(async move {
@@ -618,7 +638,7 @@ mod tests {
     use crate::protocol::SyncMode;
     use crate::ratelimit::{RateLimiter, Source};
     use crate::sink::StateUpdate;
-    use crate::streams::find;
+    use crate::streams::{Mode, StreamDef, find};
     use crate::testing::t;
     use fake_paystack::{FakePaystack, Options};
     use std::collections::BTreeMap;
@@ -741,22 +761,28 @@ mod tests {
         assert!(heard.lists.len() > 2, "told as they are read");
     }
 
-    const STREAMS: [&str; 4] = ["customers", "invoices", "refunds", "transfers"];
+    /// The first `n` top-level streams whose dense slices are split.
+    fn split_streams(n: usize) -> Vec<&'static str> {
+        let split = |d: &&StreamDef| matches!(d.mode, Mode::Incremental { split: true, .. });
+        let names: Vec<_> = crate::streams::STREAMS
+            .iter()
+            .filter(|d| d.parent.is_none())
+            .filter(split)
+            .map(|d| d.name)
+            .take(n)
+            .collect();
+        assert_eq!(names.len(), n, "the table has {n} such streams");
+        names
+    }
 
-    /// Each stream's pages in the read's first minute, and when its first
-    /// state came (with its records by then), on tokio's (paused) clock.
+    /// Each stream's pages, and when its first state came (with its records
+    /// by then), on tokio's (paused) clock.
     #[derive(Default)]
     struct Times {
         started: Option<Instant>,
-        first_minute: BTreeMap<&'static str, u32>,
+        pages: BTreeMap<&'static str, u32>,
         first_state: BTreeMap<&'static str, (Duration, u64)>,
         records: BTreeMap<&'static str, u64>,
-    }
-
-    impl Times {
-        fn now(&self) -> Duration {
-            self.started.expect("started").elapsed()
-        }
     }
 
     impl Sink for Times {
@@ -766,18 +792,17 @@ mod tests {
         }
 
         fn records(&mut self, stream: Stream, batch: &Batch<'_>) -> Result<(), Error> {
-            if self.now() < Duration::from_secs(60) {
-                *self.first_minute.entry(stream.name).or_default() += 1;
-            }
+            *self.pages.entry(stream.name).or_default() += 1;
             *self.records.entry(stream.name).or_default() += batch.len() as u64;
             Ok(())
         }
 
         fn checkpoint(&mut self, stream: Stream, _: StateUpdate) -> Result<(), Error> {
-            let (now, records) = (self.now(), self.records.get(stream.name).copied());
+            let now = self.started.expect("started").elapsed();
+            let records = self.records.get(stream.name).copied().unwrap_or(0);
             self.first_state
                 .entry(stream.name)
-                .or_insert((now, records.unwrap_or(0)));
+                .or_insert((now, records));
             Ok(())
         }
     }
@@ -811,39 +836,40 @@ mod tests {
         assert_eq!(paced_tuning(small, pace, 8).max_pages_per_slice, 4);
     }
 
-    /// Four streams of 20,000 records each, read with a test key's pace
-    /// (100 requests a minute) and the connector's own page size, slices
-    /// and request pool, on tokio's paused clock: in the first minute each
-    /// stream gets at least half its share of the requests (a quarter), and
-    /// a state.
+    /// 4, then 12 streams of 10,000 records each, read with a test key's
+    /// pace (100 requests a minute) and the connector's own page size,
+    /// slices and request pool, and stopped after a minute of tokio's
+    /// paused clock: by then each stream got at least half its share of the
+    /// requests, and has a state.
     #[tokio::test(start_paused = true)]
     async fn under_a_tight_pace_every_stream_moves_and_checkpoints() {
-        let records = STREAMS.map(|s| (s, 20_000));
-        let limiter = RateLimiter::from_source(Some(100), Source::TestKey);
-        let (_fake, config, client) =
-            fake_and_client(&records, "2026-01-01T00:00:00Z", limiter).await;
-        let mut times = Times::default();
-        let concurrency = crate::app::DEFAULT_CONCURRENCY;
-        read_all(
-            client,
-            &config,
-            &STREAMS,
-            Tuning::default(),
-            concurrency,
-            &mut times,
-        )
-        .await;
-        let report = format!(
-            "pages in the first minute {:?}; first states (at, records by then) {:?}",
-            times.first_minute, times.first_state
-        );
-        for name in STREAMS {
-            let pages = times.first_minute.get(name).copied().unwrap_or(0);
-            assert!(pages >= 100 / 4 / 2, "{name}: {report}");
-            assert!(
-                times.first_state[name].0 < Duration::from_secs(60),
-                "{name}: {report}"
+        for n in [4, 12] {
+            let names = &split_streams(n);
+            let records: Vec<_> = names.iter().map(|s| (*s, 10_000)).collect();
+            let limiter = RateLimiter::from_source(Some(100), Source::TestKey);
+            let (_fake, config, client) =
+                fake_and_client(&records, "2026-01-01T00:00:00Z", limiter).await;
+            let mut times = Times::default();
+            let concurrency = crate::app::DEFAULT_CONCURRENCY;
+            let read = read_all(
+                client,
+                &config,
+                names,
+                Tuning::default(),
+                concurrency,
+                &mut times,
             );
+            let stopped = tokio::time::timeout(Duration::from_secs(60), read).await;
+            assert!(stopped.is_err(), "{n} streams: the read takes minutes");
+            let report = format!(
+                "{n} streams: pages {:?}; first states (at, records by then) {:?}",
+                times.pages, times.first_state
+            );
+            for name in names {
+                let pages = times.pages.get(name).copied().unwrap_or(0);
+                assert!(pages as usize >= 100 / n / 2, "{name}: {report}");
+                assert!(times.first_state.contains_key(name), "{name}: {report}");
+            }
         }
     }
 }
