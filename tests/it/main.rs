@@ -20,6 +20,7 @@ mod read_state;
 mod scenarios;
 mod schema_types;
 mod secrets;
+mod sharing;
 #[cfg(target_os = "linux")]
 mod signals;
 mod spec_discover;
