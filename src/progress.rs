@@ -491,9 +491,9 @@ fn shown(rows: &[Row], lines: usize) -> (Vec<usize>, bool) {
         return ((0..rows.len()).collect(), false);
     }
     let mut order: Vec<usize> = (0..rows.len()).collect();
-    // The streams being read, then the unfinished and the finished ones,
-    // the latest (to the second) first, then the waiting ones; otherwise in
-    // catalog order, so that lines do not jump.
+    // The streams being read, then the unfinished ones, then the finished
+    // ones (each the latest, to the second, first), then the waiting ones;
+    // otherwise in catalog order, so that lines do not jump.
     order.sort_by_key(|&i| {
         let r = &rows[i];
         let ended = r.ended.map(|(_, at)| at.as_secs());
