@@ -14,8 +14,9 @@
 //! - the rate is smoothed over the stream's own pages (an exponential moving
 //!   average over [`SMOOTHING`]; in a stream's first second, its average so
 //!   far), and a stream with no page for [`HELD`] (its requests wait behind
-//!   another stream's, or for a 429's pause) says so instead of an ETA, so
-//!   an ETA never jumps to days; a stream with no records reads `0/s`;
+//!   another stream's, or for a 429's pause; under a pace, longer when the
+//!   streams' turns are: see [`Display::hold`]) says so instead of an ETA,
+//!   so an ETA never jumps to days; a stream with no records reads `0/s`;
 //! - when the rate limit sets the pace, a first line says so (the limit and
 //!   where it comes from);
 //! - at the end each line says `complete` or `INCOMPLETE` (failed, stopped),
@@ -97,8 +98,9 @@ impl Clock {
 
 #[derive(Default)]
 struct Display {
-    /// The line saying what paces the read, once it is paced.
+    /// The line saying what paces the read, once it is paced, and the pace.
     header: Option<ProgressBar>,
+    pace: Option<Pace>,
     rows: Vec<Row>,
     /// The lines on the terminal below the header, and the text last drawn
     /// on each: the rows shown, then the line for the others.
@@ -112,6 +114,21 @@ struct Display {
     fit: Option<(usize, Fit)>,
     drawn_at: Option<Duration>,
     finished: bool,
+}
+
+impl Display {
+    /// How long a stream goes without a page before it is held: [`HELD`],
+    /// or under a pace, when longer, half as long again as a stream's turn
+    /// (the streams being read share the pace, so each waits for the
+    /// others' requests between its pages).
+    fn hold(&self) -> Duration {
+        let Some(pace) = self.pace else {
+            return HELD;
+        };
+        let reading = self.rows.iter().filter(|r| r.rank() == Rank::Reading);
+        let turn = 60.0 * reading.count().max(1) as f64 / f64::from(pace.per_minute.max(1));
+        HELD.max(Duration::from_secs_f64(1.5 * turn))
+    }
 }
 
 /// How much a line gives up to fit the terminal, least first.
@@ -167,6 +184,21 @@ impl Rate {
         let decay = (-dt / tau).exp();
         self.amount *= decay;
         self.time = self.time * decay + tau * (1.0 - decay);
+    }
+
+    /// `amount` arrived over the last `dt` seconds: it is weighted by its
+    /// mean age over that time, so pages further apart than [`SMOOTHING`]
+    /// (a stream waiting its turn) still average to what they bring.
+    fn arrived(&mut self, amount: f64, dt: f64) {
+        let tau = SMOOTHING.as_secs_f64();
+        let decay = (-dt / tau).exp();
+        let weight = if dt > 0.0 {
+            tau * (1.0 - decay) / dt
+        } else {
+            1.0
+        };
+        self.pass(dt);
+        self.amount += amount * weight;
     }
 
     /// Per second; `None` until a second's worth of time is in it.
@@ -248,14 +280,13 @@ impl Row {
     }
 
     /// A page arrived at `now` with `records`.
-    fn page(&mut self, now: Duration, records: u64) {
-        // A stream held back counts for at most HELD: after a long hold
+    fn page(&mut self, now: Duration, records: u64, hold: Duration) {
+        // A stream held back counts for at most `hold`: after a long hold
         // the rate is not dragged down to nothing.
         let since = self.last_page.or(self.started).unwrap_or(now);
-        let dt = now.saturating_sub(since).min(HELD).as_secs_f64();
-        self.record_rate.pass(dt);
+        let dt = now.saturating_sub(since).min(hold).as_secs_f64();
+        self.record_rate.arrived(records as f64, dt);
         self.list_rate.pass(dt);
-        self.record_rate.amount += records as f64;
         self.records += records;
         self.last_page = Some(now);
         if self.estimate.is_some_and(|e| e < self.records) {
@@ -323,7 +354,7 @@ impl Row {
     /// What the line shows at `now`: the bar, what the bar counts, records
     /// a second, then the ETA or how the stream ended; for a child stream,
     /// its records last.
-    fn cells(&self, now: Duration) -> Cells {
+    fn cells(&self, now: Duration, hold: Duration) -> Cells {
         let Some(started) = self.started else {
             let text = if self.ended.is_some() {
                 "not started (stopped)"
@@ -373,7 +404,7 @@ impl Row {
             None => {
                 let idle = now.saturating_sub(self.last_page.unwrap_or(now));
                 Status::Live(match fraction {
-                    _ if idle > HELD => format!("no page for {}", duration(idle)),
+                    _ if idle > hold => format!("no page for {}", duration(idle)),
                     Some((done, of, Some(per_sec))) if per_sec > 0.0 && of >= done => {
                         let left = (of - done) as f64 / per_sec;
                         format!("ETA {}", duration(Duration::from_secs_f64(left)))
@@ -578,7 +609,7 @@ impl Terminal {
 
     /// Updates the line of `stream` (made if the read did not announce it)
     /// with `f`, then redraws (at once when `force`).
-    fn update(&self, stream: Stream, force: bool, f: impl FnOnce(&mut Row, Duration)) {
+    fn update(&self, stream: Stream, force: bool, f: impl FnOnce(&mut Row, Duration, Duration)) {
         let now = self.clock.now();
         {
             let mut d = self.lock();
@@ -590,7 +621,8 @@ impl Terminal {
                     d.rows.len() - 1
                 }
             };
-            f(&mut d.rows[i], now);
+            let hold = d.hold();
+            f(&mut d.rows[i], now, hold);
         }
         self.redraw(force);
     }
@@ -610,7 +642,8 @@ impl Terminal {
             .saturating_sub(1 + usize::from(d.header.is_some()))
             .max(1);
         let (shown, more) = shown(&d.rows, room);
-        let cells: Vec<Cells> = shown.iter().map(|&i| d.rows[i].cells(now)).collect();
+        let hold = d.hold();
+        let cells: Vec<Cells> = shown.iter().map(|&i| d.rows[i].cells(now, hold)).collect();
         for c in &cells {
             if let Cells::Columns { count, rate, .. } = c {
                 d.count_width = d.count_width.max(count.chars().count());
@@ -687,6 +720,7 @@ impl Terminal {
                 bar
             });
             header.set_message(format!("paced at {pace}"));
+            d.pace = Some(pace);
         }
         // The header takes a line from the streams.
         self.redraw(true);
@@ -728,7 +762,7 @@ impl Sink for &Terminal {
     }
 
     fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
-        self.update(stream, true, |row, now| {
+        self.update(stream, true, |row, now, _| {
             row.started.get_or_insert(now);
         });
         Ok(())
@@ -736,19 +770,19 @@ impl Sink for &Terminal {
 
     fn records(&mut self, stream: Stream, batch: &Batch<'_>) -> Result<(), Error> {
         let n = batch.len() as u64;
-        self.update(stream, false, |row, now| row.page(now, n));
+        self.update(stream, false, |row, now, hold| row.page(now, n, hold));
         Ok(())
     }
 
     fn estimate(&mut self, stream: Stream, rows: u64) -> Result<(), Error> {
-        self.update(stream, true, |row, _| {
+        self.update(stream, true, |row, _, _| {
             row.estimate = Some(rows.max(row.records));
         });
         Ok(())
     }
 
     fn parent_lists(&mut self, stream: Stream, lists: ParentLists) -> Result<(), Error> {
-        self.update(stream, false, |row, _| row.parent_lists(lists));
+        self.update(stream, false, |row, _, _| row.parent_lists(lists));
         Ok(())
     }
 
@@ -764,7 +798,7 @@ impl Sink for &Terminal {
             Finished::Failed(_) => Ending::Failed,
             Finished::Stopped => Ending::Stopped,
         };
-        self.update(stream, true, |row, now| {
+        self.update(stream, true, |row, now, _| {
             row.started.get_or_insert(now);
             row.ended = Some((how, now));
         });
@@ -1010,6 +1044,41 @@ mod tests {
         assert!(after > 0.6 * before, "{before} then {after}");
         let line = screen.shows();
         assert!(line.contains("ETA 5m") || line.contains("ETA 6m"), "{line}");
+    }
+
+    /// Under a test key's pace shared by every stream, a stream's pages
+    /// come a turn (about 14 s) apart: its rate is what those pages make
+    /// (200 records every 13.8 s: 14/s), and between pages it is not held.
+    #[test]
+    fn under_a_shared_pace_a_stream_is_not_held_between_its_turns() {
+        let screen = Screen::sized(40, 120);
+        let all: Vec<Stream> = crate::streams::STREAMS.iter().map(|d| s(d.name)).collect();
+        let mut sink = screen.at(0.0);
+        sink.read_started(&all).unwrap();
+        for &stream in &all {
+            sink.stream_started(stream).unwrap();
+        }
+        let pace = Pace {
+            per_minute: 100,
+            source: Source::TestKey,
+        };
+        sink.paced(pace).unwrap();
+        screen.at(0.5).estimate(s("customers"), 20_000).unwrap();
+        for turn in 1..=8 {
+            records(screen.at(13.8 * f64::from(turn)), "customers", 200);
+        }
+        let line = |screen: &Screen| {
+            let shown = screen.shows();
+            let line = shown.lines().find(|l| l.starts_with("customers"));
+            line.unwrap().to_owned()
+        };
+        screen.at(13.8 * 8.0 + 10.0);
+        let between = line(&screen);
+        assert!(between.contains(" 14/s "), "{between}");
+        assert!(between.contains("ETA 2"), "{between}");
+        screen.at(13.8 * 8.0 + 40.0);
+        let held = line(&screen);
+        assert!(held.contains("no page for 40s"), "{held}");
     }
 
     #[test]
