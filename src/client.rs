@@ -92,6 +92,11 @@ impl Client {
         })
     }
 
+    /// The allowed request rate, and where it comes from (`None`: unpaced).
+    pub fn pace(&self) -> Option<Pace> {
+        self.limiter.pace()
+    }
+
     /// Fetches one page of a list endpoint: `GET path` with the `query`
     /// pairs, sent as they are, its records read as `fields` says; retrying
     /// as [`RetryPolicy`] says. `notify` hears about every retry and the

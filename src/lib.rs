@@ -57,6 +57,7 @@
 //!   Paystack's documented limits.
 //! - `time`: the clock and cursor values (parsed and formatted); the bottom
 //!   layer.
+//! - `numbers`: numbers as people read them (`6,000`).
 //!
 //! Output:
 //! - `sink`: the events of a read (the `Sink` trait), their payloads, and
@@ -91,6 +92,7 @@ mod error;
 mod input;
 mod json_scan;
 mod normalise;
+mod numbers;
 mod page;
 mod paging;
 mod progress;

@@ -9,20 +9,35 @@
 //! - then its records, against the count Paystack announced when it did (a
 //!   bar), the rate, and the time left (ETA);
 //! - a child stream (`settlement_transactions`) has no count of its own: its
-//!   bar and ETA follow its parents' lists (`12/40 settlements`);
+//!   bar and ETA follow its parents' lists (`12/40 settlements`), and its
+//!   records come last;
 //! - the rate is smoothed over the stream's own pages (an exponential moving
-//!   average over [`SMOOTHING`]), and a stream with no page for [`HELD`]
-//!   (its requests wait behind another stream's, or for a 429's pause) says
-//!   so instead of an ETA, so an ETA never jumps to days;
+//!   average over [`SMOOTHING`]; in a stream's first second, its average so
+//!   far), and a stream with no page for [`HELD`] (its requests wait behind
+//!   another stream's, or for a 429's pause; under a pace, longer when the
+//!   streams' turns are: see [`Display::hold`]) says so instead of an ETA,
+//!   so an ETA never jumps to days; a stream with no records reads `0/s`;
 //! - when the rate limit sets the pace, a first line says so (the limit and
 //!   where it comes from);
 //! - at the end each line says `complete` or `INCOMPLETE` (failed, stopped),
 //!   with the stream's average rate; streams a stop left unstarted say so.
 //!
+//! The lines fit the terminal: the columns (counts, rates) are as wide as
+//! their widest value, so they line up; at a narrow terminal the bars go
+//! first, then the long endings (`INCOMPLETE (stopped)` becomes `stopped`),
+//! then the second space between columns, and only then is a line cut
+//! (with `…`). When there are more streams than
+//! lines, the streams being read are shown first, then the unfinished and
+//! the finished ones (the latest first), then the waiting ones, in catalog
+//! order, with a last line saying what the others are (`… 9 more: 4
+//! complete, 5 waiting`).
+//!
 //! Lines are drawn from a model and a clock, never from indicatif's own
 //! rates, so what a line says is a function of the events and their times:
-//! the tests give the clock and draw on an in-memory terminal.
+//! the tests give the clock and the terminal's size and draw on an
+//! in-memory terminal.
 
+use std::cmp::Reverse;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -31,6 +46,7 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::Error;
+use crate::numbers::thousands;
 use crate::ratelimit::Pace;
 use crate::sink::{Batch, Finished, ParentLists, ReadSummary, Sink, Stream};
 
@@ -50,6 +66,8 @@ const BAR_CELLS: usize = 12;
 pub struct Terminal {
     multi: MultiProgress,
     clock: Clock,
+    /// The terminal's rows and columns, now.
+    size: Box<dyn Fn() -> (usize, usize) + Send + Sync>,
     display: Mutex<Display>,
 }
 
@@ -80,13 +98,47 @@ impl Clock {
 
 #[derive(Default)]
 struct Display {
-    /// The line saying what paces the read, once it is paced.
+    /// The line saying what paces the read, once it is paced, and the pace.
     header: Option<ProgressBar>,
+    pace: Option<Pace>,
     rows: Vec<Row>,
+    /// The lines on the terminal below the header, and the text last drawn
+    /// on each: the rows shown, then the line for the others.
+    lines: Vec<(ProgressBar, String)>,
     /// The longest stream name.
     name_width: usize,
+    /// The widest count and rate shown so far (columns never narrow, so
+    /// they do not jump), and how narrow the lines had to be, at a width.
+    count_width: usize,
+    rate_width: usize,
+    fit: Option<(usize, Fit)>,
     drawn_at: Option<Duration>,
     finished: bool,
+}
+
+impl Display {
+    /// How long a stream goes without a page before it is held: [`HELD`],
+    /// or under a pace, when longer, half as long again as a stream's turn
+    /// (the streams being read share the pace, so each waits for the
+    /// others' requests between its pages).
+    fn hold(&self) -> Duration {
+        let Some(pace) = self.pace else {
+            return HELD;
+        };
+        let reading = self.rows.iter().filter(|r| r.rank() == Rank::Reading);
+        let turn = 60.0 * reading.count().max(1) as f64 / f64::from(pace.per_minute.max(1));
+        HELD.max(Duration::from_secs_f64(1.5 * turn))
+    }
+}
+
+/// How much a line gives up to fit the terminal, least first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Fit {
+    Whole,
+    NoBar,
+    ShortEndings,
+    /// One space between columns, not two.
+    Tight,
 }
 
 /// One stream's line.
@@ -94,9 +146,6 @@ struct Row {
     name: &'static str,
     /// A child stream: its parent stream's name.
     parent: Option<&'static str>,
-    bar: ProgressBar,
-    /// The text last drawn.
-    shown: String,
     started: Option<Duration>,
     last_page: Option<Duration>,
     records: u64,
@@ -137,19 +186,88 @@ impl Rate {
         self.time = self.time * decay + tau * (1.0 - decay);
     }
 
+    /// `amount` arrived over the last `dt` seconds: it is weighted by its
+    /// mean age over that time, so pages further apart than [`SMOOTHING`]
+    /// (a stream waiting its turn) still average to what they bring.
+    fn arrived(&mut self, amount: f64, dt: f64) {
+        let tau = SMOOTHING.as_secs_f64();
+        let decay = (-dt / tau).exp();
+        let weight = if dt > 0.0 {
+            tau * (1.0 - decay) / dt
+        } else {
+            1.0
+        };
+        self.pass(dt);
+        self.amount += amount * weight;
+    }
+
     /// Per second; `None` until a second's worth of time is in it.
     fn per_sec(&self) -> Option<f64> {
         (self.time >= 1.0).then(|| self.amount / self.time)
     }
 }
 
+/// What the rows not shown are, in the order the line for them says.
+const KINDS: [&str; 6] = [
+    "reading",
+    "incomplete",
+    "complete",
+    "skipped",
+    "not started",
+    "waiting",
+];
+
+/// What a line shows after the stream's name.
+enum Cells {
+    /// One text: `waiting`, `not started (stopped)`, ...; and its short
+    /// form.
+    Text(&'static str, &'static str),
+    Columns {
+        /// How full the bar is; `None`: no bar (nothing to count against).
+        bar: Option<f64>,
+        count: String,
+        rate: String,
+        status: Status,
+        /// A child stream's records.
+        records: Option<String>,
+    },
+}
+
+/// The last column: how a stream ended, or how it goes.
+enum Status {
+    Ending(Ending),
+    Live(String),
+}
+
+impl Status {
+    fn text(&self, fit: Fit) -> &str {
+        let short = fit >= Fit::ShortEndings;
+        match self {
+            Status::Live(text) => text,
+            Status::Ending(Ending::Complete) => "complete",
+            Status::Ending(Ending::Skipped) => "skipped",
+            Status::Ending(Ending::Failed) if short => "failed",
+            Status::Ending(Ending::Failed) => "INCOMPLETE (failed)",
+            Status::Ending(_) if short => "stopped",
+            Status::Ending(_) => "INCOMPLETE (stopped)",
+        }
+    }
+}
+
+/// Which rows a small terminal shows first (the least first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    Reading,
+    Unfinished,
+    Finished,
+    Waiting,
+}
+
 impl Row {
-    fn new(stream: Stream, bar: ProgressBar) -> Self {
+    fn new(stream: Stream) -> Self {
         Row {
             name: stream.name,
             parent: stream.parent.map(|p| p.stream),
-            bar,
-            shown: String::new(),
             started: None,
             last_page: None,
             records: 0,
@@ -162,14 +280,13 @@ impl Row {
     }
 
     /// A page arrived at `now` with `records`.
-    fn page(&mut self, now: Duration, records: u64) {
-        // A stream held back counts for at most HELD: after a long hold
+    fn page(&mut self, now: Duration, records: u64, hold: Duration) {
+        // A stream held back counts for at most `hold`: after a long hold
         // the rate is not dragged down to nothing.
         let since = self.last_page.or(self.started).unwrap_or(now);
-        let dt = now.saturating_sub(since).min(HELD).as_secs_f64();
-        self.record_rate.pass(dt);
+        let dt = now.saturating_sub(since).min(hold).as_secs_f64();
+        self.record_rate.arrived(records as f64, dt);
         self.list_rate.pass(dt);
-        self.record_rate.amount += records as f64;
         self.records += records;
         self.last_page = Some(now);
         if self.estimate.is_some_and(|e| e < self.records) {
@@ -195,28 +312,75 @@ impl Row {
         }
     }
 
-    /// The line, at `now`, with names padded to `width`: the name, the
-    /// bar, what the bar counts, records a second, then the ETA or how the
-    /// stream ended; for a child stream, its records last.
-    fn line(&self, now: Duration, width: usize) -> String {
-        let mut line = format!("{:<width$}  ", self.name);
+    /// Records a second at `now`: the stream's average over its whole read
+    /// once it ended, else the smoothed rate (in its first second, its
+    /// average so far); `None` when no time has passed.
+    fn rate(&self, started: Duration, now: Duration) -> Option<f64> {
+        if self.records == 0 {
+            return Some(0.0);
+        }
+        let average = |until: Duration| {
+            let secs = until.saturating_sub(started).as_secs_f64();
+            (secs > 0.0).then(|| self.records as f64 / secs)
+        };
+        match self.ended {
+            Some((_, at)) => average(at),
+            None => self.record_rate.per_sec().or_else(|| average(now)),
+        }
+    }
+
+    fn rank(&self) -> Rank {
+        match (self.started, self.ended) {
+            (Some(_), None) => Rank::Reading,
+            (None, _) => Rank::Waiting,
+            (_, Some((Ending::Complete | Ending::Skipped, _))) => Rank::Finished,
+            (_, Some(_)) => Rank::Unfinished,
+        }
+    }
+
+    /// The word for this row in the line for the rows not shown (one of
+    /// [`KINDS`]).
+    fn kind(&self) -> &'static str {
+        match (self.started, self.ended) {
+            (None, None) => "waiting",
+            (None, Some(_)) | (_, Some((Ending::NotStarted, _))) => "not started",
+            (Some(_), None) => "reading",
+            (_, Some((Ending::Complete, _))) => "complete",
+            (_, Some((Ending::Skipped, _))) => "skipped",
+            (_, Some(_)) => "incomplete",
+        }
+    }
+
+    /// What the line shows at `now`: the bar, what the bar counts, records
+    /// a second, then the ETA or how the stream ended; for a child stream,
+    /// its records last.
+    fn cells(&self, now: Duration, hold: Duration) -> Cells {
         let Some(started) = self.started else {
-            line.push_str(if self.ended.is_some() {
+            let text = if self.ended.is_some() {
                 "not started (stopped)"
             } else {
                 "waiting"
-            });
-            return line;
+            };
+            return Cells::Text(text, text);
         };
         if self.last_page.is_none() {
-            line.push_str(match self.ended {
-                None => "waiting",
-                Some((Ending::Complete, _)) => "complete",
-                Some((Ending::Skipped, _)) => "skipped: not available to this business",
-                Some((Ending::Failed, _)) => "INCOMPLETE (failed) before its first page",
-                Some(_) => "INCOMPLETE (stopped) before its first page",
-            });
-            return line;
+            let (text, short) = match self.ended {
+                None => ("waiting", "waiting"),
+                Some((Ending::Complete, _)) => ("complete", "complete"),
+                Some((Ending::Skipped, _)) => (
+                    "skipped: not available to this business",
+                    "skipped: not available to this business",
+                ),
+                Some((Ending::Failed, _)) => (
+                    "INCOMPLETE (failed) before its first page",
+                    "failed before its first page",
+                ),
+                Some(_) => (
+                    "INCOMPLETE (stopped) before its first page",
+                    "stopped before its first page",
+                ),
+            };
+            return Cells::Text(text, short);
         }
         let fraction = self.fraction();
         let complete = matches!(self.ended, Some((Ending::Complete, _)));
@@ -235,50 +399,77 @@ impl Row {
             }
             _ => records.clone(),
         };
-        let (rate, status) = match self.ended {
-            Some((how, at)) => {
-                // The stream's average over its whole read.
-                let secs = at.saturating_sub(started).as_secs_f64();
-                let rate = (secs >= 1.0).then(|| self.records as f64 / secs);
-                let status = match how {
-                    Ending::Complete => "complete",
-                    Ending::Skipped => "skipped",
-                    Ending::Failed => "INCOMPLETE (failed)",
-                    Ending::Stopped | Ending::NotStarted => "INCOMPLETE (stopped)",
-                };
-                (rate, status.to_owned())
-            }
+        let status = match self.ended {
+            Some((how, _)) => Status::Ending(how),
             None => {
                 let idle = now.saturating_sub(self.last_page.unwrap_or(now));
-                let status = match fraction {
-                    _ if idle > HELD => format!("no page for {}", duration(idle)),
+                Status::Live(match fraction {
+                    _ if idle > hold => format!("no page for {}", duration(idle)),
                     Some((done, of, Some(per_sec))) if per_sec > 0.0 && of >= done => {
                         let left = (of - done) as f64 / per_sec;
                         format!("ETA {}", duration(Duration::from_secs_f64(left)))
                     }
                     _ => String::new(),
-                };
-                (self.record_rate.per_sec(), status)
+                })
             }
         };
-        match bar {
-            Some(r) => {
-                let full = ((r * BAR_CELLS as f64).floor() as usize).min(BAR_CELLS);
-                let head = usize::from(full < BAR_CELLS && full > 0);
-                let _ = write!(
-                    line,
-                    "[{}{}{}]",
-                    "=".repeat(full - head),
-                    ">".repeat(head),
-                    " ".repeat(BAR_CELLS - full)
-                );
-            }
-            None => line.push_str(&" ".repeat(BAR_CELLS + 2)),
+        Cells::Columns {
+            bar,
+            count,
+            rate: self
+                .rate(started, now)
+                .map_or_else(|| "-".to_owned(), per_second),
+            status,
+            records: self.parent.is_some().then_some(records),
         }
-        let rate = rate.map(per_second).unwrap_or_default();
-        let _ = write!(line, "  {count:>21}  {rate:>7}  {status:<10}");
-        if self.parent.is_some() {
-            let _ = write!(line, "  {records}");
+    }
+}
+
+/// The widths of a frame's columns, and what its lines give up to fit.
+struct Layout {
+    name: usize,
+    count: usize,
+    rate: usize,
+    fit: Fit,
+}
+
+impl Layout {
+    fn line(&self, name: &str, cells: &Cells) -> String {
+        let gap = if self.fit == Fit::Tight { " " } else { "  " };
+        let mut line = format!("{name:<width$}{gap}", width = self.name);
+        match cells {
+            Cells::Text(_, short) if self.fit >= Fit::ShortEndings => line.push_str(short),
+            Cells::Text(text, _) => line.push_str(text),
+            Cells::Columns {
+                bar,
+                count,
+                rate,
+                status,
+                records,
+            } => {
+                if self.fit == Fit::Whole {
+                    match bar {
+                        Some(r) => {
+                            let full = ((r * BAR_CELLS as f64).floor() as usize).min(BAR_CELLS);
+                            let head = usize::from(full < BAR_CELLS && full > 0);
+                            let _ = write!(
+                                line,
+                                "[{}{}{}]  ",
+                                "=".repeat(full - head),
+                                ">".repeat(head),
+                                " ".repeat(BAR_CELLS - full)
+                            );
+                        }
+                        None => line.push_str(&" ".repeat(BAR_CELLS + 4)),
+                    }
+                }
+                let (count_w, rate_w) = (self.count, self.rate);
+                let status = status.text(self.fit);
+                let _ = write!(line, "{count:>count_w$}{gap}{rate:>rate_w$}{gap}{status}");
+                if let Some(records) = records {
+                    let _ = write!(line, "{gap}{records}");
+                }
+            }
         }
         line.truncate(line.trim_end().len());
         line
@@ -293,22 +484,11 @@ fn ratio(done: u64, of: u64) -> f64 {
     }
 }
 
-/// `1234567` as `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn per_second(rate: f64) -> String {
     if rate >= 9.95 {
         format!("{}/s", thousands(rate.round() as u64))
+    } else if rate < 0.05 {
+        "0/s".to_owned()
     } else {
         format!("{rate:.1}/s")
     }
@@ -325,16 +505,70 @@ fn duration(d: Duration) -> String {
     }
 }
 
+/// `line` cut to `width` characters, with `…` where it was cut.
+fn cut(line: String, width: usize) -> String {
+    if line.chars().count() <= width {
+        return line;
+    }
+    let mut cut: String = line.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The rows to show in `lines` lines (indices, in catalog order), and
+/// whether a last line is needed for the others.
+fn shown(rows: &[Row], lines: usize) -> (Vec<usize>, bool) {
+    if rows.len() <= lines {
+        return ((0..rows.len()).collect(), false);
+    }
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    // The streams being read, then the unfinished ones, then the finished
+    // ones (each the latest, to the second, first), then the waiting ones;
+    // otherwise in catalog order, so that lines do not jump.
+    order.sort_by_key(|&i| {
+        let r = &rows[i];
+        let ended = r.ended.map(|(_, at)| at.as_secs());
+        (r.rank(), Reverse(ended), i)
+    });
+    let mut shown = order[..lines.saturating_sub(1)].to_vec();
+    shown.sort_unstable();
+    (shown, true)
+}
+
+/// `… 9 more: 4 complete, 5 waiting`: the rows not shown.
+fn others(rows: &[Row], shown: &[usize]) -> String {
+    let mut kinds = KINDS.map(|k| (k, 0));
+    for (i, row) in rows.iter().enumerate() {
+        if shown.binary_search(&i).is_err() {
+            if let Some((_, n)) = kinds.iter_mut().find(|(k, _)| *k == row.kind()) {
+                *n += 1;
+            }
+        }
+    }
+    let all: usize = kinds.iter().map(|(_, n)| n).sum();
+    let parts: Vec<String> = kinds
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    format!("… {all} more: {}", parts.join(", "))
+}
+
 fn style() -> ProgressStyle {
-    // The whole line is ours; too long a line is cut at the terminal's width.
+    // The whole line is ours, made to fit the terminal's width.
     ProgressStyle::with_template("{wide_msg}").unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
 impl Terminal {
-    fn new(multi: MultiProgress, clock: Clock) -> Self {
+    fn new(
+        multi: MultiProgress,
+        clock: Clock,
+        size: Box<dyn Fn() -> (usize, usize) + Send + Sync>,
+    ) -> Self {
         Terminal {
             multi,
             clock,
+            size,
             display: Mutex::new(Display::default()),
         }
     }
@@ -343,7 +577,15 @@ impl Terminal {
     /// lines around them.
     pub fn stderr() -> (Arc<Self>, MultiProgress) {
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(4));
-        let terminal = Arc::new(Terminal::new(multi.clone(), Clock::Real(Instant::now())));
+        let size = Box::new(|| {
+            let (rows, cols) = console::Term::stderr().size();
+            (usize::from(rows), usize::from(cols))
+        });
+        let terminal = Arc::new(Terminal::new(
+            multi.clone(),
+            Clock::Real(Instant::now()),
+            size,
+        ));
         // Times move on between pages too (ETAs, held streams); the timer
         // stops when the read has finished or the display is dropped.
         let weak = Arc::downgrade(&terminal);
@@ -367,45 +609,92 @@ impl Terminal {
 
     /// Updates the line of `stream` (made if the read did not announce it)
     /// with `f`, then redraws (at once when `force`).
-    fn update(&self, stream: Stream, force: bool, f: impl FnOnce(&mut Row, Duration)) {
+    fn update(&self, stream: Stream, force: bool, f: impl FnOnce(&mut Row, Duration, Duration)) {
         let now = self.clock.now();
         {
             let mut d = self.lock();
             let i = match d.rows.iter().position(|r| r.name == stream.name) {
                 Some(i) => i,
                 None => {
-                    let bar = self.add_bar();
                     d.name_width = d.name_width.max(stream.name.len());
-                    d.rows.push(Row::new(stream, bar));
+                    d.rows.push(Row::new(stream));
                     d.rows.len() - 1
                 }
             };
-            f(&mut d.rows[i], now);
+            let hold = d.hold();
+            f(&mut d.rows[i], now, hold);
         }
         self.redraw(force);
-    }
-
-    fn add_bar(&self) -> ProgressBar {
-        let bar = self.multi.add(ProgressBar::no_length());
-        bar.set_style(style());
-        bar
     }
 
     /// Draws every line that changed; unless `force`, at most once every
     /// [`REDRAW`].
     fn redraw(&self, force: bool) {
         let now = self.clock.now();
+        let (height, width) = (self.size)();
         let mut d = self.lock();
         if !force && d.drawn_at.is_some_and(|at| now.saturating_sub(at) < REDRAW) {
             return;
         }
         d.drawn_at = Some(now);
-        let width = d.name_width;
-        for row in &mut d.rows {
-            let line = row.line(now, width);
-            if line != row.shown {
-                row.bar.set_message(line.clone());
-                row.shown = line;
+        // The terminal's last row stays free; the header takes one.
+        let room = height
+            .saturating_sub(1 + usize::from(d.header.is_some()))
+            .max(1);
+        let (shown, more) = shown(&d.rows, room);
+        let hold = d.hold();
+        let cells: Vec<Cells> = shown.iter().map(|&i| d.rows[i].cells(now, hold)).collect();
+        for c in &cells {
+            if let Cells::Columns { count, rate, .. } = c {
+                d.count_width = d.count_width.max(count.chars().count());
+                d.rate_width = d.rate_width.max(rate.chars().count());
+            }
+        }
+        let mut layout = Layout {
+            name: d.name_width,
+            count: d.count_width,
+            rate: d.rate_width,
+            fit: match d.fit {
+                Some((w, fit)) if w == width => fit,
+                _ => Fit::Whole,
+            },
+        };
+        let names: Vec<&str> = shown.iter().map(|&i| d.rows[i].name).collect();
+        let frame = |layout: &Layout| -> Vec<String> {
+            names
+                .iter()
+                .zip(&cells)
+                .map(|(name, c)| layout.line(name, c))
+                .collect()
+        };
+        let mut lines = frame(&layout);
+        while layout.fit < Fit::Tight && lines.iter().any(|l| l.chars().count() > width) {
+            layout.fit = match layout.fit {
+                Fit::Whole => Fit::NoBar,
+                Fit::NoBar => Fit::ShortEndings,
+                _ => Fit::Tight,
+            };
+            lines = frame(&layout);
+        }
+        d.fit = Some((width, layout.fit));
+        let mut lines: Vec<String> = lines.into_iter().map(|l| cut(l, width)).collect();
+        if more {
+            lines.push(cut(others(&d.rows, &shown), width));
+        }
+        while d.lines.len() < lines.len() {
+            let bar = self.multi.add(ProgressBar::no_length());
+            bar.set_style(style());
+            d.lines.push((bar, String::new()));
+        }
+        while d.lines.len() > lines.len() {
+            if let Some((bar, _)) = d.lines.pop() {
+                self.multi.remove(&bar);
+            }
+        }
+        for ((bar, drawn), line) in d.lines.iter_mut().zip(lines) {
+            if line != *drawn {
+                bar.set_message(line.clone());
+                *drawn = line;
             }
         }
     }
@@ -414,8 +703,7 @@ impl Terminal {
         let mut d = self.lock();
         for &stream in streams {
             if d.rows.iter().all(|r| r.name != stream.name) {
-                let bar = self.add_bar();
-                d.rows.push(Row::new(stream, bar));
+                d.rows.push(Row::new(stream));
             }
         }
         d.name_width = d.rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
@@ -424,13 +712,18 @@ impl Terminal {
     }
 
     fn show_pace(&self, pace: Pace) {
-        let mut d = self.lock();
-        let header = d.header.get_or_insert_with(|| {
-            let bar = self.multi.insert(0, ProgressBar::no_length());
-            bar.set_style(style());
-            bar
-        });
-        header.set_message(format!("paced at {pace}"));
+        {
+            let mut d = self.lock();
+            let header = d.header.get_or_insert_with(|| {
+                let bar = self.multi.insert(0, ProgressBar::no_length());
+                bar.set_style(style());
+                bar
+            });
+            header.set_message(format!("paced at {pace}"));
+            d.pace = Some(pace);
+        }
+        // The header takes a line from the streams.
+        self.redraw(true);
     }
 
     /// Every line ends: the streams still waiting were not started.
@@ -452,8 +745,8 @@ impl Terminal {
         self.redraw(true);
         let mut d = self.lock();
         d.finished = true;
-        for row in &d.rows {
-            row.bar.finish();
+        for (bar, _) in &d.lines {
+            bar.finish();
         }
         if let Some(header) = &d.header {
             header.finish();
@@ -469,7 +762,7 @@ impl Sink for &Terminal {
     }
 
     fn stream_started(&mut self, stream: Stream) -> Result<(), Error> {
-        self.update(stream, true, |row, now| {
+        self.update(stream, true, |row, now, _| {
             row.started.get_or_insert(now);
         });
         Ok(())
@@ -477,19 +770,19 @@ impl Sink for &Terminal {
 
     fn records(&mut self, stream: Stream, batch: &Batch<'_>) -> Result<(), Error> {
         let n = batch.len() as u64;
-        self.update(stream, false, |row, now| row.page(now, n));
+        self.update(stream, false, |row, now, hold| row.page(now, n, hold));
         Ok(())
     }
 
     fn estimate(&mut self, stream: Stream, rows: u64) -> Result<(), Error> {
-        self.update(stream, true, |row, _| {
+        self.update(stream, true, |row, _, _| {
             row.estimate = Some(rows.max(row.records));
         });
         Ok(())
     }
 
     fn parent_lists(&mut self, stream: Stream, lists: ParentLists) -> Result<(), Error> {
-        self.update(stream, false, |row, _| row.parent_lists(lists));
+        self.update(stream, false, |row, _, _| row.parent_lists(lists));
         Ok(())
     }
 
@@ -505,14 +798,10 @@ impl Sink for &Terminal {
             Finished::Failed(_) => Ending::Failed,
             Finished::Stopped => Ending::Stopped,
         };
-        self.update(stream, true, |row, now| {
+        self.update(stream, true, |row, now, _| {
             row.started.get_or_insert(now);
             row.ended = Some((how, now));
         });
-        let d = self.lock();
-        if let Some(row) = d.rows.iter().find(|r| r.name == stream.name) {
-            row.bar.finish();
-        }
         Ok(())
     }
 
@@ -552,22 +841,30 @@ mod tests {
     use crate::ratelimit::Source;
     use crate::streams::find;
     use indicatif::{InMemoryTerm, TermLike};
+    use std::collections::BTreeSet;
 
-    /// A display on an in-memory terminal of 110 columns, at time 0.
+    /// A display on an in-memory terminal, at time 0.
     struct Screen {
         term: InMemoryTerm,
         display: Terminal,
     }
 
     impl Screen {
+        /// 16 rows of 110 columns.
         fn new() -> Self {
-            let term = InMemoryTerm::new(16, 110);
+            Screen::sized(16, 110)
+        }
+
+        fn sized(rows: u16, cols: u16) -> Self {
+            let term = InMemoryTerm::new(rows, cols);
             let target = ProgressDrawTarget::term_like(Box::new(term.clone()));
             let multi = MultiProgress::with_draw_target(target);
             let clock = Clock::Manual(Mutex::new(Duration::ZERO));
+            let sized = term.clone();
+            let size = Box::new(move || (usize::from(sized.height()), usize::from(sized.width())));
             Screen {
                 term,
-                display: Terminal::new(multi, clock),
+                display: Terminal::new(multi, clock, size),
             }
         }
 
@@ -749,16 +1046,205 @@ mod tests {
         assert!(line.contains("ETA 5m") || line.contains("ETA 6m"), "{line}");
     }
 
+    /// Under a test key's pace shared by every stream, a stream's pages
+    /// come a turn (about 14 s) apart: its rate is what those pages make
+    /// (200 records every 13.8 s: 14/s), and between pages it is not held.
+    #[test]
+    fn under_a_shared_pace_a_stream_is_not_held_between_its_turns() {
+        let screen = Screen::sized(40, 120);
+        let all: Vec<Stream> = crate::streams::STREAMS.iter().map(|d| s(d.name)).collect();
+        let mut sink = screen.at(0.0);
+        sink.read_started(&all).unwrap();
+        for &stream in &all {
+            sink.stream_started(stream).unwrap();
+        }
+        let pace = Pace {
+            per_minute: 100,
+            source: Source::TestKey,
+        };
+        sink.paced(pace).unwrap();
+        screen.at(0.5).estimate(s("customers"), 20_000).unwrap();
+        for turn in 1..=8 {
+            records(screen.at(13.8 * f64::from(turn)), "customers", 200);
+        }
+        let line = |screen: &Screen| {
+            let shown = screen.shows();
+            let line = shown.lines().find(|l| l.starts_with("customers"));
+            line.unwrap().to_owned()
+        };
+        screen.at(13.8 * 8.0 + 10.0);
+        let between = line(&screen);
+        assert!(between.contains(" 14/s "), "{between}");
+        assert!(between.contains("ETA 2"), "{between}");
+        screen.at(13.8 * 8.0 + 40.0);
+        let held = line(&screen);
+        assert!(held.contains("no page for 40s"), "{held}");
+    }
+
     #[test]
     fn numbers_and_durations_read_well() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(per_second(2.54), "2.5/s");
+        assert_eq!(per_second(0.0), "0/s");
         assert_eq!(per_second(1234.4), "1,234/s");
         let d = |s| duration(Duration::from_secs(s));
         assert_eq!(
             [d(45), d(200), d(3720), d(2 * 86400 + 3 * 3600)],
             ["45s", "3m20s", "1h02m", "2d03h"]
         );
+    }
+    /// A read of every stream with a pace, at `t` seconds a mid-read frame
+    /// and after a stop the last frame: streams complete in under a second
+    /// (one with no records), one skipped, one failed, several reading (a
+    /// child stream with large counts, one held), the rest waiting.
+    fn every_stream_story(screen: &Screen) -> (String, String) {
+        let all: Vec<Stream> = crate::streams::STREAMS.iter().map(|d| s(d.name)).collect();
+        let mut sink = screen.at(0.0);
+        sink.read_started(&all).unwrap();
+        let pace = Pace {
+            per_minute: 6000,
+            source: Source::Config,
+        };
+        // Quick streams: started, one page, complete within a second.
+        let quick = [
+            ("disputes", 0),
+            ("refunds", 37),
+            ("plans", 12),
+            ("products", 150),
+            ("payment_pages", 3),
+            ("subaccounts", 0),
+        ];
+        for (i, (name, n)) in quick.iter().enumerate() {
+            let at = 0.1 * i as f64;
+            screen.at(at).stream_started(s(name)).unwrap();
+            records(screen.at(at + 0.3), name, *n);
+            screen
+                .at(at + 0.4)
+                .stream_finished(s(name), Finished::Complete)
+                .unwrap();
+        }
+        screen.at(1.0).paced(pace).unwrap();
+        screen
+            .at(0.2)
+            .stream_started(s("virtual_terminals"))
+            .unwrap();
+        screen
+            .at(0.5)
+            .stream_finished(s("virtual_terminals"), Finished::Skipped)
+            .unwrap();
+        for name in [
+            "customers",
+            "invoices",
+            "transactions",
+            "transfers",
+            "settlement_transactions",
+            "terminals",
+        ] {
+            screen.at(0.1).stream_started(s(name)).unwrap();
+        }
+        screen.at(0.5).estimate(s("customers"), 120_000).unwrap();
+        screen
+            .at(0.5)
+            .estimate(s("transactions"), 1_234_567)
+            .unwrap();
+        screen.at(0.5).estimate(s("invoices"), 9_000).unwrap();
+        let mut sink = screen.at(0.5);
+        sink.parent_lists(
+            s("settlement_transactions"),
+            ParentLists { read: 0, of: 5_678 },
+        )
+        .unwrap();
+        pages(screen, "customers", 200, 0.6, 30.0);
+        pages(screen, "transactions", 200, 0.9, 30.0);
+        pages(screen, "invoices", 200, 0.7, 18.0);
+        pages(screen, "transfers", 50, 1.0, 29.5);
+        let mut read = 0;
+        let mut at = 0.8;
+        while at <= 29.9 {
+            records(screen.at(at), "settlement_transactions", 100);
+            read += 25;
+            screen
+                .at(at)
+                .parent_lists(
+                    s("settlement_transactions"),
+                    ParentLists { read, of: 5_678 },
+                )
+                .unwrap();
+            at += 0.6;
+        }
+        records(screen.at(2.0), "terminals", 20);
+        screen
+            .at(3.0)
+            .stream_finished(
+                s("terminals"),
+                Finished::Failed(&Error::Internal("test".into())),
+            )
+            .unwrap();
+        screen.at(4.0).stream_started(s("settlements")).unwrap();
+        pages(screen, "settlements", 100, 4.5, 9.0);
+        screen
+            .at(9.0)
+            .stream_finished(s("settlements"), Finished::Complete)
+            .unwrap();
+        screen.at(25.0).stream_started(s("orders")).unwrap();
+        screen.at(30.0);
+        let mid = screen.shows();
+        let mut sink = screen.at(31.0);
+        for name in [
+            "customers",
+            "invoices",
+            "transactions",
+            "transfers",
+            "orders",
+        ] {
+            sink.stream_finished(s(name), Finished::Stopped).unwrap();
+        }
+        sink.stream_finished(s("settlement_transactions"), Finished::Stopped)
+            .unwrap();
+        sink.read_finished(&ReadSummary::default()).unwrap();
+        (mid, screen.shows())
+    }
+
+    /// The same read at the common terminal sizes: every line fits, the
+    /// streams being read are shown (with a line for the others when they
+    /// do not all fit), and the columns line up.
+    #[test]
+    fn every_stream_at_common_sizes() {
+        for (rows, cols) in [(15, 80), (24, 80), (40, 120)] {
+            let screen = Screen::sized(rows, cols);
+            let (mid, end) = every_stream_story(&screen);
+            let size = format!("{cols}x{rows}");
+            insta::assert_snapshot!(format!("{size}_reading"), mid);
+            insta::assert_snapshot!(format!("{size}_stopped"), end);
+            for frame in [&mid, &end] {
+                let lines: Vec<&str> = frame.lines().collect();
+                assert!(lines.len() < usize::from(rows), "{size}:\n{frame}");
+                for line in &lines {
+                    assert!(line.chars().count() <= usize::from(cols), "{line}");
+                    assert!(!line.ends_with('…'), "cut: {line}");
+                }
+                let rate_ends: BTreeSet<usize> = lines
+                    .iter()
+                    .filter_map(|l| l.find("/s").map(|i| i + 2))
+                    .collect();
+                assert_eq!(rate_ends.len(), 1, "rates line up ({size}):\n{frame}");
+            }
+            for name in ["customers", "transactions", "settlement_transactions"] {
+                assert!(mid.contains(name), "{name} is being read ({size}):\n{mid}");
+            }
+            let child = mid
+                .lines()
+                .find(|l| l.starts_with("settlement_transactions"))
+                .unwrap();
+            assert!(child.contains("1,225/5,678 settlements"), "{child}");
+            assert!(child.ends_with("4,900 records"), "{child}");
+            let refunds = end.lines().find(|l| l.starts_with("refunds"));
+            if let Some(line) = refunds {
+                assert!(line.contains("93/s") && line.contains("complete"), "{line}");
+            }
+            if usize::from(rows) < crate::streams::STREAMS.len() + 2 {
+                let more = mid.lines().last().unwrap();
+                assert!(more.starts_with("… ") && more.contains(" more: "), "{more}");
+            }
+        }
     }
 }

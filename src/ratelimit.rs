@@ -48,6 +48,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::numbers::thousands;
 use crate::rate_headers::{self, Form, RateHeaders, Wait};
 
 /// Paystack's documented limits: 600 requests a minute for live keys, 100
@@ -160,7 +161,11 @@ impl fmt::Display for Pace {
             Source::Config | Source::ConfigAboveKey { .. } => "requests_per_minute in the config",
             Source::Announced => "Paystack's announced x-ratelimit-limit",
         };
-        write!(f, "{} requests/min ({from})", self.per_minute)
+        write!(
+            f,
+            "{} requests/min ({from})",
+            thousands(self.per_minute.into())
+        )
     }
 }
 
@@ -305,6 +310,11 @@ impl RateLimiter {
             };
             tokio::time::sleep_until(wait_until).await;
         }
+    }
+
+    /// The allowed rate and where it comes from (`None`: unpaced).
+    pub fn pace(&self) -> Option<Pace> {
+        self.lock().pace
     }
 
     /// The pace, once for each pace, when it has held requests back.

@@ -7,11 +7,28 @@
 //! client's one rate limiter; their pages come back here, where
 //! [`StreamProgress`] says which records to emit (they go to the sink
 //! straight from the response bodies) and when a state may be emitted. With
-//! `concurrency = 1` this is a plain sequential reader.
+//! `concurrency = 1` requests go one at a time (the streams still take
+//! turns).
 //!
-//! Streams are served in catalog order: a stream's requests go out as soon as
-//! they are known, and the next stream starts when the earlier ones cannot use
-//! the free request slots. A stream that fails ends INCOMPLETE with an ERROR
+//! # Sharing the requests
+//! Streams take turns: each free request slot goes to the next stream, in
+//! catalog order and round again, that has a request to make, first among
+//! the streams with no request in flight (a stream starts at its first
+//! turn). So under a pace every selected stream moves, each at its share of
+//! the rate, rather than the first one taking every slot while the others
+//! wait; and while many streams share the pool, each reads its slices one
+//! page after another, oldest first, so its first slice (and state) comes
+//! early. The rate limiter then sends the requests in the order they were
+//! made.
+//!
+//! Under a pace, slices are also cut smaller, so that each stream reaches a
+//! state about every [`CHECKPOINT_EVERY`] at its share of the rate: with a
+//! test key's 100 requests a minute shared by 8 streams, slices of about 6
+//! pages instead of 25 (see [`paced_tuning`]). A stop then loses at most
+//! about that much of each stream's work. A pace fast enough keeps the
+//! tuning as it is.
+//!
+//! A stream that fails ends INCOMPLETE with an ERROR
 //! trace naming it, and the others go on; a rejected key ends them all.
 //!
 //! # A business without a feature
@@ -42,6 +59,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
@@ -53,6 +71,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::page::Page;
 use crate::protocol::SyncMode;
+use crate::ratelimit::Pace;
 use crate::sink::{Batch, Finished, ParentLists, ReadSummary, Sink, Stream};
 use crate::slice::{PageRequest, StreamProgress, Tuning};
 use crate::state::InputState;
@@ -60,6 +79,29 @@ use crate::stop::{Signals, Stop};
 use crate::sweep;
 use crate::time::{format_cursor, now_millis};
 use crate::window::window;
+
+/// Under a pace, each stream should reach a state about this often.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(30);
+
+/// Slices are never cut below this many pages for the sake of a checkpoint
+/// (each slice's last page is part-full: small slices cost requests).
+const MIN_SLICE_PAGES: u32 = 6;
+
+/// The tuning of a read at `pace` shared by `streams` streams: at most as
+/// many pages to a slice as one stream's share of the pace fetches in
+/// [`CHECKPOINT_EVERY`] (a dense slice is cut into slices of about half its
+/// `max_pages_per_slice`, so that is twice those pages), never below
+/// [`MIN_SLICE_PAGES`], never above the given tuning.
+pub fn paced_tuning(tuning: Tuning, pace: Option<Pace>, streams: usize) -> Tuning {
+    let Some(pace) = pace else { return tuning };
+    let per_stream = f64::from(pace.per_minute) / streams.max(1) as f64;
+    let pages = per_stream * CHECKPOINT_EVERY.as_secs_f64() / 60.0;
+    let max = ((2.0 * pages) as u32).max(MIN_SLICE_PAGES);
+    Tuning {
+        max_pages_per_slice: tuning.max_pages_per_slice.min(max),
+        ..tuning
+    }
+}
 
 /// How a read runs.
 #[derive(Debug, Clone, Copy)]
@@ -86,6 +128,8 @@ struct Run {
     phase: Phase,
     progress: Option<StreamProgress>,
     running_sent: bool,
+    /// Its requests in flight.
+    in_flight: usize,
     records: u64,
     /// The cursor of the last STATE emitted (`None`: none yet, or none carries one).
     last_state: Option<String>,
@@ -110,6 +154,8 @@ struct Reader<'a> {
     summary: ReadSummary,
     /// A page of this read arrived, or the probe was answered: the key works.
     key_works: bool,
+    /// The stream whose turn it is to start a request.
+    turn: usize,
 }
 
 /// Reads `selected` streams, reporting to `sink`. With `signals`, a SIGINT
@@ -129,6 +175,10 @@ pub async fn read(
     sink: &mut dyn Sink,
 ) -> Result<ReadSummary, Error> {
     let (notices, mut notice_rx) = mpsc::unbounded_channel();
+    let opts = ReadOptions {
+        tuning: paced_tuning(opts.tuning, client.pace(), selected.len()),
+        ..opts
+    };
     let mut reader = Reader {
         client,
         config,
@@ -142,6 +192,7 @@ pub async fn read(
                 phase: Phase::Waiting,
                 progress: None,
                 running_sent: false,
+                in_flight: 0,
                 records: 0,
                 last_state: None,
                 parent_lists: None,
@@ -156,6 +207,7 @@ pub async fn read(
             ..ReadSummary::default()
         },
         key_works: false,
+        turn: 0,
     };
     let streams: Vec<Stream> = selected.iter().map(|s| s.def).collect();
     reader.sink.read_started(&streams)?;
@@ -185,11 +237,11 @@ pub async fn read(
             Some((stream, notice)) = notice_rx.recv() => reader.on_notice(stream, notice)?,
             Some(joined) = reader.tasks.join_next_with_id() => match joined {
                 Ok((id, (stream, req, result))) => {
-                    reader.task_stream.remove(&id);
+                    reader.landed(id);
                     reader.on_fetched(stream, req, result).await?;
                 }
                 Err(e) => {
-                    let stream = reader.task_stream.remove(&e.id()).unwrap_or(0);
+                    let stream = reader.landed(e.id());
                     // A request dropped because its stream had ended (the
                     // key was rejected) is no failure of its own.
                     if !e.is_cancelled() && reader.runs[stream].phase != Phase::Done {
@@ -213,10 +265,19 @@ async fn next_stop(signals: &mut Option<Signals>) -> Stop {
 }
 
 impl Reader<'_> {
-    /// Starts requests until the pool is full or nothing can be started.
+    /// Starts requests until the pool is full or nothing can be started:
+    /// each free slot goes to the next stream, in turn, that has a request
+    /// to make, first among those with none in flight (see the module
+    /// docs).
     fn fill(&mut self) -> Result<(), Error> {
+        let streams = self.runs.len();
         'pool: while self.tasks.len() < self.opts.concurrency.max(1) {
-            for i in 0..self.runs.len() {
+            for k in (0..streams).chain(0..streams) {
+                let i = (self.turn + k) % streams;
+                let first_pass = k < streams;
+                if first_pass && self.runs[i].in_flight > 0 {
+                    continue;
+                }
                 match self.runs[i].phase {
                     Phase::Done | Phase::Held => continue,
                     Phase::Waiting => {
@@ -233,6 +294,7 @@ impl Reader<'_> {
                     .expect("active streams have progress");
                 if let Some(req) = progress.next_request() {
                     self.spawn(i, req);
+                    self.turn = i + 1;
                     continue 'pool;
                 }
                 if progress.is_done() {
@@ -316,7 +378,16 @@ impl Reader<'_> {
         Ok(())
     }
 
+    /// The request task `id` ended: its stream.
+    fn landed(&mut self, id: tokio::task::Id) -> usize {
+        let stream = self.task_stream.remove(&id).unwrap_or(0);
+        let run = &mut self.runs[stream];
+        run.in_flight = run.in_flight.saturating_sub(1);
+        stream
+    }
+
     fn spawn(&mut self, i: usize, req: PageRequest) {
+        self.runs[i].in_flight += 1;
         let client = Arc::clone(&self.client);
         let notices = self.notices.clone();
         let handle = self.tasks.spawn(async move {
@@ -619,10 +690,76 @@ mod tests {
     use crate::catalog::Selected;
     use crate::client::HttpSettings;
     use crate::protocol::SyncMode;
-    use crate::ratelimit::RateLimiter;
-    use crate::streams::find;
+    use crate::ratelimit::{RateLimiter, Source};
+    use crate::sink::StateUpdate;
+    use crate::streams::{Mode, StreamDef, find};
     use crate::testing::t;
     use fake_paystack::{FakePaystack, Options};
+    use std::collections::BTreeMap;
+    use tokio::time::{Duration, Instant};
+
+    const NOW: &str = "2026-06-01T00:00:00Z";
+
+    /// A fake holding `records` created from 2024-01-01 to `end`, a config
+    /// for its key, and a client going through `limiter`.
+    async fn fake_and_client(
+        records: &[(&'static str, u64)],
+        end: &str,
+        limiter: RateLimiter,
+    ) -> (FakePaystack, Config, Arc<Client>) {
+        let key = "sk_test_readtests000";
+        let fake = FakePaystack::start(Options {
+            keys: vec![key.to_owned()],
+            records: records.iter().copied().collect(),
+            start: t("2024-01-01T00:00:00Z"),
+            end: t(end),
+            ..Options::default()
+        })
+        .await
+        .unwrap();
+        let config = crate::config::parse(
+            &format!(r#"{{"secret_key":"{key}","start_date":"2024-01-01T00:00:00Z"}}"#),
+            t(NOW),
+        )
+        .unwrap();
+        let http = HttpSettings {
+            base_url: fake.uri(),
+            connect_timeout: std::time::Duration::from_secs(5),
+            request_timeout: std::time::Duration::from_secs(5),
+            retry: crate::retry::RetryPolicy::default(),
+        };
+        let client = Client::new(&config.secret_key, http, Arc::new(limiter)).unwrap();
+        (fake, config, Arc::new(client))
+    }
+
+    /// Reads `names` incrementally with `tuning` and `concurrency`, at
+    /// [`NOW`], into `sink`; no stream fails.
+    async fn read_all(
+        client: Arc<Client>,
+        config: &Config,
+        names: &[&str],
+        tuning: Tuning,
+        concurrency: usize,
+        sink: &mut dyn Sink,
+    ) {
+        let selected: Vec<Selected> = names
+            .iter()
+            .map(|name| Selected {
+                def: find(name).unwrap(),
+                mode: SyncMode::Incremental,
+            })
+            .collect();
+        let opts = ReadOptions {
+            tuning,
+            concurrency,
+            sync_started: t(NOW),
+        };
+        let state = InputState::default();
+        let summary = read(client, config, &selected, &state, opts, None, sink)
+            .await
+            .unwrap();
+        assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    }
 
     /// The events the display needs, as heard.
     #[derive(Default)]
@@ -655,55 +792,16 @@ mod tests {
     /// child stream's way through its parents' lists, up to all of them.
     #[tokio::test]
     async fn the_sink_hears_the_selected_streams_and_a_childs_parent_lists() {
-        let key = "sk_test_readtests000";
-        let fake = FakePaystack::start(Options {
-            keys: vec![key.to_owned()],
-            records: [("settlements", 30), ("customers", 10)].into(),
-            start: t("2024-01-01T00:00:00Z"),
-            end: t("2024-03-01T00:00:00Z"),
-            ..Options::default()
-        })
-        .await
-        .unwrap();
-        let now = t("2024-06-01T00:00:00Z");
-        let config = crate::config::parse(
-            &format!(r#"{{"secret_key":"{key}","start_date":"2024-01-01T00:00:00Z"}}"#),
-            now,
-        )
-        .unwrap();
-        let http = HttpSettings {
-            base_url: fake.uri(),
-            connect_timeout: std::time::Duration::from_secs(5),
-            request_timeout: std::time::Duration::from_secs(5),
-            retry: crate::retry::RetryPolicy::default(),
-        };
-        let limiter = Arc::new(RateLimiter::new(None));
-        let client = Arc::new(Client::new(&config.secret_key, http, limiter).unwrap());
-        let selected = ["settlement_transactions", "customers"].map(|name| Selected {
-            def: find(name).unwrap(),
-            mode: SyncMode::Incremental,
-        });
-        let opts = ReadOptions {
-            tuning: Tuning {
-                per_page: 7,
-                max_pages_per_slice: 50,
-            },
-            concurrency: 4,
-            sync_started: now,
-        };
+        let records = [("settlements", 30), ("customers", 10)];
+        let (_fake, config, client) =
+            fake_and_client(&records, "2024-03-01T00:00:00Z", RateLimiter::new(None)).await;
         let mut heard = Heard::default();
-        let summary = read(
-            client,
-            &config,
-            &selected,
-            &InputState::default(),
-            opts,
-            None,
-            &mut heard,
-        )
-        .await
-        .unwrap();
-        assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+        let names = ["settlement_transactions", "customers"];
+        let tuning = Tuning {
+            per_page: 7,
+            max_pages_per_slice: 50,
+        };
+        read_all(client, &config, &names, tuning, 4, &mut heard).await;
         assert_eq!(heard.selected, ["settlement_transactions", "customers"]);
         assert_eq!(heard.finished.len(), 2);
         let all = ParentLists { read: 30, of: 30 };
@@ -715,5 +813,117 @@ mod tests {
             heard.lists
         );
         assert!(heard.lists.len() > 2, "told as they are read");
+    }
+
+    /// The first `n` top-level streams whose dense slices are split.
+    fn split_streams(n: usize) -> Vec<&'static str> {
+        let split = |d: &&StreamDef| matches!(d.mode, Mode::Incremental { split: true, .. });
+        let names: Vec<_> = crate::streams::STREAMS
+            .iter()
+            .filter(|d| d.parent.is_none())
+            .filter(split)
+            .map(|d| d.name)
+            .take(n)
+            .collect();
+        assert_eq!(names.len(), n, "the table has {n} such streams");
+        names
+    }
+
+    /// Each stream's pages, and when its first state came (with its records
+    /// by then), on tokio's (paused) clock.
+    #[derive(Default)]
+    struct Times {
+        started: Option<Instant>,
+        pages: BTreeMap<&'static str, u32>,
+        first_state: BTreeMap<&'static str, (Duration, u64)>,
+        records: BTreeMap<&'static str, u64>,
+    }
+
+    impl Sink for Times {
+        fn read_started(&mut self, _: &[Stream]) -> Result<(), Error> {
+            self.started = Some(Instant::now());
+            Ok(())
+        }
+
+        fn records(&mut self, stream: Stream, batch: &Batch<'_>) -> Result<(), Error> {
+            *self.pages.entry(stream.name).or_default() += 1;
+            *self.records.entry(stream.name).or_default() += batch.len() as u64;
+            Ok(())
+        }
+
+        fn checkpoint(&mut self, stream: Stream, _: StateUpdate) -> Result<(), Error> {
+            let now = self.started.expect("started").elapsed();
+            let records = self.records.get(stream.name).copied().unwrap_or(0);
+            self.first_state
+                .entry(stream.name)
+                .or_insert((now, records));
+            Ok(())
+        }
+    }
+
+    /// Slices are cut for a state about every half minute of one stream's
+    /// share of the pace; a fast pace, or none, keeps the tuning.
+    #[test]
+    fn a_tight_pace_cuts_smaller_slices() {
+        let pages = |per_minute, source, streams| {
+            let pace = Some(Pace { per_minute, source });
+            paced_tuning(Tuning::default(), pace, streams).max_pages_per_slice
+        };
+        // A test key: 12.5 requests a minute per stream, 6 pages in 30 s.
+        assert_eq!(pages(100, Source::TestKey, 8), 12);
+        assert_eq!(pages(100, Source::TestKey, 1), 50);
+        assert_eq!(pages(100, Source::TestKey, 23), MIN_SLICE_PAGES);
+        assert_eq!(pages(600, Source::LiveKey, 8), 50);
+        assert_eq!(pages(600, Source::LiveKey, 23), 26);
+        assert_eq!(
+            paced_tuning(Tuning::default(), None, 23).max_pages_per_slice,
+            50
+        );
+        let small = Tuning {
+            per_page: 20,
+            max_pages_per_slice: 4,
+        };
+        let pace = Some(Pace {
+            per_minute: 100,
+            source: Source::Config,
+        });
+        assert_eq!(paced_tuning(small, pace, 8).max_pages_per_slice, 4);
+    }
+
+    /// 4, then 12 streams of 10,000 records each, read with a test key's
+    /// pace (100 requests a minute) and the connector's own page size,
+    /// slices and request pool, and stopped after a minute of tokio's
+    /// paused clock: by then each stream got at least half its share of the
+    /// requests, and has a state.
+    #[tokio::test(start_paused = true)]
+    async fn under_a_tight_pace_every_stream_moves_and_checkpoints() {
+        for n in [4, 12] {
+            let names = &split_streams(n);
+            let records: Vec<_> = names.iter().map(|s| (*s, 10_000)).collect();
+            let limiter = RateLimiter::from_source(Some(100), Source::TestKey);
+            let (_fake, config, client) =
+                fake_and_client(&records, "2026-01-01T00:00:00Z", limiter).await;
+            let mut times = Times::default();
+            let concurrency = crate::app::DEFAULT_CONCURRENCY;
+            let read = read_all(
+                client,
+                &config,
+                names,
+                Tuning::default(),
+                concurrency,
+                &mut times,
+            );
+            let stopped = tokio::time::timeout(Duration::from_secs(60), read).await;
+            assert!(stopped.is_err(), "{n} streams: the read takes minutes");
+            let report = format!(
+                "{n} streams: pages {:?}; first states (at, records by then) {:?}",
+                times.pages, times.first_state
+            );
+            for name in names {
+                let pages = times.pages.get(name).copied().unwrap_or(0);
+                assert!(pages as usize >= 100 / n / 2, "{name}: {report}");
+                assert!(times.first_state.contains_key(name), "{name}: {report}");
+            }
+        }
     }
 }

@@ -24,6 +24,7 @@ mod refresh;
 mod scenarios;
 mod schema_types;
 mod secrets;
+mod sharing;
 #[cfg(target_os = "linux")]
 mod signals;
 mod spec_discover;
