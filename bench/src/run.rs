@@ -69,7 +69,7 @@ pub fn catalog(names: &[&str]) -> Result<String, String> {
 /// What one run is.
 #[derive(Debug, Clone, Serialize)]
 pub struct Spec {
-    /// 1 to 10: the scenario (see the crate docs).
+    /// 1 to 11: the scenario (see the crate docs).
     pub scenario: u8,
     /// A short name for the table, e.g. `1M records`.
     pub variant: String,
