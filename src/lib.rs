@@ -108,8 +108,8 @@ mod state;
 mod state_review;
 mod stop;
 mod streams;
-mod sweep;
 mod suggest;
+mod sweep;
 #[cfg(test)]
 mod testing;
 mod time;

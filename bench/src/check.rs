@@ -55,6 +55,10 @@ pub struct Outcome {
     pub slow_path: u64,
     /// Lines that are not JSON.
     pub garbage: u64,
+    /// The last STATE message of each stream (its `state` object), to
+    /// resume from.
+    #[serde(skip)]
+    pub last_states: BTreeMap<String, Value>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -199,7 +203,7 @@ impl Checker {
             return;
         }
         self.out.slow_path += 1;
-        let Ok(v) = serde_json::from_slice::<Value>(line) else {
+        let Ok(mut v) = serde_json::from_slice::<Value>(line) else {
             self.out.garbage += 1;
             return;
         };
@@ -215,7 +219,13 @@ impl Checker {
                     }
                 }
             }
-            Some("STATE") => self.out.states += 1,
+            Some("STATE") => {
+                self.out.states += 1;
+                let state = v["state"].take();
+                if let Some(name) = state["stream"]["stream_descriptor"]["name"].as_str() {
+                    self.out.last_states.insert(name.to_owned(), state);
+                }
+            }
             Some("TRACE") => {
                 let t = &v["trace"];
                 match t["type"].as_str() {
@@ -387,7 +397,7 @@ mod tests {
     }
 
     #[test]
-    fn counts_missing_duplicate_and_unexpected_records() {
+    fn counts_missing_duplicate_and_unexpected_records_and_keeps_the_last_state() {
         let c = Checker::new(vec![("customers".into(), vec![1, 2, 3])]);
         let text = concat!(
             r#"{"type":"TRACE","trace":{"type":"STREAM_STATUS","stream_status":{"stream_descriptor":{"name":"customers"},"status":"STARTED"}}}"#,
@@ -400,17 +410,23 @@ mod tests {
             "\n",
             r#"{"type":"RECORD","record":{"stream":"customers","data":{"id":99},"emitted_at":1}}"#,
             "\n",
-            r#"{"type":"STATE","state":{}}"#,
+            r#"{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"n":1}}}}"#,
+            "\n",
+            r#"{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"customers"},"stream_state":{"n":2}}}}"#,
             "\n",
             r#"{"type":"TRACE","trace":{"type":"STREAM_STATUS","stream_status":{"stream_descriptor":{"name":"customers"},"status":"COMPLETE"}}}"#,
         );
         let o = c.consume(text.as_bytes()).unwrap();
-        assert_eq!(o.lines, 7);
+        assert_eq!(o.lines, 8);
         assert_eq!(o.bytes, text.len() as u64);
         assert_eq!(o.records, 4);
         assert_eq!((o.missing, o.duplicates, o.unexpected), (1, 1, 1));
-        assert_eq!(o.states, 1);
-        assert_eq!(o.slow_path, 4);
+        assert_eq!(o.states, 2);
+        assert_eq!(
+            o.last_states["customers"]["stream"]["stream_state"]["n"], 2,
+            "the last state of the stream"
+        );
+        assert_eq!(o.slow_path, 5);
         assert_eq!(o.final_status["customers"], "COMPLETE");
         assert!(!o.all_once());
         assert_eq!(o.summary(), "1 missing, 1 dup, 1 unexpected");

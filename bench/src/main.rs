@@ -48,10 +48,23 @@
 //!    pages: 112 requests, about 67 s, so each run crosses a window's end.
 //!    Targets as for 2 and 3.
 //!
-//! Every scenario runs twice: *concurrent* (the connector's defaults, 8
+//! 11. **The refresh sweep's cost** ([`sweep`]): 35 daily syncs of
+//!     `transactions` on a simulated clock (`SOURCE_PAYSTACK_NOW`), against
+//!     one fake holding 1,000,000 transactions created evenly over the three
+//!     years before the first sync, plus each day's new ones (about 913),
+//!     each sync run with `refresh_window_days: 30` and without, from a
+//!     state as after a full sync (lookback 0, pacing off). Figures: the
+//!     extra requests per sync (with − without) against the budget
+//!     ceil(history / 200) / 30 and the sweep's own 1/29, the time they add
+//!     at 600 requests a minute, and one pair of syncs measured at the live
+//!     key's 600 a minute. Targets: the median steady sync's extra within
+//!     110% of its budget; every sync exits 0 and emits exactly the records
+//!     of its window and swept ranges, none twice.
+//!
+//! Scenarios 1 to 10 run twice: *concurrent* (the connector's defaults, 8
 //! requests in flight) and *sequential* (`SOURCE_PAYSTACK_CONCURRENCY=1`).
 //! The targets apply to the concurrent runs; the sequential figures are shown
-//! for comparison (`cmp:` in the table).
+//! for comparison (`cmp:` in the table). Scenario 11 runs on the defaults.
 //!
 //! # How one run is measured
 //! - A fresh fake Paystack is started in this process with
@@ -97,12 +110,16 @@
 //!   printed per run under the table. The fake, the connector and this
 //!   harness share the machine's cores.
 //!
+//! Scenario 11 measures each sync the same way (its own table, under the
+//! main one), with the fake's counters zeroed before each sync.
+//!
 //! The results also go to `target/bench-results.json`. The exit status is 0
 //! when every target is met, 1 when one is not, 2 when the harness failed.
 
 mod check;
 mod report;
 mod run;
+mod sweep;
 mod sys;
 
 use std::path::PathBuf;
@@ -124,7 +141,7 @@ struct Cli {
     #[arg(long)]
     quick: bool,
     /// Run only these scenarios (e.g. `--only 1` or `--only 2,3`).
-    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(1..=10))]
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(1..=11))]
     only: Vec<u8>,
     /// Which connector modes to run.
     #[arg(long, value_enum, default_value_t = Modes::Both)]
@@ -147,6 +164,12 @@ struct Cli {
     /// Records in all for each of scenarios 6 to 10.
     #[arg(long)]
     records_reset: Option<u64>,
+    /// Transactions in the history of scenario 11.
+    #[arg(long)]
+    sweep_records: Option<u64>,
+    /// Daily syncs of scenario 11, with the sweep and without.
+    #[arg(long)]
+    sweep_syncs: Option<u32>,
     /// The connector binary (default: `source-paystack` next to this binary).
     #[arg(long)]
     connector: Option<PathBuf>,
@@ -158,6 +181,26 @@ struct Cli {
     /// does not disturb the figures. 0: do not wait.
     #[arg(long, default_value_t = 0, value_name = "SECONDS")]
     wait_idle: u64,
+}
+
+impl Cli {
+    /// Whether `--only` leaves `scenario` in.
+    fn wants(&self, scenario: u8) -> bool {
+        self.only.is_empty() || self.only.contains(&scenario)
+    }
+
+    /// The size of scenario 11.
+    fn sweep_size(&self) -> sweep::Size {
+        let (records, syncs) = if self.quick {
+            (100_000, 8)
+        } else {
+            (1_000_000, 35)
+        };
+        sweep::Size {
+            records: self.sweep_records.unwrap_or(records),
+            syncs: self.sweep_syncs.unwrap_or(syncs),
+        }
+    }
 }
 
 /// Waits until the machine is under 10% busy over one second, for at most
@@ -212,7 +255,6 @@ fn specs(cli: &Cli) -> Vec<Spec> {
     let r_reset = cli
         .records_reset
         .unwrap_or(if cli.quick { 4_000 } else { 22_400 });
-    let wanted = |s: u8| cli.only.is_empty() || cli.only.contains(&s);
     let modes: &[bool] = match cli.modes {
         Modes::Both => &[true, false],
         Modes::Concurrent => &[true],
@@ -220,7 +262,7 @@ fn specs(cli: &Cli) -> Vec<Spec> {
     };
     let mut out = Vec::new();
     for &concurrent in modes {
-        if wanted(1) {
+        if cli.wants(1) {
             // The smaller run first: it also warms the page cache.
             for records in [r1 / 10, r1] {
                 out.push(Spec {
@@ -253,7 +295,7 @@ fn specs(cli: &Cli) -> Vec<Spec> {
             .map(|(n, f)| (n, r_reset, TEST_KEY, 100, 0.0, Some(f))),
     );
     for (scenario, records, key, limit, injected_429_rate, reset) in paced {
-        if !wanted(scenario) {
+        if !cli.wants(scenario) {
             continue;
         }
         for &concurrent in modes {
@@ -438,28 +480,61 @@ fn main() -> ExitCode {
         }
     }
 
+    let sweep = if cli.wants(sweep::SCENARIO) {
+        let size = cli.sweep_size();
+        println!(
+            "[scenario {}] the refresh sweep's cost: {} daily syncs of transactions, with and \
+             without refresh_window_days: {}, {} records of history ...",
+            sweep::SCENARIO,
+            size.syncs,
+            sweep::HORIZON_DAYS,
+            thousands(size.records as f64)
+        );
+        match sweep::run(size, &connector, &work) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("bench: scenario {} failed: {e}", sweep::SCENARIO);
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
+    };
+
     let verdicts = report::verdicts(&runs);
-    let all_met = verdicts.iter().all(|v| v.pass || v.comparison_only);
+    let all_met = verdicts.iter().all(|v| v.pass || v.comparison_only)
+        && sweep.as_ref().is_none_or(sweep::Results::pass);
     println!();
     println!("== Results ==");
     println!("{}", header(&machine));
     if cli.quick {
         println!("QUICK RUN: figures are a smoke check, not a measurement.");
     }
-    println!();
-    print!("{}", report::table(&runs, &verdicts));
-    println!();
-    println!(
-        "records/s = records received / seconds; requests = requests the fake answered 200 \
-         (429s apart); requests/s = those / seconds; MB/s = connector stdout, 10^6 bytes / s; \
-         % of allowed = requests/s / (limit / 60); peak RSS = ru_maxrss of the connector \
-         (wait4); 10x records = peak RSS at 1M / at 100k records. Targets apply to the \
-         concurrent runs (connector defaults); \"cmp:\" marks a sequential run \
-         (SOURCE_PAYSTACK_CONCURRENCY=1), judged for comparison only."
-    );
-    println!();
-    println!("CPU per run (cores = CPU seconds / wall seconds):");
-    print!("{}", report::cpu_lines(&runs));
+    if !runs.is_empty() {
+        println!();
+        print!("{}", report::table(&runs, &verdicts));
+        println!();
+        println!(
+            "records/s = records received / seconds; requests = requests the fake answered 200 \
+             (429s apart); requests/s = those / seconds; MB/s = connector stdout, 10^6 bytes / s; \
+             % of allowed = requests/s / (limit / 60); peak RSS = ru_maxrss of the connector \
+             (wait4); 10x records = peak RSS at 1M / at 100k records. Targets apply to the \
+             concurrent runs (connector defaults); \"cmp:\" marks a sequential run \
+             (SOURCE_PAYSTACK_CONCURRENCY=1), judged for comparison only."
+        );
+        println!();
+        println!("CPU per run (cores = CPU seconds / wall seconds):");
+        print!("{}", report::cpu_lines(&runs));
+    }
+    if let Some(r) = &sweep {
+        println!();
+        println!(
+            "Scenario {}: the refresh sweep's cost (requests = requests the fake answered 200; \
+             extra = with the sweep - without):",
+            sweep::SCENARIO
+        );
+        print!("{}", sweep::summary(r));
+    }
     let notes = notes(&runs, cli.quick);
     if !notes.is_empty() {
         println!();
@@ -487,6 +562,7 @@ fn main() -> ExitCode {
         started_at,
         runs: &runs,
         verdicts: &verdicts,
+        sweep: sweep.as_ref(),
         all_targets_met: all_met,
     };
     match serde_json::to_string_pretty(&results) {

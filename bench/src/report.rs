@@ -34,6 +34,8 @@ pub struct Results<'a> {
     pub started_at: String,
     pub runs: &'a [Measured],
     pub verdicts: &'a [Verdict],
+    /// Scenario 11, when it ran.
+    pub sweep: Option<&'a crate::sweep::Results>,
     pub all_targets_met: bool,
 }
 
@@ -217,6 +219,12 @@ pub fn table(runs: &[Measured], verdicts: &[Verdict]) -> String {
                 .map_or_else(|| "-".into(), |v| mark(v.pass, v.comparison_only).into()),
         ]);
     }
+    grid(&header, &right, rows)
+}
+
+/// A Markdown table: `header`, then `rows`, each column as wide as its
+/// widest cell, right-aligned where `right` says so.
+pub fn grid(header: &[&str], right: &[bool], rows: Vec<Vec<String>>) -> String {
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {
             rows.iter()

@@ -39,15 +39,15 @@ pub const STREAMS: [&str; 8] = [
 ];
 
 /// The sample catalog shipped in `sample_files/`; the harness keeps its
-/// entries for [`STREAMS`] (the sample lists every stream of the connector;
-/// the benchmark reads these eight).
+/// entries for the streams a run reads (the sample lists every stream of the
+/// connector, each incremental where it can be).
 const SAMPLE_CATALOG: &str = include_str!("../../sample_files/configured_catalog.json");
 
-/// The configured catalog of the eight streams, as JSON text.
+/// The configured catalog of `names` (e.g. [`STREAMS`]), as JSON text.
 ///
 /// # Errors
-/// The sample catalog is not JSON or lacks one of the eight streams.
-pub fn catalog() -> Result<String, String> {
+/// The sample catalog is not JSON or lacks one of the streams.
+pub fn catalog(names: &[&str]) -> Result<String, String> {
     let mut v: serde_json::Value =
         serde_json::from_str(SAMPLE_CATALOG).map_err(|e| format!("sample catalog: {e}"))?;
     let streams = v["streams"]
@@ -56,9 +56,9 @@ pub fn catalog() -> Result<String, String> {
     streams.retain(|s| {
         s["stream"]["name"]
             .as_str()
-            .is_some_and(|n| STREAMS.contains(&n))
+            .is_some_and(|n| names.contains(&n))
     });
-    for name in STREAMS {
+    for &name in names {
         if !streams.iter().any(|s| s["stream"]["name"] == name) {
             return Err(format!("sample catalog: no stream {name}"));
         }
@@ -69,7 +69,7 @@ pub fn catalog() -> Result<String, String> {
 /// What one run is.
 #[derive(Debug, Clone, Serialize)]
 pub struct Spec {
-    /// 1 to 10: the scenario (see the crate docs).
+    /// 1 to 11: the scenario (see the crate docs).
     pub scenario: u8,
     /// A short name for the table, e.g. `1M records`.
     pub variant: String,
@@ -188,7 +188,8 @@ impl Measured {
     }
 }
 
-fn ts(s: &str) -> DateTime<Utc> {
+/// A timestamp written in the harness.
+pub fn ts(s: &str) -> DateTime<Utc> {
     s.parse().expect("a valid timestamp")
 }
 
@@ -204,8 +205,86 @@ pub fn data_end() -> DateTime<Utc> {
     DateTime::from_timestamp(now - now.rem_euclid(86_400), 0).expect("a valid time")
 }
 
-/// Runs `spec` with the connector binary `connector`, writing the config,
-/// catalog and connector log under `work`.
+/// The fake's latency, rate limiting and injected 429s for `spec`, and no
+/// records yet (the caller says which, and when they were created).
+pub fn fake_options(spec: &Spec) -> Options {
+    Options {
+        latency: Duration::from_millis(spec.latency_ms),
+        rate_limit: spec.rate_limited.then_some(RateLimit {
+            live_limit: LIVE_LIMIT,
+            test_limit: TEST_LIMIT,
+            window: WINDOW,
+            reset_format: spec.reset_format,
+        }),
+        random_faults: (spec.injected_429_rate > 0.0).then(|| RandomFaults {
+            rate: spec.injected_429_rate,
+            kinds: vec![Fault::RateLimitedInWindow],
+            seed: 1,
+        }),
+        ..Options::default()
+    }
+}
+
+/// A running fake, and its thread's id (for its CPU time) when found.
+pub struct Fake {
+    pub server: FakePaystack,
+    pub tid: Option<u32>,
+}
+
+/// Starts a fake with `options` on its own thread.
+///
+/// # Errors
+/// The fake cannot start.
+pub fn spawn_fake(options: Options) -> Result<Fake, String> {
+    let before: Vec<u32> = sys::threads_named("fake-paystack");
+    let server = FakePaystack::spawn(options).map_err(|e| e.to_string())?;
+    // The thread names itself once it runs: look for it for a moment.
+    let mut tid = None;
+    for _ in 0..1000 {
+        tid = sys::threads_named("fake-paystack")
+            .into_iter()
+            .find(|t| !before.contains(t));
+        if tid.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    Ok(Fake { server, tid })
+}
+
+/// The config of `spec`: its key, `start_date`, no lookback, and its
+/// `requests_per_minute` if it has one.
+pub fn config(spec: &Spec, start_date: &str) -> serde_json::Value {
+    let mut config = serde_json::json!({
+        "secret_key": spec.key,
+        "start_date": start_date,
+        "lookback_window_days": 0,
+    });
+    if let Some(rpm) = spec.config_requests_per_minute {
+        config["requests_per_minute"] = rpm.into();
+    }
+    config
+}
+
+/// One connector process to run against a running fake.
+pub struct Launch<'a> {
+    pub spec: &'a Spec,
+    /// Names this run's files in the work directory.
+    pub slug: String,
+    pub config: &'a serde_json::Value,
+    /// The configured catalog, as JSON text.
+    pub catalog: &'a str,
+    /// The state to resume from (`--state`), as JSON text.
+    pub state: Option<&'a str>,
+    /// The sync's clock (`SOURCE_PAYSTACK_NOW`); `None`: the real one.
+    pub now: Option<DateTime<Utc>>,
+    /// Each stream's name and the ids to check its records against,
+    /// ascending.
+    pub truth: Vec<(String, Vec<u64>)>,
+}
+
+/// Runs `spec` with the connector binary `connector` against a fresh fake,
+/// writing the config, catalog and connector log under `work`.
 ///
 /// # Errors
 /// The fake cannot start, the files cannot be written, or the connector
@@ -220,62 +299,56 @@ pub fn run(spec: &Spec, connector: &Path, work: &Path) -> Result<Measured, Strin
             .ok_or_else(|| format!("the fake has no stream {name}"))?;
         records.insert(e.stream, per_stream);
     }
-    let options = Options {
-        records,
-        default_records: 0,
-        start: ts(DATA_START),
-        end: data_end(),
-        latency: Duration::from_millis(spec.latency_ms),
-        rate_limit: spec.rate_limited.then_some(RateLimit {
-            live_limit: LIVE_LIMIT,
-            test_limit: TEST_LIMIT,
-            window: WINDOW,
-            reset_format: spec.reset_format,
-        }),
-        random_faults: (spec.injected_429_rate > 0.0).then(|| RandomFaults {
-            rate: spec.injected_429_rate,
-            kinds: vec![Fault::RateLimitedInWindow],
-            seed: 1,
-        }),
-        ..Options::default()
-    };
     // A fresh fake for every run: its rate-limit windows (per key) and its
     // counters then start at zero with the run.
-    let before: Vec<u32> = sys::threads_named("fake-paystack");
-    let fake = FakePaystack::spawn(options).map_err(|e| e.to_string())?;
-    // The thread names itself once it runs: look for it for a moment.
-    let mut fake_tid = None;
-    for _ in 0..1000 {
-        fake_tid = sys::threads_named("fake-paystack")
-            .into_iter()
-            .find(|t| !before.contains(t));
-        if fake_tid.is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let truth: Vec<(String, Vec<u64>)> = STREAMS
+    let fake = spawn_fake(Options {
+        records,
+        start: ts(DATA_START),
+        end: data_end(),
+        ..fake_options(spec)
+    })?;
+    let truth = STREAMS
         .iter()
-        .map(|s| ((*s).to_owned(), fake.all_ids(s)))
+        .map(|s| ((*s).to_owned(), fake.server.all_ids(s)))
         .collect();
+    let launch = Launch {
+        spec,
+        slug: spec.slug(),
+        config: &config(spec, DATA_START),
+        catalog: &catalog(&STREAMS)?,
+        state: None,
+        now: None,
+        truth,
+    };
+    measure(&fake, launch, connector, work)
+}
 
+/// Runs the connector once as `launch` says against `fake`, whose counters
+/// are zeroed first so that they count this run's requests.
+///
+/// # Errors
+/// The files cannot be written, or the connector cannot be started or
+/// waited for.
+pub fn measure(
+    fake: &Fake,
+    launch: Launch<'_>,
+    connector: &Path,
+    work: &Path,
+) -> Result<Measured, String> {
+    let spec = launch.spec;
     std::fs::create_dir_all(work).map_err(|e| format!("{}: {e}", work.display()))?;
-    let slug = spec.slug();
+    let slug = &launch.slug;
     let config_path = work.join(format!("{slug}.config.json"));
-    let catalog_path = work.join("configured_catalog.json");
+    let catalog_path = work.join(format!("{slug}.catalog.json"));
+    let state_path = work.join(format!("{slug}.state.json"));
     let log_path = work.join(format!("{slug}.stderr.log"));
-    let mut config = serde_json::json!({
-        "secret_key": spec.key,
-        "start_date": DATA_START,
-        "lookback_window_days": 0,
-    });
-    if let Some(rpm) = spec.config_requests_per_minute {
-        config["requests_per_minute"] = rpm.into();
-    }
     let write =
         |p: &Path, text: &str| std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()));
-    write(&config_path, &config.to_string())?;
-    write(&catalog_path, &catalog()?)?;
+    write(&config_path, &launch.config.to_string())?;
+    write(&catalog_path, launch.catalog)?;
+    if let Some(state) = launch.state {
+        write(&state_path, state)?;
+    }
     let log =
         std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
 
@@ -292,7 +365,7 @@ pub fn run(spec: &Spec, connector: &Path, work: &Path) -> Result<Measured, Strin
         .arg(&config_path)
         .arg("--catalog")
         .arg(&catalog_path)
-        .env("PAYSTACK_API_URL", fake.uri())
+        .env("PAYSTACK_API_URL", fake.server.uri())
         .env_remove("RUST_LOG")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -306,8 +379,15 @@ pub fn run(spec: &Spec, connector: &Path, work: &Path) -> Result<Measured, Strin
     if !spec.concurrent {
         cmd.env("SOURCE_PAYSTACK_CONCURRENCY", "1");
     }
+    if launch.state.is_some() {
+        cmd.arg("--state").arg(&state_path);
+    }
+    if let Some(now) = launch.now {
+        cmd.env("SOURCE_PAYSTACK_NOW", now.to_rfc3339());
+    }
 
-    let fake_cpu_before = fake_tid.and_then(sys::task_cpu);
+    fake.server.reset_stats();
+    let fake_cpu_before = fake.tid.and_then(sys::task_cpu);
     let machine_before = CpuTotals::now();
     let harness_before = sys::process_cpu();
     let started = Instant::now();
@@ -316,7 +396,7 @@ pub fn run(spec: &Spec, connector: &Path, work: &Path) -> Result<Measured, Strin
         .map_err(|e| format!("cannot start {}: {e}", connector.display()))?;
     let pid = child.id();
     let stdout = child.stdout.take().expect("stdout is piped");
-    let checker = Checker::new(truth);
+    let checker = Checker::new(launch.truth);
     let reader = std::thread::Builder::new()
         .name("bench-reader".into())
         .spawn(move || {
@@ -349,7 +429,7 @@ pub fn run(spec: &Spec, connector: &Path, work: &Path) -> Result<Measured, Strin
     let harness_cpu = sys::process_cpu().saturating_sub(harness_before);
     let machine_busy = machine_after.busy_since(&machine_before);
     let machine_busy_seconds = machine_after.busy_seconds_since(&machine_before);
-    let fake_cpu = match (fake_tid.and_then(sys::task_cpu), fake_cpu_before) {
+    let fake_cpu = match (fake.tid.and_then(sys::task_cpu), fake_cpu_before) {
         (Some(after), Some(before)) => after.saturating_sub(before).as_secs_f64(),
         _ => f64::NAN,
     };
@@ -367,8 +447,7 @@ pub fn run(spec: &Spec, connector: &Path, work: &Path) -> Result<Measured, Strin
     }
     let (reaped, _connector_pid) = sys::read_trampoline_result(&result_path)?;
 
-    let stats = fake.stats();
-    drop(fake);
+    let stats = fake.server.stats();
     let status = |code: u16| stats.by_status.get(&code).copied().unwrap_or(0);
     let requests_ok = status(200);
     let requests_429 = status(429);
