@@ -73,4 +73,4 @@ ENV PATH=/usr/local/bin:/usr/bin:/bin
 ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/source-paystack"
 ENTRYPOINT ["/usr/local/bin/source-paystack"]
 LABEL io.airbyte.name="airbyte/source-paystack" \
-      io.airbyte.version="0.3.0"
+      io.airbyte.version="0.4.0"
