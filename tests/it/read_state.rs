@@ -385,34 +385,13 @@ async fn read_from_state(
         files.catalog(&[("customers", "incremental"), ("invoices", "incremental")]),
     );
     let state = files.state(state);
-    let uri = server.uri();
-    let out = tokio::task::spawn_blocking(move || {
-        bin()
-            .arg("read")
-            .arg("--config")
-            .arg(&config)
-            .arg("--catalog")
-            .arg(&catalog)
-            .arg("--state")
-            .arg(&state)
-            .env("PAYSTACK_API_URL", uri)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{stderr}");
+    let (output, stderr) = read_binary_from(server.uri(), config, catalog, state, Vec::new()).await;
+    assert_eq!(output.code, 0, "{stderr}");
     let notices = stderr
         .lines()
         .filter(|l| l.contains("31 days"))
         .map(str::to_owned)
         .collect();
-    let output = Output {
-        code: out.status.code().unwrap_or(-1),
-        messages: lines(&out),
-        text: String::from_utf8_lossy(&out.stdout).into_owned(),
-    };
     (output, notices)
 }
 

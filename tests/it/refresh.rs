@@ -24,25 +24,10 @@ async fn read_from_june(uri: String, config: Value) -> (Vec<Value>, String) {
     let config = files.config(config);
     let catalog = files.catalog(&[("customers", "incremental")]);
     let state = files.state(r#"{"customers":{"createdAt":"2024-06-01T00:00:00.000Z"}}"#);
-    let out = tokio::task::spawn_blocking(move || {
-        bin()
-            .arg("read")
-            .arg("--config")
-            .arg(&config)
-            .arg("--catalog")
-            .arg(&catalog)
-            .arg("--state")
-            .arg(&state)
-            .env("PAYSTACK_API_URL", uri)
-            .env("SOURCE_PAYSTACK_NOW", "2024-07-01T00:00:00Z")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let kept = lines(&out)
-        .into_iter()
+    let now = ("SOURCE_PAYSTACK_NOW", "2024-07-01T00:00:00Z".to_owned());
+    let (out, stderr) = read_binary_from(uri, config, catalog, state, vec![now]).await;
+    assert_eq!(out.code, 0, "{stderr}");
+    let kept = (out.messages.into_iter())
         .filter(|m| m["type"] == "RECORD" || m["type"] == "STATE")
         .map(|mut m| {
             if let Some(record) = m.get_mut("record").and_then(Value::as_object_mut) {
@@ -51,7 +36,7 @@ async fn read_from_june(uri: String, config: Value) -> (Vec<Value>, String) {
             m
         })
         .collect();
-    (kept, String::from_utf8_lossy(&out.stderr).into_owned())
+    (kept, stderr)
 }
 
 fn ids_of(messages: &[Value]) -> Vec<u64> {

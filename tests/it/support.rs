@@ -341,14 +341,37 @@ pub async fn read_binary_with(
     flags: &'static [&'static str],
     envs: Vec<(&'static str, String)>,
 ) -> (Output, String) {
+    let args = flags.iter().map(Into::into).collect();
+    run_read(uri, config, catalog, args, envs).await
+}
+
+/// [`read_binary_with`] resuming from the state file `state`.
+pub async fn read_binary_from(
+    uri: String,
+    config: PathBuf,
+    catalog: PathBuf,
+    state: PathBuf,
+    envs: Vec<(&'static str, String)>,
+) -> (Output, String) {
+    let args = vec!["--state".into(), state.into_os_string()];
+    run_read(uri, config, catalog, args, envs).await
+}
+
+async fn run_read(
+    uri: String,
+    config: PathBuf,
+    catalog: PathBuf,
+    args: Vec<std::ffi::OsString>,
+    envs: Vec<(&'static str, String)>,
+) -> (Output, String) {
     let out = tokio::task::spawn_blocking(move || {
         bin()
             .arg("read")
-            .args(flags)
             .arg("--config")
             .arg(&config)
             .arg("--catalog")
             .arg(&catalog)
+            .args(args)
             .env("PAYSTACK_API_URL", uri)
             .envs(envs)
             .output()
