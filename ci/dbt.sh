@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The dbt package (dbt/) built on real data: two fake Paystack businesses
+# (other seeds, sizes and spans) are read with PyAirbyte into two schemas of
+# one DuckDB file, then `dbt build` (models, data tests, unit tests) runs
+# for one business and for the two unioned. Any failing model or test fails
+# the script; it ends with the rows of each mart and the test counts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+. scripts/fake.sh
+. ci/pyairbyte-venv.sh
+dbt_venv=${DBT_VENV:-$root/target/dbt-venv}
+# dbt-core and its DuckDB adapter, and the DuckDB PyAirbyte writes with (a
+# file is read by the DuckDB that wrote it or a newer one; one version for
+# both keeps the file readable by each).
+dbt_packages=(dbt-core==1.11.16 dbt-duckdb==1.11.1 duckdb==1.4.3)
+
+step() { printf -- '-- %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
+started=$(date +%s)
+
+step "build the connector and the fake Paystack (release)"
+cargo build --release --locked -q -p source-paystack -p fake-paystack
+
+ensure_pyairbyte
+if ! "$dbt_venv/bin/pip" freeze 2>/dev/null | grep -qxF "${dbt_packages[0]}"; then
+  step "install ${dbt_packages[*]} into $dbt_venv"
+  python3 -m venv "$dbt_venv"
+  "$dbt_venv/bin/pip" install -q --disable-pip-version-check "${dbt_packages[@]}"
+fi
+
+work=$(mktemp -d)
+fake_pids=()
+cleanup() {
+  for pid in "${fake_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+warehouse=$work/warehouse.duckdb
+
+# Two businesses: schema, then the fake's flags.
+load() {
+  local schema=$1
+  shift
+  mkdir -p "$work/$schema"
+  step "load business $schema (fake-paystack $*) with PyAirbyte"
+  start_fake "$work/$schema" "$@"
+  fake_pids+=("$FAKE_PID")
+  (cd "$work/$schema" && env "${PYAIRBYTE_ENV[@]}" "$PYAIRBYTE_VENV/bin/python" \
+    "$root/ci/dbt_load.py" "$root/target/release/source-paystack" "$FAKE_URL" "$warehouse" "$schema" \
+    >load.log 2>&1) || { cat "$work/$schema/load.log"; exit 1; }
+  tail -n 1 "$work/$schema/load.log"
+  kill "$FAKE_PID"
+}
+load paystack_ng --records 300 --seed 1
+load paystack_gh --records 120 --seed 7 --start 2025-01-01 --end 2026-01-01
+
+build() {
+  local name=$1 sources=$2
+  step "dbt build: $name"
+  (cd dbt && PAYSTACK_DUCKDB=$warehouse DBT_SCHEMA=$name \
+    DBT_TARGET_PATH=$work/dbt-$name DBT_LOG_PATH=$work/dbt-$name DBT_SEND_ANONYMOUS_USAGE_STATS=false \
+    "$dbt_venv/bin/dbt" build --profiles-dir "$root/ci/dbt" --vars "{paystack_sources: $sources}" \
+    >"$work/dbt-$name.log" 2>&1) || { cat "$work/dbt-$name.log"; exit 1; }
+  grep -E "Done\. PASS" "$work/dbt-$name.log" | sed 's/^.*Done/Done/'
+}
+build one_business '[{schema: paystack_ng, name: ng}]'
+build two_businesses '[{schema: paystack_ng, name: ng}, {schema: paystack_gh, name: gh}]'
+
+step "what the marts hold"
+"$dbt_venv/bin/python" "$root/ci/dbt_summary.py" "$warehouse" \
+  "one_business:$work/dbt-one_business" "two_businesses:$work/dbt-two_businesses"
+echo "ci/dbt.sh: OK in $(($(date +%s) - started)) s"

@@ -1,0 +1,50 @@
+"""Prints what ci/dbt.sh's dbt builds made: the rows of each mart per
+business, and the nodes of each build by kind and status (from dbt's
+run_results.json).
+
+Usage: python dbt_summary.py DUCKDB_FILE NAME:TARGET_PATH..."""
+
+import json
+import sys
+from collections import Counter
+
+import duckdb
+
+MARTS = [
+    "paystack__balance_transactions",
+    "paystack__settlement_reconciliation",
+    "paystack__subscription_periods",
+    "paystack__monthly_recurring_revenue",
+    "paystack__daily_overview",
+]
+
+db = duckdb.connect(sys.argv[1], read_only=True)
+for arg in sys.argv[2:]:
+    name, target = arg.split(":", 1)
+    print(f"{name}:")
+    for mart in MARTS:
+        rows = db.sql(
+            f"select source_relation, count(*) from {name}_paystack.{mart} group by 1 order by 1"
+        ).fetchall()
+        per = ", ".join(f"{source} {count}" for source, count in rows)
+        print(f"  {mart:<38} {sum(c for _, c in rows):>6} rows ({per})")
+    results = json.load(open(f"{target}/run_results.json"))["results"]
+    kinds = Counter()
+    for r in results:
+        kind = r["unique_id"].split(".")[0]
+        kinds[(kind, r["status"])] += 1
+    print("  " + ", ".join(f"{kind} {status}: {n}" for (kind, status), n in sorted(kinds.items())))
+
+ng = "two_businesses_paystack"
+print("figures (two businesses):")
+for label, sql in [
+    ("ledger entries matched to their record",
+     f"select sum(case when has_related_record then 1 else 0 end) || ' of ' || count(*) from {ng}.paystack__balance_transactions"),
+    ("settlements reconciled",
+     f"select sum(case when is_reconciled then 1 else 0 end) || ' of ' || count(*) from {ng}.paystack__settlement_reconciliation"),
+    ("ng: MRR of the last month (NGN, major unit)",
+     f"select month_start || ': ' || mrr_major || ', ' || active_subscriptions || ' live, ' || churned_subscriptions || ' churned' from {ng}.paystack__monthly_recurring_revenue where source_relation = 'ng' order by month_start desc limit 1"),
+    ("gross volume of successful charges per business (major unit)",
+     f"select string_agg(source_relation || ' ' || currency || ' ' || v, ', ') from (select source_relation, currency, sum(gross_volume_major) as v from {ng}.paystack__daily_overview group by 1, 2 order by 1)"),
+]:
+    print(f"  {label}: {db.sql(sql).fetchone()[0]}")
