@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 . scripts/fake.sh
 . ci/pyairbyte-venv.sh
-dbt_venv=${DBT_VENV:-$root/target/dbt-venv}
+dbt_venv=$(realpath -m "${DBT_VENV:-target/dbt-venv}")
 # dbt-core and its DuckDB adapter, and the DuckDB PyAirbyte writes with (a
 # file is read by the DuckDB that wrote it or a newer one; one version for
 # both keeps the file readable by each).

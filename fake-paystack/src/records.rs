@@ -29,7 +29,7 @@
 
 use crate::changes::{self, Change, Version};
 use crate::drift::{self, Drift};
-use crate::endpoints::{Endpoint, ParentKey};
+use crate::endpoints::{Endpoint, ParentKey, Refers};
 use crate::time::{TimeFormat, write_time};
 
 /// SplitMix64 finaliser: a fast, well-mixed 64-bit hash.
@@ -71,6 +71,9 @@ enum Op {
     Lit(Box<[u8]>),
     Id,
     ParentId,
+    /// The id of the record of the same index in another stream: that
+    /// stream's id base plus the index ([`Refers`]).
+    Ref(u64),
     /// A date-time this many milliseconds after the creation time.
     Date(i64),
     /// The record's update time: as [`Op::Date`], or the time of its last
@@ -186,6 +189,8 @@ struct Rules<'a> {
     drift: &'a [Drift],
     /// The field a change changes.
     change: Option<Change>,
+    /// The field that refers to a record of another stream.
+    refers: Option<Refers>,
 }
 
 impl Fixture {
@@ -212,6 +217,7 @@ impl Fixture {
             code,
             drift: endpoint.drift,
             change: endpoint.change,
+            refers: endpoint.refers,
         };
         let variants = records
             .iter()
@@ -239,6 +245,7 @@ impl Fixture {
                 Op::Lit(bytes) => buf.extend_from_slice(bytes),
                 Op::Id => buf.extend_from_slice(it.format(s.id).as_bytes()),
                 Op::ParentId => buf.extend_from_slice(it.format(s.parent).as_bytes()),
+                Op::Ref(base) => buf.extend_from_slice(it.format(base + index).as_bytes()),
                 Op::Date(after) => write_time(buf, s.created * 1000 + after, s.times),
                 Op::Updated(after) => {
                     let at = s.change.map_or(s.created * 1000 + after, |v| v.at_ms);
@@ -294,10 +301,23 @@ fn compile(text: &str, rules: &Rules<'_>) -> Result<Variant, String> {
         rules,
         base,
         path: String::new(),
+        refers: rules.refers.and_then(|r| referred_base(&r, top)),
     };
     c.value(0, None)?;
     c.flush();
     Ok(Variant { ops: c.ops })
+}
+
+/// The field that refers to another stream's record and that stream's id
+/// base, when the record's kind field names a listed kind.
+fn referred_base(
+    refers: &Refers,
+    top: &serde_json::Map<String, serde_json::Value>,
+) -> Option<(&'static str, u64)> {
+    let kind = top.get(refers.kind_field)?.as_str()?;
+    let (_, stream) = refers.streams.iter().find(|(k, _)| *k == kind)?;
+    let (_, endpoint) = crate::endpoints::by_stream(stream)?;
+    Some((refers.field, endpoint.id_base))
 }
 
 /// A `YYYY-MM-DDTHH:MM:SS.mmmZ` string as Unix milliseconds.
@@ -326,6 +346,8 @@ struct Compiler<'a> {
     /// Where the value being compiled is: `customer.metadata`,
     /// `subscriptions[].plan` (the paths of [`Drift`]).
     path: String,
+    /// The field referring to another stream's record, and its id base.
+    refers: Option<(&'static str, u64)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -423,6 +445,10 @@ impl<'a> Compiler<'a> {
                 match key {
                     Some("id") => self.op(Op::Id),
                     Some(k) if self.rules.parent_id == Some(k) => self.op(Op::ParentId),
+                    Some(k) if self.refers.is_some_and(|(field, _)| field == k) => {
+                        let base = self.refers.map_or(0, |(_, base)| base);
+                        self.op(Op::Ref(base));
+                    }
                     _ => {
                         let raw = self.s[start..self.i].to_vec();
                         self.lit.extend_from_slice(&raw);
@@ -695,6 +721,7 @@ mod tests {
             parent_id: None,
             code: None,
             change: None,
+            refers: None,
             drift: &[
                 Drift::new("flags[].on", drift::Kind::ZeroOne),
                 Drift::new("meta", drift::Kind::JsonText),
@@ -766,6 +793,7 @@ mod tests {
             parent_id: None,
             code: None,
             change: None,
+            refers: None,
             drift: &[],
         };
         assert!(compile(r#"{"id":1}"#, &rules).is_err(), "no creation time");
