@@ -131,6 +131,10 @@ pub struct Endpoint {
     /// A top-level field holding the id of a record of another stream
     /// ([`Refers`]), or none.
     pub refers: Option<Refers>,
+    /// Top-level integer fields holding a time in Unix seconds (a
+    /// subscription's `start`): moved with the creation time, as the
+    /// date-times are.
+    pub unix_times: &'static [&'static str],
 }
 
 /// A top-level field that holds the id of a record of another stream, the
@@ -172,6 +176,7 @@ impl Endpoint {
             drift: &[],
             change: None,
             refers: None,
+            unix_times: &[],
         }
     }
 
@@ -266,6 +271,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         320_000,
         fixture!("subscriptions"),
     )
+    .with_unix_times(&["start"])
     .cycling(
         "status",
         &[r#""active""#, r#""non-renewing""#, r#""cancelled""#],
@@ -522,6 +528,10 @@ impl Endpoint {
             change: Some(Change::new(field, changes::Kind::Cycle(values))),
             ..self
         }
+    }
+
+    const fn with_unix_times(self, unix_times: &'static [&'static str]) -> Self {
+        Endpoint { unix_times, ..self }
     }
 
     const fn referring(self, refers: Refers) -> Self {

@@ -10,6 +10,11 @@
 //!   record's creation time, and `updatedAt`, `paid_at`, a nested
 //!   transaction's times keep their distance to it; each is written in the
 //!   [`TimeFormat`] asked for;
+//! - each Unix-seconds field of the endpoint's row (a subscription's
+//!   `start`), moved as far as the creation time moved;
+//! - the field referring to a record of another stream (the ledger's
+//!   `model_row`, [`Refers`]): the id of that stream's record of the same
+//!   index;
 //! - on a child record, its parent's id ([`crate::endpoints::Parent::id_field`],
 //!   `bulkcharge` of a bulk charge item);
 //! - on a parent named in its children's path by a code
@@ -76,6 +81,9 @@ enum Op {
     Ref(u64),
     /// A date-time this many milliseconds after the creation time.
     Date(i64),
+    /// A time in Unix seconds, this many milliseconds after the creation
+    /// time.
+    UnixSeconds(i64),
     /// The record's update time: as [`Op::Date`], or the time of its last
     /// change when it changed.
     Updated(i64),
@@ -191,6 +199,8 @@ struct Rules<'a> {
     change: Option<Change>,
     /// The field that refers to a record of another stream.
     refers: Option<Refers>,
+    /// The integer fields holding a time in Unix seconds.
+    unix_times: &'a [&'a str],
 }
 
 impl Fixture {
@@ -218,6 +228,7 @@ impl Fixture {
             drift: endpoint.drift,
             change: endpoint.change,
             refers: endpoint.refers,
+            unix_times: endpoint.unix_times,
         };
         let variants = records
             .iter()
@@ -247,6 +258,10 @@ impl Fixture {
                 Op::ParentId => buf.extend_from_slice(it.format(s.parent).as_bytes()),
                 Op::Ref(base) => buf.extend_from_slice(it.format(base + index).as_bytes()),
                 Op::Date(after) => write_time(buf, s.created * 1000 + after, s.times),
+                Op::UnixSeconds(after) => {
+                    let at = (s.created * 1000 + after).div_euclid(1000);
+                    buf.extend_from_slice(it.format(at).as_bytes());
+                }
                 Op::Updated(after) => {
                     let at = s.change.map_or(s.created * 1000 + after, |v| v.at_ms);
                     write_time(buf, at, s.times);
@@ -448,6 +463,17 @@ impl<'a> Compiler<'a> {
                     Some(k) if self.refers.is_some_and(|(field, _)| field == k) => {
                         let base = self.refers.map_or(0, |(_, base)| base);
                         self.op(Op::Ref(base));
+                    }
+                    Some(k) if self.rules.unix_times.contains(&k) => {
+                        let text = std::str::from_utf8(&self.s[start..self.i])
+                            .map_err(|e| e.to_string())?;
+                        let secs = text.parse::<i64>().ok();
+                        match (secs, self.base) {
+                            (Some(secs), Some(base)) => {
+                                self.op(Op::UnixSeconds(secs * 1000 - base))
+                            }
+                            _ => return Err(format!("{k} is not Unix seconds: {text}")),
+                        }
                     }
                     _ => {
                         let raw = self.s[start..self.i].to_vec();
@@ -722,6 +748,7 @@ mod tests {
             code: None,
             change: None,
             refers: None,
+            unix_times: &[],
             drift: &[
                 Drift::new("flags[].on", drift::Kind::ZeroOne),
                 Drift::new("meta", drift::Kind::JsonText),
@@ -794,6 +821,7 @@ mod tests {
             code: None,
             change: None,
             refers: None,
+            unix_times: &[],
             drift: &[],
         };
         assert!(compile(r#"{"id":1}"#, &rules).is_err(), "no creation time");

@@ -183,6 +183,11 @@ fn every_record_validates_against_its_schema_and_has_the_fixture_fields() {
             if let Some(p) = e.parent {
                 assert!(record.get(p.connector_tag).is_none());
             }
+            // Times in Unix seconds move with the creation time (the
+            // fixtures' subscriptions start the second they are created).
+            for field in e.unix_times {
+                assert_eq!(record[*field], created.timestamp(), "{} {id}", e.stream);
+            }
             match e.stream {
                 "transactions" | "settlement_transactions" => {
                     assert_eq!(record["created_at"], record["createdAt"]);
@@ -323,6 +328,9 @@ fn masked(e: &Endpoint, v: &Value) -> Value {
     v["id"] = "ID".into();
     if let Some(r) = e.refers {
         v[r.field] = "REF".into();
+    }
+    for field in e.unix_times {
+        v[*field] = "UNIX".into();
     }
     for field in ["bulkcharge", "batch_code"] {
         if v.get(field).is_some() && matches!(e.stream, "bulk_charge_items" | "bulk_charges") {
