@@ -62,6 +62,10 @@ build() {
     "$dbt_venv/bin/dbt" build --profiles-dir "$root/ci/dbt" --vars "{paystack_sources: $sources}" \
     >"$work/dbt-$name.log" 2>&1) || { cat "$work/dbt-$name.log"; exit 1; }
   grep -E "Done\. PASS" "$work/dbt-$name.log" | sed 's/^.*Done/Done/'
+  # The tests that warn (relationships the fake's data cannot satisfy), and
+  # how many rows each found.
+  grep -E "Warning in test|Got [0-9]+ result" "$work/dbt-$name.log" |
+    sed -E 's/\x1b\[[0-9;]*m//g; s/^[0-9:]+ +//; s/ \(models.*//; s/^/  /' | paste -d' ' - - || true
 }
 build one_business '[{schema: paystack_ng, name: ng}]'
 build two_businesses '[{schema: paystack_ng, name: ng}, {schema: paystack_gh, name: gh}]'
