@@ -37,22 +37,37 @@ cleanup() {
 trap cleanup EXIT
 warehouse=$work/warehouse.duckdb
 
-# Two businesses: schema, then the fake's flags.
+# Reads the fake at $FAKE_URL into schema $1 ($2: `append`, or nothing).
 load() {
-  local schema=$1
-  shift
+  local schema=$1 mode=${2:-}
   mkdir -p "$work/$schema"
-  step "load business $schema (fake-paystack $*) with PyAirbyte"
-  start_fake "$work/$schema" "$@"
-  fake_pids+=("$FAKE_PID")
   (cd "$work/$schema" && env "${PYAIRBYTE_ENV[@]}" "$PYAIRBYTE_VENV/bin/python" \
     "$root/ci/dbt_load.py" "$root/target/release/source-paystack" "$FAKE_URL" "$warehouse" "$schema" \
-    >load.log 2>&1) || { cat "$work/$schema/load.log"; exit 1; }
+    $mode >load.log 2>&1) || { cat "$work/$schema/load.log"; exit 1; }
   tail -n 1 "$work/$schema/load.log"
-  kill "$FAKE_PID"
 }
-load paystack_ng --records 300 --seed 1
-load paystack_gh --records 120 --seed 7 --start 2025-01-01 --end 2026-01-01
+admin() { curl -sfS --noproxy '*' -X "$1" "$FAKE_URL/__admin/$2"; }
+
+step "business ng: fake-paystack --records 300 --seed 1, read with PyAirbyte"
+start_fake "$work" --records 300 --seed 1
+fake_pids+=("$FAKE_PID")
+load paystack_ng
+kill "$FAKE_PID"
+
+# Business gh is read twice, in append mode the second time, with records
+# changed in between (subscriptions cancelled, charges' status moved): the
+# staging models must keep one row per record, its newest copy.
+step "business gh: fake-paystack --records 120 --seed 7 over 2025, read, changed, read again (append)"
+mkdir -p "$work/gh"
+start_fake "$work/gh" --records 120 --seed 7 --start 2025-01-01 --end 2026-01-01
+fake_pids+=("$FAKE_PID")
+load paystack_gh
+for stream in subscriptions transactions; do
+  admin POST "change?stream=$stream&older_than=2025-12-01T00:00:00Z&count=12&at=2025-12-15T00:00:00Z" >/dev/null
+  admin GET "records?stream=$stream" >"$work/gh-$stream.json"
+done
+load paystack_gh append
+kill "$FAKE_PID"
 
 build() {
   local name=$1 sources=$2
@@ -71,6 +86,6 @@ build one_business '[{schema: paystack_ng, name: ng}]'
 build two_businesses '[{schema: paystack_ng, name: ng}, {schema: paystack_gh, name: gh}]'
 
 step "what the marts hold"
-"$dbt_venv/bin/python" "$root/ci/dbt_summary.py" "$warehouse" \
+"$dbt_venv/bin/python" "$root/ci/dbt_summary.py" "$warehouse" "$work" \
   "one_business:$work/dbt-one_business" "two_businesses:$work/dbt-two_businesses"
 echo "ci/dbt.sh: OK in $(($(date +%s) - started)) s"

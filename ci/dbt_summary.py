@@ -1,8 +1,10 @@
 """Prints what ci/dbt.sh's dbt builds made: the rows of each mart per
 business, and the nodes of each build by kind and status (from dbt's
-run_results.json).
+run_results.json); and checks the deduplication of business gh, read twice
+in append mode with records changed in between: its staging models hold
+each record once, with the status the fake serves now (WORK_DIR/gh-STREAM.json).
 
-Usage: python dbt_summary.py DUCKDB_FILE NAME:TARGET_PATH..."""
+Usage: python dbt_summary.py DUCKDB_FILE WORK_DIR NAME:TARGET_PATH..."""
 
 import json
 import sys
@@ -19,7 +21,8 @@ MARTS = [
 ]
 
 db = duckdb.connect(sys.argv[1], read_only=True)
-for arg in sys.argv[2:]:
+work = sys.argv[2]
+for arg in sys.argv[3:]:
     name, target = arg.split(":", 1)
     print(f"{name}:")
     for mart in MARTS:
@@ -48,3 +51,26 @@ for label, sql in [
      f"select string_agg(source_relation || ' ' || currency || ' ' || v, ', ') from (select source_relation, currency, sum(gross_volume_major) as v from {ng}.paystack__daily_overview group by 1, 2 order by 1)"),
 ]:
     print(f"  {label}: {db.sql(sql).fetchone()[0]}")
+
+failures = []
+print("deduplication (gh read twice, in append mode, records changed in between):")
+for stream, key in [("subscriptions", "subscription_id"), ("transactions", "transaction_id")]:
+    served = {r["id"]: r["status"] for r in json.load(open(f"{work}/gh-{stream}.json"))["records"]}
+    staged = dict(
+        db.sql(
+            f"select {key}, status from two_businesses_paystack_staging.stg_paystack__{stream} "
+            "where source_relation = 'gh'"
+        ).fetchall()
+    )
+    raw, changed = db.sql(
+        f"select count(*), (select count(*) from (select id from paystack_gh.{stream} "
+        f"group by id having count(distinct status) > 1)) from paystack_gh.{stream}"
+    ).fetchone()
+    print(f"  {stream}: {raw} rows landed, {len(staged)} staged, {changed} changed between the reads")
+    if staged != served:
+        wrong = sorted(i for i in served if staged.get(i) != served[i])
+        failures.append(f"{stream}: {len(wrong)} records not as the fake serves them now, e.g. {wrong[:3]}")
+    if raw != 2 * len(served) or changed == 0:
+        failures.append(f"{stream}: {raw} rows landed for {len(served)} records, {changed} changed")
+if failures:
+    sys.exit("FAILED:\n  " + "\n  ".join(failures))
