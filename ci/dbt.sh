@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The dbt package (dbt/) built on real data: two fake Paystack businesses
 # (other seeds, sizes and spans) are read with PyAirbyte into two schemas of
-# one DuckDB file, then `dbt build` (models, data tests, unit tests) runs
-# for one business and for the two unioned. Any failing model or test fails
-# the script; it ends with the rows of each mart and the test counts.
+# one DuckDB file (the second one twice, see below), then `dbt build`
+# (models, data tests, unit tests) runs for one business and for the two
+# unioned. Any failing model or test fails the script, as does a staging
+# model that keeps a stale copy of a record (ci/dbt_summary.py); it ends
+# with the rows of each mart and the test counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
