@@ -3,9 +3,11 @@
 # (other seeds, sizes and spans) are read with PyAirbyte into two schemas of
 # one DuckDB file (the second one twice, see below), then `dbt build`
 # (models, data tests, unit tests) runs for one business and for the two
-# unioned. Any failing model or test fails the script, as does a staging
-# model that keeps a stale copy of a record (ci/dbt_summary.py); it ends
-# with the rows of each mart and the test counts.
+# unioned, and for the second one landed as Airbyte's destinations name
+# and type columns. Any failing model or test fails the script, as do a
+# staging model that keeps a stale copy of a record and marts that differ
+# between the two namings (ci/dbt_summary.py); it ends with the rows of
+# each mart and the test counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -87,7 +89,14 @@ build() {
 build one_business '[{schema: paystack_ng, name: ng}]'
 build two_businesses '[{schema: paystack_ng, name: ng}, {schema: paystack_gh, name: gh}]'
 
+# Business gh again, its tables as Airbyte's destinations name and type
+# them: the marts must be the same as on PyAirbyte's (ci/dbt_summary.py).
+step "business gh as Airbyte's destinations land it"
+"$dbt_venv/bin/python" "$root/ci/dbt_airbyte_naming.py" "$warehouse" paystack_gh paystack_gh_airbyte "$root/schemas"
+build airbyte_naming '[{schema: paystack_gh_airbyte, name: gh}]'
+
 step "what the marts hold"
 "$dbt_venv/bin/python" "$root/ci/dbt_summary.py" "$warehouse" "$work" \
-  "one_business:$work/dbt-one_business" "two_businesses:$work/dbt-two_businesses"
+  "one_business:$work/dbt-one_business" "two_businesses:$work/dbt-two_businesses" \
+  "airbyte_naming:$work/dbt-airbyte_naming"
 echo "ci/dbt.sh: OK in $(($(date +%s) - started)) s"

@@ -2,7 +2,9 @@
 business, and the nodes of each build by kind and status (from dbt's
 run_results.json); and checks the deduplication of business gh, read twice
 in append mode with records changed in between: its staging models hold
-each record once, with the status the fake serves now (WORK_DIR/gh-STREAM.json).
+each record once, with the status the fake serves now (WORK_DIR/gh-STREAM.json);
+and checks that the marts built on gh's tables as Airbyte's destinations
+name and type them (build airbyte_naming) are those built on PyAirbyte's.
 
 Usage: python dbt_summary.py DUCKDB_FILE WORK_DIR NAME:TARGET_PATH..."""
 
@@ -72,5 +74,17 @@ for stream, key in [("subscriptions", "subscription_id"), ("transactions", "tran
         failures.append(f"{stream}: {len(wrong)} records not as the fake serves them now, e.g. {wrong[:3]}")
     if raw != 2 * len(served) or changed == 0:
         failures.append(f"{stream}: {raw} rows landed for {len(served)} records, {changed} changed")
+print("gh landed as Airbyte's destinations land it (camelCase, zoned date-times, JSON text):")
+for mart in MARTS:
+    pyairbyte = f"(select * from two_businesses_paystack.{mart} where source_relation = 'gh')"
+    airbyte = f"airbyte_naming_paystack.{mart}"
+    rows = db.sql(f"select count(*) from {airbyte}").fetchone()[0]
+    differ = db.sql(
+        f"select count(*) from ((select * from {pyairbyte} except all select * from {airbyte}) "
+        f"union all (select * from {airbyte} except all select * from {pyairbyte}))"
+    ).fetchone()[0]
+    print(f"  {mart:<38} {rows:>6} rows, {differ} differ from PyAirbyte's")
+    if differ or not rows:
+        failures.append(f"{mart}: {differ} rows differ between the namings ({rows} rows)")
 if failures:
     sys.exit("FAILED:\n  " + "\n  ".join(failures))
