@@ -27,7 +27,9 @@
     {%- endif -%}
     {%- if relation is none -%}
       {%- if execute -%}
-        {{ log("paystack: no table " ~ src.get('prefix', '') ~ table ~ " in " ~ src['schema'] ~ " (stream not synced there?): it adds no rows", info=true) }}
+        {{ log("paystack: schema " ~ src['schema'] ~ " has no table " ~ src.get('prefix', '') ~ table
+               ~ ", so business " ~ label ~ " adds no " ~ table ~ " rows: sync the stream " ~ table
+               ~ " into it, or check the schema and prefix in var paystack_sources", info=true) }}
       {%- endif -%}
       {%- do selects.append(paystack_union_select(label, columns, {}, none)) -%}
     {%- else -%}

@@ -55,23 +55,15 @@ select
   {{ paystack_major('coalesce(transactions.fees, transfers.fee_charged, settlements.total_fees)') }} as fee_major,
   coalesce(transactions.transaction_id, refunds.refund_id, transfers.transfer_id, settlements.settlement_id, disputes.dispute_id) is not null as has_related_record
 from ledger
-left join transactions
-  on ledger.entry_type = 'transaction'
-  and transactions.source_relation = ledger.source_relation
-  and transactions.transaction_id = ledger.model_row
-left join refunds
-  on ledger.entry_type = 'refund'
-  and refunds.source_relation = ledger.source_relation
-  and refunds.refund_id = ledger.model_row
-left join transfers
-  on ledger.entry_type = 'transfer'
-  and transfers.source_relation = ledger.source_relation
-  and transfers.transfer_id = ledger.model_row
-left join settlements
-  on ledger.entry_type = 'settlement'
-  and settlements.source_relation = ledger.source_relation
-  and settlements.settlement_id = ledger.model_row
-left join disputes
-  on ledger.entry_type = 'dispute'
-  and disputes.source_relation = ledger.source_relation
-  and disputes.dispute_id = ledger.model_row
+{%- for kind, related, key in [
+  ('transaction', 'transactions', 'transaction_id'),
+  ('refund', 'refunds', 'refund_id'),
+  ('transfer', 'transfers', 'transfer_id'),
+  ('settlement', 'settlements', 'settlement_id'),
+  ('dispute', 'disputes', 'dispute_id'),
+] %}
+left join {{ related }}
+  on ledger.entry_type = '{{ kind }}'
+  and {{ related }}.source_relation = ledger.source_relation
+  and {{ related }}.{{ key }} = ledger.model_row
+{%- endfor %}
