@@ -9,20 +9,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 . scripts/fake.sh
+. ci/pyairbyte-venv.sh
 records=${RECORDS:-300}
-venv=${PYAIRBYTE_VENV:-$root/target/pyairbyte-venv}
-pyairbyte_version=0.71.3
 
 step() { printf -- '-- %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 
 step "build the connector and the fake Paystack (release)"
 cargo build --release --locked -q -p source-paystack -p fake-paystack
 
-if ! "$venv/bin/python" -c "import airbyte" 2>/dev/null; then
-  step "install PyAirbyte $pyairbyte_version into $venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "airbyte==$pyairbyte_version"
-fi
+ensure_pyairbyte
 
 work=$(mktemp -d)
 fake_pid=
@@ -39,5 +34,5 @@ url=$FAKE_URL
 
 step "read every stream with PyAirbyte into DuckDB"
 cd "$work"
-DO_NOT_TRACK=1 AIRBYTE_OFFLINE_MODE=1 AIRBYTE_NO_UI=1 "$venv/bin/python" "$root/ci/pyairbyte_read.py" \
+env "${PYAIRBYTE_ENV[@]}" "$PYAIRBYTE_VENV/bin/python" "$root/ci/pyairbyte_read.py" \
   "$RELEASE_DIR/source-paystack" "$url"

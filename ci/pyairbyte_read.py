@@ -27,7 +27,6 @@ Usage: python pyairbyte_read.py EXECUTABLE API_URL
 (run from an empty working directory: the default cache lives in ./.cache)."""
 
 import json
-import os
 import sys
 import urllib.request
 from datetime import datetime
@@ -124,31 +123,18 @@ def epoch_ms(value):
     return round(at.timestamp() * 1000)
 
 
-# The connector reads the API's base URL from the environment; PyAirbyte
-# passes its environment to the executable.
-os.environ["PAYSTACK_API_URL"] = api_url
-
 import airbyte as ab  # noqa: E402
 import duckdb_engine  # noqa: E402
 import jsonschema  # noqa: E402
 from airbyte._util.name_normalizers import LowerCaseNormalizer  # noqa: E402
 from airbyte.types import SQLTypeConverter  # noqa: E402
+from fake_source import fake_source  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 converter = SQLTypeConverter()
 dialect = duckdb_engine.Dialect()
 
-source = ab.get_source(
-    "source-paystack",
-    local_executable=executable,
-    config={
-        "secret_key": "sk_test_fakepaystack000",
-        "start_date": "2024-01-01T00:00:00Z",
-        "lookback_window_days": 0,
-        "requests_per_minute": 100000,
-    },
-    install_if_missing=False,
-)
+source = fake_source(executable, api_url)
 source.check()
 streams = source.get_available_streams()
 schemas = {s.name: s.json_schema for s in source.discovered_catalog.streams}

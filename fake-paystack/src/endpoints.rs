@@ -128,6 +128,28 @@ pub struct Endpoint {
     /// following Paystack's lifecycle for it; `None`: a change moves
     /// `updatedAt` alone.
     pub change: Option<Change>,
+    /// A top-level field holding the id of a record of another stream
+    /// ([`Refers`]), or none.
+    pub refers: Option<Refers>,
+    /// Top-level integer fields holding a time in Unix seconds (a
+    /// subscription's `start`): moved with the creation time, as the
+    /// date-times are.
+    pub unix_times: &'static [&'static str],
+}
+
+/// A top-level field that holds the id of a record of another stream, the
+/// stream named by another field's value: the ledger's `model_row`, by its
+/// `model_responsible`. Record `i` refers to record `i` of that stream (the
+/// same creation second when both streams hold as many records). A fixture
+/// record whose kind is not listed keeps its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refers {
+    /// The field holding the id, e.g. `model_row`.
+    pub field: &'static str,
+    /// The field naming the kind of record, e.g. `model_responsible`.
+    pub kind_field: &'static str,
+    /// Each kind and the stream of its records: `("Refund", "refunds")`.
+    pub streams: &'static [(&'static str, &'static str)],
 }
 
 impl Endpoint {
@@ -153,6 +175,8 @@ impl Endpoint {
             parent: None,
             drift: &[],
             change: None,
+            refers: None,
+            unix_times: &[],
         }
     }
 
@@ -247,6 +271,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         320_000,
         fixture!("subscriptions"),
     )
+    .with_unix_times(&["start"])
     .cycling(
         "status",
         &[r#""active""#, r#""non-renewing""#, r#""cancelled""#],
@@ -402,7 +427,16 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "createdAt",
         149_000_000,
         fixture!("balance_history"),
-    ),
+    )
+    .referring(Refers {
+        field: "model_row",
+        kind_field: "model_responsible",
+        streams: &[
+            ("Transaction", "transactions"),
+            ("Refund", "refunds"),
+            ("Transfer", "transfers"),
+        ],
+    }),
     Endpoint {
         parent: Some(Parent {
             stream: "settlements",
@@ -492,6 +526,17 @@ impl Endpoint {
     const fn cycling(self, field: &'static str, values: &'static [&'static str]) -> Self {
         Endpoint {
             change: Some(Change::new(field, changes::Kind::Cycle(values))),
+            ..self
+        }
+    }
+
+    const fn with_unix_times(self, unix_times: &'static [&'static str]) -> Self {
+        Endpoint { unix_times, ..self }
+    }
+
+    const fn referring(self, refers: Refers) -> Self {
+        Endpoint {
+            refers: Some(refers),
             ..self
         }
     }

@@ -10,6 +10,11 @@
 //!   record's creation time, and `updatedAt`, `paid_at`, a nested
 //!   transaction's times keep their distance to it; each is written in the
 //!   [`TimeFormat`] asked for;
+//! - each Unix-seconds field of the endpoint's row (a subscription's
+//!   `start`), moved as far as the creation time moved;
+//! - the field referring to a record of another stream (the ledger's
+//!   `model_row`, [`Refers`]): the id of that stream's record of the same
+//!   index;
 //! - on a child record, its parent's id ([`crate::endpoints::Parent::id_field`],
 //!   `bulkcharge` of a bulk charge item);
 //! - on a parent named in its children's path by a code
@@ -29,7 +34,7 @@
 
 use crate::changes::{self, Change, Version};
 use crate::drift::{self, Drift};
-use crate::endpoints::{Endpoint, ParentKey};
+use crate::endpoints::{Endpoint, ParentKey, Refers};
 use crate::time::{TimeFormat, write_time};
 
 /// SplitMix64 finaliser: a fast, well-mixed 64-bit hash.
@@ -71,8 +76,14 @@ enum Op {
     Lit(Box<[u8]>),
     Id,
     ParentId,
+    /// The id of the record of the same index in another stream: that
+    /// stream's id base plus the index ([`Refers`]).
+    Ref(u64),
     /// A date-time this many milliseconds after the creation time.
     Date(i64),
+    /// A time in Unix seconds, this many milliseconds after the creation
+    /// time.
+    UnixSeconds(i64),
     /// The record's update time: as [`Op::Date`], or the time of its last
     /// change when it changed.
     Updated(i64),
@@ -186,6 +197,10 @@ struct Rules<'a> {
     drift: &'a [Drift],
     /// The field a change changes.
     change: Option<Change>,
+    /// The field that refers to a record of another stream.
+    refers: Option<Refers>,
+    /// The integer fields holding a time in Unix seconds.
+    unix_times: &'a [&'a str],
 }
 
 impl Fixture {
@@ -212,6 +227,8 @@ impl Fixture {
             code,
             drift: endpoint.drift,
             change: endpoint.change,
+            refers: endpoint.refers,
+            unix_times: endpoint.unix_times,
         };
         let variants = records
             .iter()
@@ -239,7 +256,12 @@ impl Fixture {
                 Op::Lit(bytes) => buf.extend_from_slice(bytes),
                 Op::Id => buf.extend_from_slice(it.format(s.id).as_bytes()),
                 Op::ParentId => buf.extend_from_slice(it.format(s.parent).as_bytes()),
+                Op::Ref(base) => buf.extend_from_slice(it.format(base + index).as_bytes()),
                 Op::Date(after) => write_time(buf, s.created * 1000 + after, s.times),
+                Op::UnixSeconds(after) => {
+                    let at = (s.created * 1000 + after).div_euclid(1000);
+                    buf.extend_from_slice(it.format(at).as_bytes());
+                }
                 Op::Updated(after) => {
                     let at = s.change.map_or(s.created * 1000 + after, |v| v.at_ms);
                     write_time(buf, at, s.times);
@@ -294,10 +316,23 @@ fn compile(text: &str, rules: &Rules<'_>) -> Result<Variant, String> {
         rules,
         base,
         path: String::new(),
+        refers: rules.refers.and_then(|r| referred_base(&r, top)),
     };
     c.value(0, None)?;
     c.flush();
     Ok(Variant { ops: c.ops })
+}
+
+/// The field that refers to another stream's record and that stream's id
+/// base, when the record's kind field names a listed kind.
+fn referred_base(
+    refers: &Refers,
+    top: &serde_json::Map<String, serde_json::Value>,
+) -> Option<(&'static str, u64)> {
+    let kind = top.get(refers.kind_field)?.as_str()?;
+    let (_, stream) = refers.streams.iter().find(|(k, _)| *k == kind)?;
+    let (_, endpoint) = crate::endpoints::by_stream(stream)?;
+    Some((refers.field, endpoint.id_base))
 }
 
 /// A `YYYY-MM-DDTHH:MM:SS.mmmZ` string as Unix milliseconds.
@@ -326,6 +361,8 @@ struct Compiler<'a> {
     /// Where the value being compiled is: `customer.metadata`,
     /// `subscriptions[].plan` (the paths of [`Drift`]).
     path: String,
+    /// The field referring to another stream's record, and its id base.
+    refers: Option<(&'static str, u64)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -423,6 +460,21 @@ impl<'a> Compiler<'a> {
                 match key {
                     Some("id") => self.op(Op::Id),
                     Some(k) if self.rules.parent_id == Some(k) => self.op(Op::ParentId),
+                    Some(k) if self.refers.is_some_and(|(field, _)| field == k) => {
+                        let base = self.refers.map_or(0, |(_, base)| base);
+                        self.op(Op::Ref(base));
+                    }
+                    Some(k) if self.rules.unix_times.contains(&k) => {
+                        let text = std::str::from_utf8(&self.s[start..self.i])
+                            .map_err(|e| e.to_string())?;
+                        let secs = text.parse::<i64>().ok();
+                        match (secs, self.base) {
+                            (Some(secs), Some(base)) => {
+                                self.op(Op::UnixSeconds(secs * 1000 - base))
+                            }
+                            _ => return Err(format!("{k} is not Unix seconds: {text}")),
+                        }
+                    }
                     _ => {
                         let raw = self.s[start..self.i].to_vec();
                         self.lit.extend_from_slice(&raw);
@@ -695,6 +747,8 @@ mod tests {
             parent_id: None,
             code: None,
             change: None,
+            refers: None,
+            unix_times: &[],
             drift: &[
                 Drift::new("flags[].on", drift::Kind::ZeroOne),
                 Drift::new("meta", drift::Kind::JsonText),
@@ -766,6 +820,8 @@ mod tests {
             parent_id: None,
             code: None,
             change: None,
+            refers: None,
+            unix_times: &[],
             drift: &[],
         };
         assert!(compile(r#"{"id":1}"#, &rules).is_err(), "no creation time");

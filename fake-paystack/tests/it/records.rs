@@ -183,6 +183,11 @@ fn every_record_validates_against_its_schema_and_has_the_fixture_fields() {
             if let Some(p) = e.parent {
                 assert!(record.get(p.connector_tag).is_none());
             }
+            // Times in Unix seconds move with the creation time (the
+            // fixtures' subscriptions start the second they are created).
+            for field in e.unix_times {
+                assert_eq!(record[*field], created.timestamp(), "{} {id}", e.stream);
+            }
             match e.stream {
                 "transactions" | "settlement_transactions" => {
                     assert_eq!(record["created_at"], record["createdAt"]);
@@ -248,6 +253,36 @@ fn child_records_belong_to_their_parent() {
     assert_eq!(server.parent_key("settlements", 1), None);
 }
 
+#[test]
+fn ledger_entries_refer_to_the_records_they_stand_for() {
+    // Streams of equal size: ledger entry i stands for record i of the
+    // stream its model_responsible names, created in the same second.
+    let server = server(5);
+    let e = fake_paystack::endpoints::by_stream("balance_history")
+        .unwrap()
+        .1;
+    let refers = e.refers.unwrap();
+    let mut kinds = BTreeMap::new();
+    for id in server.all_ids("balance_history") {
+        let entry: Value =
+            serde_json::from_str(&server.record("balance_history", id).unwrap()).unwrap();
+        let kind = entry[refers.kind_field].as_str().unwrap();
+        let (_, stream) = refers.streams.iter().find(|(k, _)| *k == kind).unwrap();
+        let row = entry[refers.field].as_u64().unwrap();
+        assert!(
+            server.record(stream, row).is_some(),
+            "ledger {id}: no {stream} {row}"
+        );
+        assert_eq!(
+            server.created_at(stream, row),
+            server.created_at("balance_history", id),
+            "ledger {id} and {stream} {row}"
+        );
+        *kinds.entry(kind.to_owned()).or_insert(0) += 1;
+    }
+    assert_eq!(kinds.len(), refers.streams.len(), "{kinds:?}");
+}
+
 fn emails(v: &Value) -> Vec<String> {
     let mut out = Vec::new();
     match v {
@@ -291,6 +326,12 @@ fn masked(e: &Endpoint, v: &Value) -> Value {
         each_at(&mut v, d.path, &mut |x| *x = "DRIFT".into());
     }
     v["id"] = "ID".into();
+    if let Some(r) = e.refers {
+        v[r.field] = "REF".into();
+    }
+    for field in e.unix_times {
+        v[*field] = "UNIX".into();
+    }
     for field in ["bulkcharge", "batch_code"] {
         if v.get(field).is_some() && matches!(e.stream, "bulk_charge_items" | "bulk_charges") {
             v[field] = "PARENT".into();
