@@ -49,6 +49,10 @@ for label, sql in [
      f"select sum(case when is_reconciled then 1 else 0 end) || ' of ' || count(*) from {ng}.paystack__settlement_reconciliation"),
     ("ng: MRR of the last month (NGN, major unit)",
      f"select month_start || ': ' || mrr_major || ', ' || active_subscriptions || ' live, ' || churned_subscriptions || ' churned' from {ng}.paystack__monthly_recurring_revenue where source_relation = 'ng' order by month_start desc limit 1"),
+    ("subscriptions churned per business, of them in their first month",
+     f"select string_agg(source_relation || ' ' || n || ', ' || first_month, '; ') from (select source_relation, count(*) as n, sum(case when is_first_month then 1 else 0 end) as first_month from {ng}.paystack__subscription_periods where is_churn_month group by 1 order by 1)"),
+    ("ended subscriptions by the evidence of their end",
+     f"select string_agg(ended_by || ' ' || n, ', ') from (select ended_by, count(distinct source_relation || subscription_id) as n from {ng}.paystack__subscription_periods where ended_by is not null group by 1 order by 1)"),
     ("gross volume of successful charges per business (major unit)",
      f"select string_agg(source_relation || ' ' || currency || ' ' || v, ', ') from (select source_relation, currency, sum(gross_volume_major) as v from {ng}.paystack__daily_overview group by 1, 2 order by 1)"),
 ]:
