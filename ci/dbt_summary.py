@@ -90,5 +90,11 @@ for mart in MARTS:
     print(f"  {mart:<38} {rows:>6} rows, {differ} differ from PyAirbyte's")
     if differ or not rows:
         failures.append(f"{mart}: {differ} rows differ between the namings ({rows} rows)")
+ended_by_invoice = db.sql(
+    "select count(distinct subscription_id) from two_businesses_paystack.paystack__subscription_periods "
+    "where source_relation = 'gh' and ended_by = 'invoice_period'"
+).fetchone()[0]
+if ended_by_invoice == 0:
+    failures.append("gh: no subscription ended at its most recent invoice's period (the changed ones should)")
 if failures:
     sys.exit("FAILED:\n  " + "\n  ".join(failures))
