@@ -66,14 +66,18 @@ kill "$FAKE_PID"
 
 # Business gh is read twice, in append mode the second time, with records
 # changed in between (subscriptions cancelled, charges' status moved): the
-# staging models must keep one row per record, its newest copy.
+# staging models must keep one row per record, its newest copy. The
+# subscriptions change twice, so that active ones (paid once, an unpaid
+# invoice for the next period) end up cancelled: with no cancelledAt nor
+# updatedAt, their end comes from that invoice (ci/dbt_summary.py).
 step "business gh: fake-paystack --records 120 --seed 7 over 2025, read, changed, read again (append)"
 mkdir -p "$work/gh"
 start_fake "$work/gh" --records 120 --seed 7 --start 2025-01-01 --end 2026-01-01
 fake_pids+=("$FAKE_PID")
 load paystack_gh
-for stream in subscriptions transactions; do
-  admin POST "change?stream=$stream&older_than=2025-12-01T00:00:00Z&count=12&at=2025-12-15T00:00:00Z" >/dev/null
+for change in subscriptions:2025-12-10 subscriptions:2025-12-15 transactions:2025-12-15; do
+  stream=${change%%:*}
+  admin POST "change?stream=$stream&older_than=2025-12-01T00:00:00Z&count=12&at=${change#*:}T00:00:00Z" >/dev/null
   admin GET "records?stream=$stream" >"$work/gh-$stream.json"
 done
 load paystack_gh append

@@ -49,6 +49,10 @@ for label, sql in [
      f"select sum(case when is_reconciled then 1 else 0 end) || ' of ' || count(*) from {ng}.paystack__settlement_reconciliation"),
     ("ng: MRR of the last month (NGN, major unit)",
      f"select month_start || ': ' || mrr_major || ', ' || active_subscriptions || ' live, ' || churned_subscriptions || ' churned' from {ng}.paystack__monthly_recurring_revenue where source_relation = 'ng' order by month_start desc limit 1"),
+    ("subscriptions churned per business, of them in their first month",
+     f"select string_agg(source_relation || ' ' || n || ', ' || first_month, '; ') from (select source_relation, count(*) as n, sum(case when is_first_month then 1 else 0 end) as first_month from {ng}.paystack__subscription_periods where is_churn_month group by 1 order by 1)"),
+    ("ended subscriptions by the evidence of their end",
+     f"select string_agg(ended_by || ' ' || n, ', ') from (select ended_by, count(distinct source_relation || subscription_id) as n from {ng}.paystack__subscription_periods where ended_by is not null group by 1 order by 1)"),
     ("gross volume of successful charges per business (major unit)",
      f"select string_agg(source_relation || ' ' || currency || ' ' || v, ', ') from (select source_relation, currency, sum(gross_volume_major) as v from {ng}.paystack__daily_overview group by 1, 2 order by 1)"),
 ]:
@@ -86,5 +90,11 @@ for mart in MARTS:
     print(f"  {mart:<38} {rows:>6} rows, {differ} differ from PyAirbyte's")
     if differ or not rows:
         failures.append(f"{mart}: {differ} rows differ between the namings ({rows} rows)")
+ended_by_invoice = db.sql(
+    "select count(distinct subscription_id) from two_businesses_paystack.paystack__subscription_periods "
+    "where source_relation = 'gh' and ended_by = 'invoice_period'"
+).fetchone()[0]
+if ended_by_invoice == 0:
+    failures.append("gh: no subscription ended at its most recent invoice's period (the changed ones should)")
 if failures:
     sys.exit("FAILED:\n  " + "\n  ".join(failures))

@@ -38,3 +38,32 @@
 {% macro snowflake__paystack_json_text(column, key) -%}
   get_path(try_parse_json(to_varchar({{ column }})), '{{ key }}')::varchar
 {%- endmacro %}
+
+{#- The text of a JSON scalar (a string without its quotes), held as JSON
+    or as JSON text; text that is not JSON is taken as it is. Untyped
+    fields land so. -#}
+{% macro paystack_json_scalar_text(column) %}
+  {{ return(adapter.dispatch('paystack_json_scalar_text', 'paystack')(column)) }}
+{% endmacro %}
+
+{% macro default__paystack_json_scalar_text(column) -%}
+  cast({{ column }} as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__paystack_json_scalar_text(column) -%}
+  case when json_valid(cast({{ column }} as varchar))
+    then json_extract_string(cast({{ column }} as varchar), '$')
+    else cast({{ column }} as varchar) end
+{%- endmacro %}
+
+{% macro postgres__paystack_json_scalar_text(column) -%}
+  cast({{ column }} as jsonb) #>> '{}'
+{%- endmacro %}
+
+{% macro bigquery__paystack_json_scalar_text(column) -%}
+  json_value(to_json_string({{ column }}), '$')
+{%- endmacro %}
+
+{% macro snowflake__paystack_json_scalar_text(column) -%}
+  coalesce(try_parse_json(to_varchar({{ column }}))::varchar, to_varchar({{ column }}))
+{%- endmacro %}

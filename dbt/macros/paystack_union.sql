@@ -11,7 +11,10 @@
           destination's naming does not matter (PyAirbyte writes `createdat`,
           Airbyte's destinations `createdAt` or `CREATEDAT`);
     json  a key inside that field's JSON object (`customer` -> `id`): the
-          value under it, as text, cast to `type`.
+          value under it, as text, cast to `type`;
+    untyped  true for a field the stream's schema gives no type
+          (`cancelledAt`): the warehouse holds it as JSON, so its JSON
+          value's text is cast to `type`.
   A table missing from a schema (a stream not synced there) adds no rows.
 -#}
 {% macro paystack_union(table, columns) %}
@@ -70,6 +73,8 @@
     cast(null as {{ sql_type }})
   {%- elif c.get('json') -%}
     {{ dbt.safe_cast(paystack_json_text(adapter.quote(ns.col.name), c['json']), sql_type) }}
+  {%- elif c.get('untyped') -%}
+    {{ dbt.safe_cast(paystack_json_scalar_text(adapter.quote(ns.col.name)), sql_type) }}
   {%- elif c['type'] == 'timestamp' -%}
     {{ paystack_utc_timestamp(adapter.quote(ns.col.name), ns.col.data_type) }}
   {%- else -%}

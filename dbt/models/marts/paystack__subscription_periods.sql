@@ -1,12 +1,24 @@
 -- One row per subscription and calendar month it was live in, from the
 -- month it started to the month it ended (or the last month of the data).
 -- A subscription's monthly amount is its amount scaled to a month by its
--- plan's interval. Paystack's list record has no cancellation time: a
--- cancelled or completed subscription is taken to have ended at its last
--- update (updatedAt), a non-renewing one at its next payment date; without
--- either, at its creation. `attention` (a payment failed) counts as live.
+-- plan's interval. `attention` (a payment failed) counts as live.
+--
+-- Paystack's list record need not say when a subscription ended (the List
+-- Subscriptions sample has neither cancelledAt nor updatedAt), so its end
+-- is the first of these the record has, best evidence first (ended_by
+-- names the one used):
+--   cancelled, completed: cancelledAt; updatedAt; the most recent invoice's
+--     period (its end when paid, else its start: the period it was not paid
+--     for is not served); start plus payments_count plan intervals (the
+--     periods paid for); its creation.
+--   non-renewing: next_payment_date (it runs to it); the invoice period;
+--     the periods paid for; updatedAt; its creation.
 
 {%- set as_of = var('paystack_mrr_as_of') %}
+{%- set end_evidence = {
+  'closed': ['cancelled_at', 'updated_at', 'invoice_period', 'paid_periods', 'created_at'],
+  'non_renewing': ['next_payment_date', 'invoice_period', 'paid_periods', 'updated_at', 'created_at'],
+} %}
 
 with subscriptions as (
   select * from {{ ref('stg_paystack__subscriptions') }}
@@ -16,7 +28,7 @@ plans as (
   select * from {{ ref('stg_paystack__plans') }}
 ),
 
-enriched as (
+joined as (
   select
     subscriptions.source_relation,
     subscriptions.subscription_id,
@@ -29,16 +41,61 @@ enriched as (
     coalesce(subscriptions.plan_currency, plans.currency) as currency,
     subscriptions.amount * coalesce(subscriptions.quantity, 1) as amount,
     coalesce(subscriptions.started_at, subscriptions.created_at) as started_at,
+    subscriptions.payments_count,
+    subscriptions.cancelled_at,
+    subscriptions.updated_at,
+    subscriptions.next_payment_date,
+    subscriptions.created_at,
     case
-      when subscriptions.status in ('cancelled', 'completed')
-        then coalesce(subscriptions.updated_at, subscriptions.created_at)
-      when subscriptions.status = 'non-renewing'
-        then coalesce(subscriptions.next_payment_date, subscriptions.updated_at, subscriptions.created_at)
-    end as ended_at
+      when coalesce(subscriptions.most_recent_invoice_paid, subscriptions.most_recent_invoice_status = 'success')
+        then subscriptions.most_recent_invoice_period_end
+      else subscriptions.most_recent_invoice_period_start
+    end as invoice_period
   from subscriptions
   left join plans
     on plans.source_relation = subscriptions.source_relation
     and plans.plan_id = subscriptions.plan_id
+),
+
+evidence as (
+  select
+    joined.*,
+    -- The end of the last period paid for: payments_count plan intervals
+    -- after the start.
+    case plan_interval
+      when 'hourly' then {{ dbt.dateadd('hour', 'payments_count', 'started_at') }}
+      when 'daily' then {{ dbt.dateadd('day', 'payments_count', 'started_at') }}
+      when 'weekly' then {{ dbt.dateadd('day', '7 * payments_count', 'started_at') }}
+      when 'monthly' then {{ dbt.dateadd('month', 'payments_count', 'started_at') }}
+      when 'quarterly' then {{ dbt.dateadd('month', '3 * payments_count', 'started_at') }}
+      when 'biannually' then {{ dbt.dateadd('month', '6 * payments_count', 'started_at') }}
+      when 'annually' then {{ dbt.dateadd('month', '12 * payments_count', 'started_at') }}
+    end as paid_periods
+  from joined
+),
+
+enriched as (
+  select
+    evidence.*,
+    case
+      when status in ('cancelled', 'completed')
+        then coalesce({{ end_evidence['closed'] | join(', ') }})
+      when status = 'non-renewing'
+        then coalesce({{ end_evidence['non_renewing'] | join(', ') }})
+    end as ended_at,
+    case
+      when status in ('cancelled', 'completed') then case
+        {%- for e in end_evidence['closed'] %}
+        when {{ e }} is not null then '{{ e }}'
+        {%- endfor %}
+      end
+      when status = 'non-renewing' then case
+        {%- for e in end_evidence['non_renewing'] %}
+        when {{ e }} is not null then '{{ e }}'
+        {%- endfor %}
+      end
+    end as ended_by
+  from evidence
 ),
 
 monthly as (
@@ -100,5 +157,6 @@ select
   case when coalesce(month_start = end_month, false) then 0 else monthly_amount end as mrr,
   {{ paystack_major('case when coalesce(month_start = end_month, false) then 0 else monthly_amount end') }} as mrr_major,
   started_at,
-  ended_at
+  ended_at,
+  ended_by
 from months

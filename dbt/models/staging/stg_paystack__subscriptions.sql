@@ -19,6 +19,10 @@ with unioned as (
     {'name': 'authorization_code', 'type': 'string', 'from': ['authorization'], 'json': 'authorization_code'},
     {'name': 'most_recent_invoice_code', 'type': 'string', 'from': ['most_recent_invoice'], 'json': 'invoice_code'},
     {'name': 'most_recent_invoice_status', 'type': 'string', 'from': ['most_recent_invoice'], 'json': 'status'},
+    {'name': 'most_recent_invoice_paid', 'type': 'boolean', 'from': ['most_recent_invoice'], 'json': 'paid'},
+    {'name': 'most_recent_invoice_period_start', 'type': 'timestamp', 'from': ['most_recent_invoice'], 'json': 'period_start'},
+    {'name': 'most_recent_invoice_period_end', 'type': 'timestamp', 'from': ['most_recent_invoice'], 'json': 'period_end'},
+    {'name': 'cancelled_at', 'type': 'timestamp', 'from': ['cancelledAt', 'cancelled_at'], 'untyped': true},
     {'name': 'created_at', 'type': 'timestamp', 'from': ['createdAt', 'created_at']},
     {'name': 'updated_at', 'type': 'timestamp', 'from': ['updatedAt', 'updated_at']},
   ]) }}
@@ -51,6 +55,10 @@ select
   authorization_code,
   most_recent_invoice_code,
   most_recent_invoice_status,
+  most_recent_invoice_paid,
+  most_recent_invoice_period_start,
+  most_recent_invoice_period_end,
+  cancelled_at,
   created_at,
   updated_at,
   _airbyte_extracted_at
