@@ -30,6 +30,7 @@ use std::fmt;
 
 use crate::completeness::ListRead;
 use crate::error::Error;
+use crate::numbers::count;
 use crate::sink::{Batch, Finished, Sink, Stream};
 use crate::sweep::Report;
 
@@ -48,11 +49,6 @@ pub struct Tally {
     /// Lists short of their count on both reads, trusted (completeness set
     /// to warn).
     pub shortfalls_trusted: u64,
-}
-
-/// `n` and `what`, with an `s` unless `n` is 1.
-fn count(n: u64, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 impl fmt::Display for Tally {

@@ -1,5 +1,10 @@
 //! Numbers as people read them, for log lines and the progress display.
 
+/// `n` and `what`, with an `s` unless `n` is 1: `1 request`, `13 requests`.
+pub fn count(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 /// `1234567` as `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

@@ -338,12 +338,10 @@ impl Reader<'_> {
         }
         let mut progress = StreamProgress::new(def, w, saved, config.start_date, self.opts.tuning)
             .with_completeness(config.completeness(def));
-        if let (Some(days), Some(w), SyncMode::Incremental, true) = (
-            config.refresh_days(def),
-            w,
-            run.sel.mode,
-            def.cursor_field().is_some(),
-        ) {
+        // (No horizon for a stream without a cursor: see `Config::refresh_days`.)
+        if let (Some(days), Some(w), SyncMode::Incremental) =
+            (config.refresh_days(def), w, run.sel.mode)
+        {
             let now = self.opts.sync_started;
             let plan = sweep::plan(
                 self.state.sweep(def.name),

@@ -625,12 +625,7 @@ impl StreamProgress {
     /// Replaces slice `index` (of the sweep's slices when `in_sweep`) by
     /// the slices between `bounds`.
     fn split(&mut self, in_sweep: bool, index: usize, bounds: &[DateTime<Utc>]) {
-        let queue = if in_sweep {
-            &mut self.swept
-        } else {
-            &mut self.slices
-        };
-        let mut tail = queue.split_off(index);
+        let mut tail = self.queue(in_sweep).split_off(index);
         let pass = tail.front().and_then(|s| s.pass);
         tail.pop_front().expect("index is valid");
         tracing::debug!(

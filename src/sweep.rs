@@ -37,6 +37,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value};
 
+use crate::numbers::count;
 use crate::time::{format_cursor, parse_cursor};
 use crate::window::Range;
 
@@ -236,15 +237,12 @@ impl std::fmt::Display for Report {
             let ranges: Vec<String> = (self.parts.iter())
                 .map(|(a, b)| format!("{}..{}", day(*a), day(*b)))
                 .collect();
-            let plural = |n: u64| if n == 1 { "" } else { "s" };
             write!(
                 f,
-                "swept {} ({} record{}, {} request{})",
+                "swept {} ({}, {})",
                 ranges.join(" and "),
-                self.records,
-                plural(self.records),
-                self.pages,
-                plural(self.pages)
+                count(self.records, "record"),
+                count(self.pages, "request")
             )?;
         }
         write!(
@@ -266,7 +264,7 @@ mod tests {
         TimeDelta::days(n)
     }
 
-    /// A history of 300 days before `now`, which is day 0 + `now_day`.
+    /// The end of a history that stops a day before `now`.
     fn history_end(now: DateTime<Utc>) -> DateTime<Utc> {
         now - days(1)
     }

@@ -78,10 +78,7 @@ async fn a_sweeping_sync_rereads_older_history_and_keeps_the_cursor_where_it_was
     // history from 2024-01-01 to the window (2024-05-30).
     let history = t("2024-05-30T00:00:00Z") - t("2024-01-01T00:00:00Z");
     let due = t("2024-01-01T00:00:00Z") + TimeDelta::seconds(history.num_seconds() / 29);
-    let swept: Vec<u64> = server
-        .ids("customers", t("2024-01-01T00:00:00Z"), due)
-        .into_iter()
-        .collect();
+    let swept = server.ids("customers", t("2024-01-01T00:00:00Z"), due);
     assert!(!swept.is_empty());
     assert_eq!(new.len(), old.len() + swept.len(), "{stderr}");
     // The cursor is the same; the sweep's place is beside it.
